@@ -1,0 +1,5 @@
+"""`python -m qwenchat`."""
+
+from qwenchat.cli import main
+
+main()

@@ -1,0 +1,242 @@
+"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`.
+
+This is the only place where errors become messages and exit codes:
+0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
+Heavy modules (the openai SDK, Rich, prompt-toolkit) are imported inside the
+commands that need them, so `--version`, `--help` and `config` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from qwenchat import __version__
+from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
+from qwenchat.settings import Settings, load_settings
+from qwenchat.terminal import Terminal
+
+app = typer.Typer(
+    name="qwenchat",
+    help="Chat with Qwen models from the terminal (DashScope or any OpenAI-compatible server).",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ModelOpt = Annotated[
+    str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")
+]
+SystemOpt = Annotated[str | None, typer.Option("-s", "--system", help="System prompt.")]
+ThinkOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--think/--no-think", help="Turn Qwen3 thinking mode on or off (enable_thinking)."
+    ),
+]
+ThinkingOpt = Annotated[
+    str | None,
+    typer.Option("--thinking", help="How to show reasoning: full, summary or hide (default full)."),
+]
+RegionOpt = Annotated[
+    str | None, typer.Option("--region", help="DashScope region: cn (Beijing, default) or intl.")
+]
+BaseUrlOpt = Annotated[
+    str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint (vLLM, Ollama…).")
+]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--timeout", help="Seconds to wait for the next chunk (default 120)."),
+]
+
+
+def reports_errors(command: F) -> F:
+    """Turn QwenchatError and Ctrl-C into one line on stderr and an exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except QwenchatError as exc:
+            report(exc)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            report(Interrupted("interrupted"))
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def report(exc: QwenchatError) -> None:
+    """The one line a user sees for an error."""
+    from qwenchat.sanitize import sanitize
+
+    if isinstance(exc, Interrupted):
+        line = "qwenchat: interrupted"
+    else:
+        line = f"qwenchat: error: {exc.message}"
+        if exc.hint:
+            line += f" — {exc.hint}"
+        request_id = getattr(exc, "request_id", None)
+        if request_id:
+            line += f" (request id {request_id})"
+    sys.stderr.write(sanitize(line) + "\n")
+    sys.stderr.flush()
+
+
+def settings_from(**flags: Any) -> Settings:
+    return load_settings(flags, os.environ, Path.cwd())
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"qwenchat {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    system: SystemOpt = None,
+    think: ThinkOpt = None,
+    thinking: ThinkingOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """With no command, open the interactive chat."""
+    ctx.obj = {
+        "model": model, "system": system, "think": think, "thinking": thinking,
+        "region": region, "base_url": base_url, "timeout": timeout,
+    }  # fmt: skip
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(chat, ctx=ctx)
+
+
+@app.command()
+@reports_errors
+def chat(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    system: SystemOpt = None,
+    think: ThinkOpt = None,
+    thinking: ThinkingOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Open the interactive chat (the default command)."""
+    given = {
+        "model": model, "system": system, "think": think, "thinking": thinking,
+        "region": region, "base_url": base_url, "timeout": timeout,
+    }  # fmt: skip
+    flags = {k: v if v is not None else (ctx.obj or {}).get(k) for k, v in given.items()}
+    think_flag: bool | None = flags.pop("think")
+    settings = settings_from(**flags)
+    from qwenchat.repl import run_repl
+
+    run_repl(settings, Terminal.system(), think=think_flag)
+
+
+@app.command()
+@reports_errors
+def ask(
+    ctx: typer.Context,
+    prompt: Annotated[
+        str | None, typer.Argument(help="The prompt; piped stdin is appended.")
+    ] = None,
+    model: ModelOpt = None,
+    system: SystemOpt = None,
+    think: ThinkOpt = None,
+    thinking: ThinkingOpt = None,
+    hide_thinking: Annotated[
+        bool, typer.Option("--hide-thinking", help="Do not show reasoning.")
+    ] = False,
+    temperature: Annotated[float | None, typer.Option(help="Sampling temperature, [0, 2).")] = None,
+    top_p: Annotated[
+        float | None, typer.Option("--top-p", help="Nucleus sampling, (0, 1].")
+    ] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", help="Cap on answer tokens.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (unsigned 64-bit).")] = None,
+    stop: Annotated[list[str] | None, typer.Option(help="Stop sequence (repeatable).")] = None,
+    presence_penalty: Annotated[
+        float | None, typer.Option("--presence-penalty", help="Repetition control, [-2, 2].")
+    ] = None,
+    no_stream: Annotated[
+        bool, typer.Option("--no-stream", help="Print the answer when complete.")
+    ] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    plain: Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")] = False,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
+    from qwenchat.ask import AskOptions, Output, run_ask
+    from qwenchat.request import RequestOptions
+
+    base = ctx.obj or {}
+    settings = settings_from(
+        model=model or base.get("model"),
+        system=system or base.get("system"),
+        thinking="hide" if hide_thinking else (thinking or base.get("thinking")),
+        region=region or base.get("region"),
+        base_url=base_url or base.get("base_url"),
+        timeout=timeout or base.get("timeout"),
+    )
+    request = RequestOptions(
+        temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
+        max_tokens=max_tokens, seed=seed, stop=tuple(stop or ()),
+        think=think if think is not None else base.get("think"), stream=not no_stream,
+    )  # fmt: skip
+    output: Output = "json" if json_output else ("plain" if plain else "auto")
+    code = run_ask(settings, Terminal.system(), AskOptions(prompt, request, output))
+    raise typer.Exit(code)
+
+
+@app.command()
+@reports_errors
+def config(
+    model: ModelOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Show the effective settings and where each came from (the key masked)."""
+    settings = settings_from(model=model, region=region, base_url=base_url, timeout=timeout)
+    rows = [
+        ("api key", settings.masked_key, settings.source("api_key")),
+        ("base url", settings.base_url, settings.source("base_url")),
+        ("region", settings.region, settings.source("region")),
+        ("model", settings.model, settings.source("model")),
+        ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
+        ("system", settings.system or "(none)", settings.source("system")),
+        ("thinking", settings.thinking, settings.source("thinking")),
+        ("config file", str(settings.config_path),
+         "exists" if settings.config_path.is_file() else "not found"),
+        ("data dir", str(settings.data_dir), ""),
+    ]  # fmt: skip
+    width = max(len(name) for name, _, _ in rows)
+    for name, value, source in rows:
+        suffix = f"  ({source})" if source else ""
+        sys.stdout.write(f"{name:<{width}}  {value}{suffix}\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

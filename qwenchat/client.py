@@ -1,0 +1,249 @@
+"""The network edge: the only module that imports the openai SDK.
+
+Requests, auth and error statuses go through the SDK; the streamed body is
+read raw (`with_streaming_response`) and its SSE lines parsed by `events`,
+which is cheaper per chunk than the SDK's own chunk objects. Every SDK or
+transport error becomes a `QwenchatError` here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+
+from qwenchat import errors
+from qwenchat.errors import QwenchatError
+from qwenchat.events import Done, Event, iter_sse_data, parse_chunk, parse_completion
+from qwenchat.sanitize import sanitize
+from qwenchat.settings import REGION_NAMES, Settings
+
+CONNECT_TIMEOUT = 10.0
+# Fields the SDK's create() takes as keywords; anything else travels in extra_body.
+SDK_FIELDS = frozenset(
+    {
+        "model", "messages", "stream", "stream_options", "temperature", "top_p",
+        "presence_penalty", "frequency_penalty", "max_tokens", "seed", "stop", "n",
+        "tools", "tool_choice", "response_format", "parallel_tool_calls",
+    }
+)  # fmt: skip
+QUOTA_WORDS = ("quota", "arrear", "billing", "insufficient", "balance", "overdue")
+
+
+class ChatClient:
+    """Sends chat requests and yields events; raises only QwenchatError."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._sdk = openai.OpenAI(
+            api_key=settings.require_key(),
+            base_url=settings.base_url,
+            timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
+            max_retries=0,
+        )
+
+    def stream(self, body: dict[str, Any]) -> Iterator[Event]:
+        """Send `body` and yield its events; closing the iterator closes the connection."""
+        kwargs = {k: v for k, v in body.items() if k in SDK_FIELDS}
+        extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}
+        create = self._sdk.chat.completions.with_streaming_response.create
+        started = False
+        try:
+            with create(**kwargs, extra_body=extra or None) as response:
+                if not body.get("stream"):
+                    yield from parse_completion(_json_body(response.text()))
+                    return
+                _check_stream_type(response.headers.get("content-type", ""), response)
+                for data in iter_sse_data(response.iter_lines()):
+                    if data.startswith("[DONE]"):
+                        yield Done()
+                        return
+                    for event in parse_chunk(_json_chunk(data)):
+                        started = True
+                        yield event
+        except QwenchatError:
+            raise
+        except openai.APIStatusError as exc:
+            raise status_error(exc, self.settings, str(body.get("model", ""))) from None
+        except openai.APITimeoutError:
+            raise _timeout(self.settings, started) from None
+        except openai.APIConnectionError as exc:
+            raise _connection(exc, self.settings, started) from None
+        except _transport_errors() as exc:
+            if _is_timeout(exc):
+                raise _timeout(self.settings, started) from None
+            raise _connection(exc, self.settings, started) from None
+
+    def close(self) -> None:
+        self._sdk.close()
+
+
+def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> errors.ApiError:
+    """Turn an HTTP error status into one readable error with a hint that helps."""
+    status = exc.status_code
+    message, code = _error_fields(exc.body, exc.message)
+    request_id = exc.response.headers.get("x-request-id") or _body_request_id(exc.body)
+    text = f"{message} ({status}{', ' + code if code else ''})"
+    if status in (401, 403):
+        other = "intl" if settings.region == "cn" else "cn"
+        hint = (
+            f"check DASHSCOPE_API_KEY; keys belong to one region and this request went to "
+            f"{settings.base_url}"
+            + (
+                f" ({REGION_NAMES[settings.region]}): try --region {other}"
+                if settings.is_dashscope
+                else ""
+            )
+        )
+        return errors.AuthError(
+            f"authentication failed: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint=hint,
+        )
+    if (
+        status == 404
+        or (code or "").lower() in ("model_not_found", "modelnotfound")
+        or ("model" in message.lower() and "not exist" in message.lower())
+    ):
+        return errors.ModelNotFoundError(
+            f"unknown model {model!r}: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint="`qwenchat models` lists the models qwenchat knows",
+        )
+    if status == 429:
+        if any(word in message.lower() for word in QUOTA_WORDS):
+            return errors.QuotaError(
+                f"quota or rate limit: {text}",
+                status=status,
+                code=code,
+                request_id=request_id,
+                hint="this may be a per-minute token limit (wait a minute and retry) or an "
+                "exhausted quota / account in arrears (check the DashScope console)",
+            )
+        return errors.RateLimitError(
+            f"rate limit exceeded: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint="wait a moment and retry",
+        )
+    if status >= 500:
+        return errors.ApiError(
+            f"server error: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint="retry in a moment",
+        )
+    return errors.ApiError(
+        f"the server rejected the request: {text}", status=status, code=code, request_id=request_id
+    )
+
+
+def _error_fields(body: object, fallback: str) -> tuple[str, str | None]:
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            message = str(inner.get("message") or "").strip()
+            code = inner.get("code")
+            if message:
+                return sanitize(message), (sanitize(str(code)) if code else None)
+    return sanitize(_first_line(fallback)), None
+
+
+def _body_request_id(body: object) -> str | None:
+    value = body.get("request_id") if isinstance(body, dict) else None
+    return str(value) if value else None
+
+
+def _json_chunk(data: str) -> dict[str, Any]:
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        raise errors.StreamError(
+            f"the server sent a malformed chunk: {_first_line(sanitize(data))[:80]!r}"
+        ) from None
+    if not isinstance(chunk, dict):
+        raise errors.StreamError("the server sent a chunk that is not a JSON object")
+    return chunk
+
+
+def _json_body(text: str) -> dict[str, Any]:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise errors.StreamError(
+            f"the server's reply is not JSON: {_first_line(sanitize(text))[:80]!r}"
+        ) from None
+    if not isinstance(body, dict):
+        raise errors.StreamError("the server's reply is not a JSON object")
+    return body
+
+
+def _check_stream_type(content_type: str, response: Any) -> None:
+    """A 200 that is not an event stream (a proxy's HTML page, a JSON body) is an error."""
+    if "event-stream" in content_type or not content_type:
+        return
+    text = response.text()
+    if "json" in content_type:
+        body = _json_body(text)
+        parse_completion(body)  # raises for {"error": …}
+        raise errors.StreamError("the server answered a streamed request without streaming")
+    raise errors.StreamError(
+        f"the server answered with {content_type.split(';')[0]} instead of an event stream: "
+        f"{_first_line(sanitize(text))[:80]!r}"
+    )
+
+
+def _timeout(settings: Settings, started: bool) -> errors.QwenchatError:
+    if started:
+        return errors.StreamError(
+            f"no data from the server for {settings.timeout:g} s; the reply is incomplete "
+            "(raise --timeout for long thinking)"
+        )
+    return errors.RequestTimeout(
+        f"timed out after {settings.timeout:g} s waiting for {settings.base_url} "
+        "(raise --timeout for long thinking)"
+    )
+
+
+def _connection(exc: BaseException, settings: Settings, started: bool) -> errors.QwenchatError:
+    if started:
+        return errors.StreamError("the connection broke mid-reply; the reply is incomplete")
+    cause = _root_cause(exc)
+    return errors.NetworkError(f"cannot reach {settings.base_url}: {cause}")
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = _first_line(str(exc)) or type(exc).__name__
+    if "refused" in text.lower():
+        return "connection refused"
+    return sanitize(text)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].strip() if text.strip() else ""
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """httpx2 (SDK 3.x) and httpx (older SDKs) raise their own errors mid-stream."""
+    found: list[type[BaseException]] = []
+    for name in ("httpx2", "httpx"):
+        module = sys.modules.get(name)
+        error = getattr(module, "TransportError", None) if module else None
+        if isinstance(error, type) and issubclass(error, BaseException):
+            found.append(error)
+    return tuple(found)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return "Timeout" in type(exc).__name__

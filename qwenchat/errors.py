@@ -1,0 +1,85 @@
+"""The error tree: every failure qwenchat reports, each with its exit code.
+
+Only `cli.py` turns these into `qwenchat: error: …` and an exit code; everything
+else raises them. Messages are single lines written for the user.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class QwenchatError(Exception):
+    """Base of every error qwenchat reports to the user."""
+
+    exit_code: int = EXIT_API
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(QwenchatError):
+    """Bad flags, bad input, missing configuration (exit 2)."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """Configuration that cannot work: no key, bad URL, bad config file (exit 2)."""
+
+
+class ApiError(QwenchatError):
+    """The server answered with an error status (exit 1)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+
+
+class AuthError(ApiError):
+    """401/403: the key is wrong, or belongs to the other region."""
+
+
+class RateLimitError(ApiError):
+    """429 that may clear by itself (per-second or per-minute limits)."""
+
+
+class QuotaError(ApiError):
+    """429 worded as quota exhaustion or arrears: retrying will not help."""
+
+
+class ModelNotFoundError(ApiError):
+    """The server does not know the model."""
+
+
+class NetworkError(QwenchatError):
+    """The server could not be reached, or the connection broke (exit 1)."""
+
+
+class RequestTimeout(NetworkError):
+    """No answer, or no chunk, within the timeout."""
+
+
+class StreamError(QwenchatError):
+    """The stream broke or was malformed after it started (exit 1)."""
+
+
+class Interrupted(QwenchatError):
+    """The user pressed Ctrl-C (exit 130)."""
+
+    exit_code = EXIT_INTERRUPTED

@@ -1,0 +1,77 @@
+"""The prompt-toolkit input line: keys, history, completion and the toolbar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.input import create_input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+from qwenchat import commands
+from qwenchat.models import NAMED_MODELS
+
+if TYPE_CHECKING:
+    from qwenchat.repl import Repl
+
+
+class SlashCompleter(Completer):
+    """Completes slash commands, and model names after `/model `."""
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if not text.startswith("/") or "\n" in text:
+            return
+        if text.startswith("/model "):
+            partial = text[len("/model ") :]
+            for name in NAMED_MODELS:
+                if name.startswith(partial):
+                    yield Completion(name, start_position=-len(partial))
+            return
+        for entry in commands.REGISTRY.values():
+            for name in (entry.name, *entry.aliases):
+                if name.startswith(text):
+                    yield Completion(name, start_position=-len(text), display_meta=entry.summary)
+
+
+def key_bindings() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _submit(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.complete_state and buffer.complete_state.current_completion:
+            buffer.apply_completion(buffer.complete_state.current_completion)
+            return
+        buffer.validate_and_handle()
+
+    @bindings.add("escape", "enter")
+    @bindings.add("c-j")
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return bindings
+
+
+def build_prompt(repl: Repl, tty: TextIO | None) -> PromptSession[str]:
+    from qwenchat.repl import history_file
+
+    return PromptSession(
+        history=FileHistory(str(history_file(repl.settings.data_dir))),
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=SlashCompleter(),
+        complete_while_typing=False,
+        key_bindings=key_bindings(),
+        multiline=True,
+        prompt_continuation=lambda width, line, wrap: "… ".rjust(width),
+        bottom_toolbar=repl.toolbar,
+        enable_open_in_editor=True,
+        input=create_input(stdin=tty) if tty is not None else None,
+    )

@@ -1,0 +1,83 @@
+"""Plain output for pipes and `--plain`: the answer alone on stdout, the rest on stderr."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from qwenchat.conversation import Outcome
+from qwenchat.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.render.base import OUTCOME_NOTES
+from qwenchat.reply import Reply, Timing, usage_line
+from qwenchat.sanitize import Sanitizer
+
+
+class PlainRenderer:
+    """Streams the answer text to `out` as it arrives, flushed; reasoning to `err`."""
+
+    def __init__(
+        self,
+        out: TextIO,
+        err: TextIO,
+        *,
+        show_reasoning: bool = True,
+        buffered: bool = False,
+        show_usage: bool = False,
+    ) -> None:
+        self._out = out
+        self._err = err
+        self._show_reasoning = show_reasoning
+        self._buffered = buffered
+        self._show_usage = show_usage
+        self._answer = Sanitizer()
+        self._reasoning = Sanitizer()
+        self._pending: list[str] = []
+        self._last_answer_char = "\n"
+        self._reasoning_open = False
+
+    def notice(self, text: str) -> None:
+        self._err.write(f"qwenchat: {text}\n")
+        self._err.flush()
+
+    def event(self, event: Event) -> None:
+        if isinstance(event, AnswerDelta):
+            self._write_answer(self._answer.feed(event.text))
+        elif isinstance(event, ReasoningDelta) and self._show_reasoning:
+            text = self._reasoning.feed(event.text)
+            if text:
+                self._reasoning_open = True
+                self._err.write(text)
+                self._err.flush()
+
+    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        self._close_reasoning()
+        self._write_answer(self._answer.flush())
+        if self._buffered:
+            self._out.write("".join(self._pending))
+        if self._last_answer_char != "\n":
+            self._out.write("\n")
+        self._out.flush()
+        note = OUTCOME_NOTES[outcome]
+        if note:
+            self.notice(f"[{note}]")
+        if self._show_usage:
+            self._err.write(usage_line(reply, timing) + "\n")
+            self._err.flush()
+
+    def _write_answer(self, text: str) -> None:
+        if not text:
+            return
+        self._close_reasoning()
+        self._last_answer_char = text[-1]
+        if self._buffered:
+            self._pending.append(text)
+            return
+        self._out.write(text)
+        self._out.flush()
+
+    def _close_reasoning(self) -> None:
+        if self._reasoning_open:
+            tail = self._reasoning.flush()
+            self._err.write(tail if tail.endswith("\n") else tail + "\n")
+            self._err.write("\n")
+            self._err.flush()
+            self._reasoning_open = False

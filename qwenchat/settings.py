@@ -1,0 +1,214 @@
+"""Settings: resolved once, frozen, and each value remembers where it came from.
+
+Precedence, highest first: command-line flags > environment variables >
+`.env.local` then `.env` in the current directory > the user config file
+(`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults.
+Nothing else in qwenchat reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from qwenchat.errors import ConfigError, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Region = Literal["cn", "intl"]
+ThinkingDisplay = Literal["full", "summary", "hide"]
+
+REGION_URLS: dict[str, str] = {
+    "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
+    "intl": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+}
+REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International (Singapore)"}
+DEFAULT_MODEL = "qwen-plus"
+DEFAULT_TIMEOUT = 120.0
+THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
+
+# Each setting, and the environment variables that provide it, in order of preference.
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "api_key": ("DASHSCOPE_API_KEY", "OPENAI_API_KEY"),
+    "region": ("QWENCHAT_REGION",),
+    "base_url": ("QWENCHAT_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE"),
+    "model": ("QWENCHAT_MODEL", "MODEL_NAME"),
+    "timeout": ("QWENCHAT_TIMEOUT",),
+    "system": ("QWENCHAT_SYSTEM",),
+    "thinking": ("QWENCHAT_THINKING",),
+}
+CONFIG_KEYS = frozenset(ENV_VARS)
+
+# Layers, highest precedence first; the index is the rank used to compare sources.
+LAYERS = ("flag", "env", ".env.local", ".env", "config", "default")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything qwenchat needs to know before it talks to a server."""
+
+    api_key: str | None = field(repr=False)
+    base_url: str
+    region: Region
+    model: str
+    timeout: float
+    system: str | None
+    thinking: ThinkingDisplay
+    config_path: Path
+    data_dir: Path
+    sources: Mapping[str, str] = field(default_factory=dict)
+    editor: str = "vi"
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.api_key)
+
+    @property
+    def is_dashscope(self) -> bool:
+        return "dashscope" in self.base_url
+
+    def require_key(self) -> str:
+        if not self.api_key:
+            raise ConfigError(
+                "no API key: set DASHSCOPE_API_KEY in the environment or in a .env file "
+                "(see .env.example)"
+            )
+        return self.api_key
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+
+def mask_key(key: str | None) -> str:
+    """Show just enough of a key to recognise it: `sk-…1a2b`."""
+    if not key:
+        return "(not set)"
+    if len(key) < 12:
+        return "…" + "*" * 4
+    return f"{key[:3]}…{key[-4:]}"
+
+
+def load_settings(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str],
+    cwd: Path,
+) -> Settings:
+    """Resolve every setting from the layers, highest precedence first."""
+    config_path = _config_home(environ) / "qwenchat" / "config.toml"
+    layers: list[dict[str, tuple[Any, str]]] = [
+        {k: (v, f"flag --{k.replace('_', '-')}") for k, v in flags.items() if v is not None},
+        _from_env(environ, "env"),
+        _from_env(_read_dotenv(cwd / ".env.local"), ".env.local"),
+        _from_env(_read_dotenv(cwd / ".env"), ".env"),
+        {k: (v, f"config {config_path}") for k, v in _read_config(config_path).items()},
+    ]
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in ENV_VARS:
+        for mapping in layers:
+            if name in mapping and mapping[name][0] not in (None, ""):
+                values[name], sources[name] = mapping[name]
+                break
+    settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
+    return replace(settings, editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi")
+
+
+def _build(
+    values: Mapping[str, Any], sources: dict[str, str], config_path: Path, data_dir: Path
+) -> Settings:
+    region = str(values.get("region", "cn")).lower()
+    if region not in REGION_URLS:
+        raise ConfigError(f"unknown region {region!r} (from {sources['region']}); use cn or intl")
+    base_url = _pick_base_url(values, sources, region)
+    thinking = str(values.get("thinking", "full")).lower()
+    if thinking not in THINKING_DISPLAYS:
+        raise ConfigError(
+            f"unknown thinking display {thinking!r} (from {sources['thinking']}); "
+            "use full, summary or hide"
+        )
+    return Settings(
+        api_key=values.get("api_key"),
+        base_url=base_url,
+        region=region,  # type: ignore[arg-type]
+        model=str(values.get("model", DEFAULT_MODEL)),
+        timeout=_positive_float(values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")),
+        system=values.get("system") or None,
+        thinking=thinking,  # type: ignore[arg-type]
+        config_path=config_path,
+        data_dir=data_dir,
+        sources=sources,
+    )
+
+
+def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:
+    """An explicit base URL wins over the region unless the region was set more directly."""
+    url = values.get("base_url")
+    if url is not None:
+        url_rank = _rank(sources["base_url"])
+        region_rank = _rank(sources.get("region", "default"))
+        if url_rank <= region_rank:
+            return str(url).rstrip("/")
+        del sources["base_url"]
+    sources["base_url"] = f"region {region}"
+    return REGION_URLS[region]
+
+
+def _positive_float(value: Any, source: str | None) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"timeout must be a number of seconds, got {value!r} (from {source})"
+        ) from None
+    if number <= 0:
+        raise UsageError(f"timeout must be positive, got {value!r} (from {source})")
+    return number
+
+
+def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for name, variables in ENV_VARS.items():
+        for variable in variables:
+            value = environ.get(variable)
+            if value and value.strip():
+                found[name] = (value.strip(), f"{layer} {variable}")
+                break
+    return found
+
+
+def _rank(source: str) -> int:
+    return LAYERS.index(source.split(" ", 1)[0])
+
+
+def _read_dotenv(path: Path) -> Mapping[str, str | None]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return dotenv_values(path)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    return {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
+
+
+def _config_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_CONFIG_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".config"
+
+
+def _data_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_DATA_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".local" / "share"

@@ -1,0 +1,118 @@
+"""Shared fixtures: the loopback DashScope server and a clean, isolated environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qwenchat.cli import app
+from tests.fakeserver import FakeServer
+
+TEST_KEY = "sk-test-qwenchat-fixture-1a2b"
+ROOT = Path(__file__).resolve().parent.parent
+
+# Variables that would leak the developer's own configuration into a test.
+_SCRUBBED_PREFIXES = ("DASHSCOPE_", "OPENAI_", "QWENCHAT_", "XDG_")
+_SCRUBBED = {"MODEL_NAME", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"}
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    with FakeServer(api_key=TEST_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty home, config and data directory; the current directory is inside it."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return tmp_path
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_SCRUBBED_PREFIXES) and k not in _SCRUBBED
+    }
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        NO_COLOR="1",
+        NO_PROXY="127.0.0.1,localhost",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Cli:
+    """Runs qwenchat's real Typer app in-process against the fake server."""
+
+    server: FakeServer
+    home: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    def env(self, **extra: str) -> dict[str, str]:
+        values = {"DASHSCOPE_API_KEY": TEST_KEY, "QWENCHAT_BASE_URL": self.server.base_url}
+        return clean_env(self.home, **{**values, **extra})
+
+    def __call__(
+        self, *args: str, input: str | bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> Result:
+        environment = dict(env) if env is not None else self.env()
+        for key in list(os.environ):
+            self.monkeypatch.delenv(key)
+        for key, value in environment.items():
+            self.monkeypatch.setenv(key, value)
+        result = CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    def subprocess(
+        self, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
+    ) -> Result:
+        done = subprocess.run(
+            [sys.executable, "-m", "qwenchat", *args],
+            input=input,
+            capture_output=True,
+            env=dict(env) if env is not None else self.env(),
+            timeout=60,
+            check=False,
+        )
+        return Result(
+            done.returncode,
+            done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"),
+        )
+
+
+@pytest.fixture
+def cli(server: FakeServer, home: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(server, home, monkeypatch)
+
+
+def assert_clean_failure(result: Result, code: int) -> None:
+    """One readable error line, the documented exit code, no traceback, no key."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert TEST_KEY not in result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("qwenchat: ")]
+    assert errors, result.stderr

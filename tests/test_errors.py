@@ -1,0 +1,155 @@
+"""Every failure: one readable line, the documented exit code, no traceback, no key."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from tests.conftest import Cli, assert_clean_failure
+from tests.fakeserver import Error, Frames, Hang, Raw, Reply, chunk_frame
+
+
+def test_no_key(cli: Cli) -> None:
+    env = cli.env()
+    del env["DASHSCOPE_API_KEY"]
+    result = cli("ask", "hi", env=env)
+    assert_clean_failure(result, 2)
+    assert "DASHSCOPE_API_KEY" in result.stderr
+    assert ".env.example" in result.stderr
+    assert cli.server.chat_requests == []
+
+
+def test_wrong_key_mentions_the_region(cli: Cli) -> None:
+    result = cli("ask", "hi", env=cli.env(DASHSCOPE_API_KEY="sk-test-wrong-key-9999"))
+    assert_clean_failure(result, 1)
+    assert "401" in result.stderr
+    assert "region" in result.stderr
+    assert "9999" not in result.stderr
+
+
+def test_rate_limit(cli: Cli) -> None:
+    cli.server.enqueue(Error(429, "Requests rate limit exceeded", code="Throttling"))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "rate limit" in result.stderr
+    assert len(cli.server.chat_requests) == 1  # the SDK's own retries are off
+
+
+def test_quota_is_told_apart_from_rate_limit(cli: Cli) -> None:
+    cli.server.enqueue(
+        Error(429, "You exceeded your current quota", code="insufficient_quota", request_id="r-77")
+    )
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "quota" in result.stderr
+    assert "console" in result.stderr
+    assert "r-77" in result.stderr
+
+
+def test_unknown_model(cli: Cli) -> None:
+    cli.server.enqueue(Error(404, "The model `qwen-nope` does not exist", code="model_not_found"))
+    result = cli("ask", "-m", "qwen-nope", "hi")
+    assert_clean_failure(result, 1)
+    assert "unknown model 'qwen-nope'" in result.stderr
+
+
+def test_bad_request_shows_the_server_message(cli: Cli) -> None:
+    cli.server.enqueue(Error(400, "Range of input length should be [1, 30720]"))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "Range of input length should be [1, 30720]" in result.stderr
+
+
+def test_timeout(cli: Cli) -> None:
+    cli.server.enqueue(Hang(5))
+    result = cli("ask", "--timeout", "0.5", "hi")
+    assert_clean_failure(result, 1)
+    assert "timed out" in result.stderr
+
+
+def test_connection_refused(cli: Cli) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = cli("ask", "hi", env=cli.env(QWENCHAT_BASE_URL=f"http://127.0.0.1:{port}/v1"))
+    assert_clean_failure(result, 1)
+    assert "cannot reach" in result.stderr
+    assert "refused" in result.stderr
+
+
+def test_stream_cut_keeps_the_partial_answer(cli: Cli) -> None:
+    cli.server.enqueue(Reply(answer="The beginning of a long answer", chunk_size=5, cut_after=3))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert result.stdout.startswith("The beginning")
+    assert "incomplete" in result.stderr
+
+
+def test_malformed_chunk(cli: Cli) -> None:
+    cli.server.enqueue(Frames([chunk_frame({"content": "Hel"}), "data: {not json\n\n"]))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "malformed" in result.stderr
+    assert result.stdout.startswith("Hel")
+
+
+def test_stream_without_finish_is_incomplete(cli: Cli) -> None:
+    cli.server.enqueue(Reply(answer="partial", finish_reason=None, done=False))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "incomplete" in result.stderr
+
+
+def test_html_error_page(cli: Cli) -> None:
+    cli.server.enqueue(Raw(200, b"<html><body>Bad Gateway</body></html>", "text/html"))
+    result = cli("ask", "hi")
+    assert_clean_failure(result, 1)
+    assert "text/html" in result.stderr
+
+
+def test_binary_stdin(cli: Cli) -> None:
+    result = cli("ask", "summarise", input=b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    assert_clean_failure(result, 2)
+    assert "binary" in result.stderr
+    assert cli.server.chat_requests == []
+
+
+def test_no_prompt(cli: Cli) -> None:
+    result = cli("ask", input="")
+    assert_clean_failure(result, 2)
+    assert "no prompt" in result.stderr
+
+
+def test_out_of_range_option_names_the_flag(cli: Cli) -> None:
+    result = cli("ask", "--temperature", "2", "hi")
+    assert_clean_failure(result, 2)
+    assert "--temperature" in result.stderr
+    assert cli.server.chat_requests == []
+
+
+def test_bad_region(cli: Cli) -> None:
+    result = cli("ask", "--region", "mars", "hi", env=cli.env())
+    assert_clean_failure(result, 2)
+
+
+def test_ctrl_c_mid_reply_exits_130(cli: Cli) -> None:
+    cli.server.enqueue(Reply(answer="word " * 400, chunk_size=5, delay=0.02))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qwenchat", "ask", "hi"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=cli.env(),
+    )
+    assert process.stdout is not None
+    assert process.stdout.read(5) == b"word "
+    time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130
+    assert b"Traceback" not in err
+    assert b"interrupted" in err
+    assert len(out) < len("word " * 400)

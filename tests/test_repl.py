@@ -1,0 +1,173 @@
+"""The interactive chat, driven in a real pseudo-terminal against the fake server."""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qwenchat import commands
+from qwenchat.conversation import Conversation
+from tests.conftest import Cli
+from tests.fakeserver import Reply
+from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
+
+PROMPT = "› "
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def tty_env(cli: Cli) -> dict[str, str]:
+    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
+
+
+@pytest.fixture
+def repl(tty_env: dict[str, str]) -> Iterator[Tty]:
+    session = Tty(env=tty_env)
+    session.wait_for(PROMPT)
+    yield session
+    session.close()
+
+
+def say(repl: Tty, text: str, *, keys: str = ENTER) -> None:
+    """Type a message, send it, and wait for the next prompt."""
+    before = repl.text().count(PROMPT)
+    repl.send(text + keys)
+    repl.wait_for(PROMPT, after=before)
+
+
+def messages(cli: Cli, index: int) -> list[dict[str, str]]:
+    return list(cli.server.chat_requests[index].body["messages"])
+
+
+def test_three_turns_carry_the_history_without_reasoning(cli: Cli, repl: Tty) -> None:
+    cli.server.enqueue(
+        Reply(reasoning="private thoughts", answer="first answer"),
+        Reply(answer="second answer"),
+        Reply(answer="third answer"),
+    )
+    say(repl, "one")
+    repl.wait_for("first answer")
+    say(repl, "two")
+    say(repl, "three")
+    repl.wait_for("third answer")
+    assert messages(cli, 1) == [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "first answer"},
+        {"role": "user", "content": "two"},
+    ]
+    assert messages(cli, 2)[-3:] == [
+        {"role": "user", "content": "two"},
+        {"role": "assistant", "content": "second answer"},
+        {"role": "user", "content": "three"},
+    ]
+    assert "private thoughts" not in str(messages(cli, 2))
+    repl.send(CTRL_D)
+    assert repl.wait_exit() == 0
+
+
+@pytest.mark.parametrize("newline", [ALT_ENTER, CTRL_J])
+def test_newline_keys_make_one_message(cli: Cli, repl: Tty, newline: str) -> None:
+    say(repl, f"first line{newline}second line")
+    assert messages(cli, 0)[-1]["content"] == "first line\nsecond line"
+
+
+def test_bracketed_paste_is_one_message(cli: Cli, repl: Tty) -> None:
+    say(repl, paste("pasted one\npasted two\npasted three"))
+    assert len(cli.server.chat_requests) == 1
+    assert messages(cli, 0)[-1]["content"] == "pasted one\npasted two\npasted three"
+
+
+def test_ctrl_c_mid_stream_returns_to_a_working_prompt(cli: Cli, repl: Tty) -> None:
+    cli.server.enqueue(Reply(answer="tick " * 2000, chunk_size=5, delay=0.01))
+    before = repl.text().count(PROMPT)
+    repl.send("long please" + ENTER)
+    repl.wait_for("tick tick")
+    repl.send(CTRL_C)
+    repl.wait_for(PROMPT, after=before)
+    repl.wait_for("interrupted")
+    cli.server.enqueue(Reply(answer="still alive"))
+    say(repl, "next")
+    repl.wait_for("still alive")
+    history = messages(cli, 1)
+    assert history[0] == {"role": "user", "content": "long please"}
+    assert history[1]["role"] == "assistant"
+    assert history[1]["content"].startswith("tick")
+    assert history[2] == {"role": "user", "content": "next"}
+
+
+def test_retry_and_undo(cli: Cli, repl: Tty) -> None:
+    cli.server.enqueue(Reply(answer="a1"), Reply(answer="a2"), Reply(answer="a2 again"))
+    say(repl, "q1")
+    say(repl, "q2")
+    say(repl, "/retry")
+    assert messages(cli, 2) == messages(cli, 1)
+    say(repl, "/undo")
+    repl.wait_for("removed: q2")
+    say(repl, "q3")
+    assert messages(cli, 3) == [
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": "a1"},
+        {"role": "user", "content": "q3"},
+    ]
+
+
+def test_model_system_think_and_clear_shape_the_next_request(cli: Cli, repl: Tty) -> None:
+    say(repl, "/model qwen-max")
+    say(repl, "/system You are terse.")
+    say(repl, "/think on")
+    say(repl, "hello")
+    body = cli.server.chat_requests[0].body
+    assert body["model"] == "qwen-max"
+    assert body["messages"][0] == {"role": "system", "content": "You are terse."}
+    assert body["enable_thinking"] is True
+    say(repl, "/think off")
+    say(repl, "/clear")
+    say(repl, "again")
+    body = cli.server.chat_requests[1].body
+    assert body["enable_thinking"] is False
+    assert body["messages"] == [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "again"},
+    ]
+
+
+def test_unknown_command_hints_without_calling_the_model(cli: Cli, repl: Tty) -> None:
+    say(repl, "/modle x")
+    repl.wait_for("unknown command /modle")
+    assert cli.server.chat_requests == []
+
+
+def test_error_mid_turn_keeps_the_prompt(cli: Cli, repl: Tty) -> None:
+    from tests.fakeserver import Error
+
+    cli.server.enqueue(Error(429, "Requests rate limit exceeded"), Reply(answer="recovered"))
+    say(repl, "first")
+    repl.wait_for("rate limit")
+    say(repl, "/retry")
+    repl.wait_for("recovered")
+    assert messages(cli, 1) == [{"role": "user", "content": "first"}]
+
+
+def test_exit_command_and_history_file_mode(cli: Cli, repl: Tty) -> None:
+    say(repl, "remember me")
+    repl.send("/exit" + ENTER)
+    assert repl.wait_exit() == 0
+    history = cli.home / "data" / "qwenchat" / "history"
+    assert "remember me" in history.read_text()
+    assert stat.S_IMODE(history.stat().st_mode) == 0o600
+    assert stat.S_IMODE(history.parent.stat().st_mode) == 0o700
+
+
+def test_help_readme_and_registry_agree() -> None:
+    _, action = commands.dispatch(commands.ChatState(Conversation(), "m"), "/help")
+    assert isinstance(action, commands.Say)
+    readme = README.read_text(encoding="utf-8")
+    table = readme.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
+    for entry in commands.REGISTRY.values():
+        assert entry.usage in action.text
+        assert f"`{entry.usage}`".replace("|", "\\|") in table, entry.usage
+    rows = [line for line in table.splitlines() if line.startswith("| `/")]
+    assert len(rows) == len(commands.REGISTRY)

@@ -139,12 +139,13 @@ def chat(
     timeout: TimeoutOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
-    given = {
-        "model": model, "system": system, "think": think, "thinking": thinking,
+    given: dict[str, Any] = {
+        "model": model, "system": system, "thinking": thinking,
         "region": region, "base_url": base_url, "timeout": timeout,
     }  # fmt: skip
-    flags = {k: v if v is not None else (ctx.obj or {}).get(k) for k, v in given.items()}
-    think_flag: bool | None = flags.pop("think")
+    base = ctx.obj or {}
+    flags = {k: v if v is not None else base.get(k) for k, v in given.items()}
+    think_flag = think if think is not None else base.get("think")
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
 

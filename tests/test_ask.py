@@ -8,6 +8,7 @@ import pytest
 
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import Reply
+from tests.tty import Tty
 
 
 def test_piped_text_follows_the_instruction(cli: Cli) -> None:
@@ -134,3 +135,22 @@ def test_version_and_module_entry_point(cli: Cli) -> None:
     result = cli.subprocess("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("qwenchat ")
+
+
+def test_terminal_shows_thinking_then_answer_then_usage(cli: Cli) -> None:
+    cli.server.enqueue(
+        Reply(reasoning="First, recall the province.", answer="It is **Hangzhou**.", chunk_size=3)
+    )
+    tty = Tty("ask", "-m", "qwq-plus", "capital?", env=cli.env(TERM="xterm-256color"))
+    assert tty.wait_exit() == 0
+    lines = tty.lines()
+    thinking = next(i for i, line in enumerate(lines) if "Thinking" in line)
+    reasoning = next(i for i, line in enumerate(lines) if "First, recall the province." in line)
+    answer = next(i for i, line in enumerate(lines) if "─ Answer" in line)
+    text = next(i for i, line in enumerate(lines) if "It is Hangzhou." in line)
+    usage = next(i for i, line in enumerate(lines) if " out · " in line)
+    assert thinking < reasoning < answer < text < usage
+    assert lines[reasoning].startswith("│")
+    assert lines[text].startswith("│")
+    assert "reasoning" in lines[usage]
+    assert "total" in lines[usage]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -45,4 +47,4 @@ def test_roles_always_alternate(pairs: list[tuple[str, str]]) -> None:
         conversation = conversation.with_turn(Turn(user=user, answer=answer))
     roles = [m["role"] for m in conversation.to_wire("last")]
     assert roles[-1] == "user"
-    assert all(a != b for a, b in zip(roles, roles[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(roles))

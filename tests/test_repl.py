@@ -14,7 +14,7 @@ from tests.conftest import Cli
 from tests.fakeserver import Reply
 from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
 
-PROMPT = "› "
+PROMPT = "›"
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 

@@ -66,8 +66,10 @@ class RichRenderer:
     def _thinking_panel(self) -> TextPanel:
         if self._thinking is None:
             self._thinking_started = time.monotonic()
-            mode = "summary" if self._thinking_mode == "summary" else "full"
-            self._thinking = TextPanel(self._console, mode=mode, live=self._live)
+            summary = self._thinking_mode == "summary"
+            self._thinking = TextPanel(
+                self._console, mode="summary" if summary else "full", live=self._live
+            )
         return self._thinking
 
     def _answer_panel(self) -> MarkdownPanel:

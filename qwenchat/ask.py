@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Literal
 
 from qwenchat.conversation import Conversation
 from qwenchat.errors import EXIT_OK
@@ -11,6 +11,11 @@ from qwenchat.render.base import Renderer
 from qwenchat.request import RequestOptions, validate
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal, join_prompt
+
+if TYPE_CHECKING:
+    from qwenchat.session import EventSource, TurnResult
+    from qwenchat.sources import CachingSource
+    from qwenchat.store import Store
 
 Output = Literal["auto", "plain", "json"]
 
@@ -20,6 +25,10 @@ class AskOptions:
     prompt: str | None
     request: RequestOptions
     output: Output = "auto"
+    continue_last: bool = False  # add the turn to the most recent conversation
+    session: str | None = None  # add the turn to this named conversation (created if new)
+    cache: bool = False  # reuse a stored answer to an identical request
+    cache_thinking: bool = False  # ... thinking-mode requests included
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -30,25 +39,115 @@ def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
 
 
 def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
-    """Send `text` as a one-turn conversation and render the reply."""
+    """Send `text` (after the saved history with -c/--session), render the reply, save the turn."""
     from qwenchat.client import ChatClient
-    from qwenchat.session import run_turn
+    from qwenchat.keeper import history_for_ask
 
-    client = ChatClient(settings)
+    settings.require_key()
+    store = _open_store(settings, terminal, options)
+    conversation_id, history = None, Conversation(system=settings.system)
     try:
-        result = run_turn(
-            client,
-            Conversation(system=settings.system),
-            text,
-            model=settings.model,
-            options=options.request,
-            renderer=make_renderer(settings, terminal, options),
-        )
+        if store is not None:
+            conversation_id, history, model = history_for_ask(
+                store, settings, continue_last=options.continue_last, session=options.session
+            )
+            settings = replace(settings, model=model)
+        renderer = make_renderer(settings, terminal, options)
+        client = ChatClient(settings)
+        caching = _caching(client, store, options, renderer)
+        try:
+            result = _run(caching or client, history, text, settings, options, renderer)
+        finally:
+            client.close()
+        if store is not None:
+            _save(store, conversation_id, result, history, settings, options, caching, renderer)
     finally:
-        client.close()
+        if store is not None:
+            store.close()
     if result.error is not None:
         raise result.error
     return EXIT_OK
+
+
+def _open_store(settings: Settings, terminal: Terminal, options: AskOptions) -> Store | None:
+    """The store; without it an ask still answers (unless it needs the history), with a warning."""
+    from qwenchat.keeper import open_store
+    from qwenchat.store import StoreError
+
+    try:
+        return open_store(settings)
+    except StoreError as exc:
+        if options.continue_last or options.session:
+            raise
+        terminal.stderr.write(f"qwenchat: warning: {exc.message}; this answer is not saved\n")
+        return None
+
+
+def _caching(
+    client: EventSource, store: Store | None, options: AskOptions, renderer: Renderer
+) -> CachingSource | None:
+    from qwenchat.sources import CachingSource
+
+    if store is None:
+        return None
+    reuse = options.cache or options.cache_thinking
+    return CachingSource(
+        client, store, reuse=reuse, thinking=options.cache_thinking, notice=renderer.notice
+    )
+
+
+def _run(
+    source: EventSource,
+    history: Conversation,
+    text: str,
+    settings: Settings,
+    options: AskOptions,
+    renderer: Renderer,
+) -> TurnResult:
+    from qwenchat.session import run_turn
+    from qwenchat.sources import FittedSource
+
+    fitted = FittedSource.for_turn(
+        source,
+        history,
+        model=settings.model,
+        window=settings.context_window,
+        max_tokens=options.request.max_tokens,
+        notice=renderer.notice,
+    )
+    return run_turn(
+        fitted, history, text, model=settings.model, options=options.request, renderer=renderer
+    )
+
+
+def _save(
+    store: Store,
+    conversation_id: int | None,
+    result: TurnResult,
+    history: Conversation,
+    settings: Settings,
+    options: AskOptions,
+    caching: CachingSource | None,
+    renderer: Renderer,
+) -> None:
+    """Commit the turn; a turn that failed before any text arrived is not worth keeping."""
+    from qwenchat.keeper import record_for
+    from qwenchat.store import StoreError
+
+    turn = result.turn
+    if turn.outcome == "error" and not (turn.answer or turn.reasoning):
+        return
+    record = record_for(
+        turn, settings, system=history.system, think=options.request.think,
+        request_key=caching.key if caching else None,
+        cached=bool(caching and caching.hit),
+    )  # fmt: skip
+    try:
+        if conversation_id is None:
+            conversation_id = store.create(source="ask")
+        store.append(conversation_id, record)
+    except StoreError as exc:
+        renderer.notice(f"warning: {exc.message}; this answer is not saved")
 
 
 def make_renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:

@@ -19,6 +19,7 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
+from qwenchat.sessions_cmd import sessions_app
 from qwenchat.settings import Settings, load_settings
 from qwenchat.terminal import Terminal
 
@@ -30,6 +31,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+app.add_typer(sessions_app, name="sessions")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,6 +59,13 @@ BaseUrlOpt = Annotated[
 TimeoutOpt = Annotated[
     float | None,
     typer.Option("--timeout", help="Seconds to wait for the next chunk (default 120)."),
+]
+ContinueOpt = Annotated[
+    bool, typer.Option("-c", "--continue", help="Continue the most recent conversation.")
+]
+SessionOpt = Annotated[
+    str | None,
+    typer.Option("--session", metavar="NAME", help="Open or create the conversation NAME."),
 ]
 
 
@@ -113,6 +123,8 @@ def main_callback(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    continue_: ContinueOpt = False,
+    session: SessionOpt = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -121,6 +133,7 @@ def main_callback(
     ctx.obj = {
         "model": model, "system": system, "think": think, "thinking": thinking,
         "region": region, "base_url": base_url, "timeout": timeout,
+        "continue": continue_, "session": session,
     }  # fmt: skip
     if ctx.invoked_subcommand is None:
         ctx.invoke(chat, ctx=ctx)
@@ -137,6 +150,8 @@ def chat(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    continue_: ContinueOpt = False,
+    session: SessionOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
     given: dict[str, Any] = {
@@ -149,7 +164,13 @@ def chat(
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
 
-    run_repl(settings, Terminal.system(), think=think_flag)
+    run_repl(
+        settings,
+        Terminal.system(),
+        think=think_flag,
+        continue_last=continue_ or bool(base.get("continue")),
+        session=session or base.get("session"),
+    )
 
 
 @app.command()
@@ -186,6 +207,16 @@ def ask(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    continue_: Annotated[
+        bool, typer.Option("-c", "--continue", help="Add this turn to the last conversation.")
+    ] = False,
+    session: SessionOpt = None,
+    cache: Annotated[
+        bool, typer.Option("--cache", help="Reuse a saved answer to an identical request.")
+    ] = False,
+    cache_thinking: Annotated[
+        bool, typer.Option("--cache-thinking", help="--cache, thinking-mode requests included.")
+    ] = False,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -206,7 +237,12 @@ def ask(
         think=think if think is not None else base.get("think"), stream=not no_stream,
     )  # fmt: skip
     output: Output = "json" if json_output else ("plain" if plain else "auto")
-    code = run_ask(settings, Terminal.system(), AskOptions(prompt, request, output))
+    options = AskOptions(
+        prompt, request, output,
+        continue_last=continue_ or bool(base.get("continue")),
+        session=session or base.get("session"), cache=cache, cache_thinking=cache_thinking,
+    )  # fmt: skip
+    code = run_ask(settings, Terminal.system(), options)
     raise typer.Exit(code)
 
 
@@ -231,6 +267,8 @@ def config(
         ("config file", str(settings.config_path),
          "exists" if settings.config_path.is_file() else "not found"),
         ("data dir", str(settings.data_dir), ""),
+        ("context window", f"{settings.context_window:,}" if settings.context_window
+         else "per model", settings.source("context_window")),
     ]  # fmt: skip
     width = max(len(name) for name, _, _ in rows)
     for name, value, source in rows:

@@ -21,6 +21,7 @@ class ChatState:
     conversation: Conversation
     model: str
     think: bool | None = None
+    session_id: int | None = None  # the stored conversation; None until its first turn is saved
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,39 @@ class Quit:
     """Leave the REPL."""
 
 
-Action = Say | Send | ShowReasoning | Copy | Edit | Quit
+@dataclass(frozen=True)
+class Sessions:
+    """List the saved conversations."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Switch to a saved conversation."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Name the current conversation."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Copy the current conversation and carry on in the copy."""
+
+
+@dataclass(frozen=True)
+class Compress:
+    """Have the model summarise all but the last `keep` turns, and keep the summary instead."""
+
+    keep: int
+
+
+StoreAction = Sessions | Resume | Rename | Fork
+Action = Say | Send | ShowReasoning | Copy | Edit | Quit | StoreAction | Compress
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
 
@@ -127,7 +160,8 @@ def _exit(state: ChatState, _: str) -> tuple[ChatState, Action]:
 
 @command("/clear", "/clear", "start a new conversation (keeps the system prompt)")
 def _clear(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    return replace(state, conversation=state.conversation.cleared()), Say("new conversation")
+    cleared = replace(state, conversation=state.conversation.cleared(), session_id=None)
+    return cleared, Say("new conversation")
 
 
 @command("/model", "/model [NAME]", "show or switch the model for the next turn")
@@ -221,3 +255,37 @@ def _edit(state: ChatState, _: str) -> tuple[ChatState, Action]:
 def _preview(text: str, limit: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@command("/sessions", "/sessions", "list saved conversations")
+def _sessions(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Sessions()
+
+
+@command("/resume", "/resume NAME|ID", "switch to a saved conversation")
+def _resume(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say("usage: /resume NAME|ID (/sessions lists them)")
+    return state, Resume(argument)
+
+
+@command("/rename", "/rename NAME", "name this conversation (for --session NAME)")
+def _rename(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say("usage: /rename NAME")
+    return state, Rename(argument)
+
+
+@command("/fork", "/fork", "copy this conversation and continue in the copy")
+def _fork(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Fork()
+
+
+@command("/compress", "/compress [KEEP]", "summarise older turns, keeping the last KEEP (2)")
+def _compress(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if argument and not argument.isdigit():
+        return state, Say("usage: /compress [KEEP] (how many recent turns to keep as they are)")
+    keep = int(argument) if argument else 2
+    if len(state.conversation.turns) <= keep:
+        return state, Say(f"nothing to compress: {len(state.conversation.turns)} turns")
+    return state, Compress(keep)

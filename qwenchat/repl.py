@@ -20,6 +20,7 @@ from qwenchat import commands
 from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReasoning
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
+from qwenchat.keeper import Keeper, open_store
 from qwenchat.request import RequestOptions
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
     from rich.console import Console
 
+    from qwenchat.ask import AskOptions
     from qwenchat.client import ChatClient
+    from qwenchat.sources import FittedSource
 
 PROMPT = "› "
 CLIPBOARD_TOOLS = (
@@ -40,17 +43,30 @@ CLIPBOARD_TOOLS = (
 )
 
 
-def run_repl(settings: Settings, terminal: Terminal, *, think: bool | None) -> None:
-    """Start the chat; piped stdin becomes the first message."""
+def run_repl(
+    settings: Settings,
+    terminal: Terminal,
+    *,
+    think: bool | None,
+    continue_last: bool = False,
+    session: str | None = None,
+) -> None:
+    """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first."""
     settings.require_key()
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else _open_tty()
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
-        _answer_without_terminal(settings, terminal, piped, think)
+        from qwenchat.ask import AskOptions
+
+        options = AskOptions(
+            None, RequestOptions(think=think), continue_last=continue_last, session=session
+        )
+        _answer_without_terminal(settings, terminal, piped, options)
         return
     _preload()
     state = ChatState(Conversation(system=settings.system), settings.model, think)
     repl = Repl(settings, terminal, state, tty)
+    repl.open_store(continue_last=continue_last, session=session)
     if piped and piped.strip():
         repl.send(piped.strip())
     repl.loop()
@@ -69,6 +85,22 @@ class Repl:
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
+        self.keeper = Keeper(None, settings, self.say)
+
+    def open_store(self, *, continue_last: bool, session: str | None) -> None:
+        """Save this chat as it goes; load the conversation asked for on the command line."""
+        try:
+            self.keeper = Keeper(open_store(self.settings), self.settings, self.say)
+            self.state, told = self.keeper.start(
+                self.state, continue_last=continue_last, session=session
+            )
+        except QwenchatError as exc:
+            if continue_last or session:
+                raise
+            self.error(exc)
+            return
+        if told:
+            self.say(told)
 
     def loop(self) -> None:
         while True:
@@ -101,6 +133,12 @@ class Repl:
                 self.say(copy_to_clipboard(text))
             case Edit():
                 self._edit()
+            case commands.Sessions() | commands.Resume() | commands.Rename() | commands.Fork():
+                self.state, told = self.keeper.carry_out(self.state, action)
+                self.say(told)
+            case commands.Compress(keep):
+                self._compress(keep)
+        self.state = self.keeper.sync(self.state)
         return False
 
     def send(self, text: str) -> None:
@@ -108,9 +146,8 @@ class Repl:
         from qwenchat.session import run_turn
 
         try:
-            client = self.client()
             result = run_turn(
-                client,
+                self._fitted(),
                 self.state.conversation,
                 text,
                 model=self.state.model,
@@ -128,10 +165,47 @@ class Repl:
         self.state = replace(
             self.state, conversation=self.state.conversation.with_turn(result.turn)
         )
+        self.state = self.keeper.sync(self.state)
         if isinstance(result.error, Interrupted):
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:
             self.error(result.error)
+
+    def _fitted(self) -> FittedSource:
+        """The client behind the context budget of the current model."""
+        from qwenchat.sources import FittedSource
+
+        return FittedSource.for_turn(
+            self.client(),
+            self.state.conversation,
+            model=self.state.model,
+            window=self.settings.context_window,
+            max_tokens=None,
+            notice=self.say,
+        )
+
+    def _compress(self, keep: int) -> None:
+        from qwenchat.compress import compressed
+        from qwenchat.render.styled import RichRenderer
+
+        before = len(self.state.conversation.turns)
+        try:
+            conversation = compressed(
+                self._fitted(),
+                self.state.conversation,
+                keep=keep,
+                model=self.state.model,
+                options=RequestOptions(think=self.state.think),
+                renderer=RichRenderer(self.console, self.err_console, thinking="hide"),
+            )
+        except KeyboardInterrupt:
+            self.say("interrupted: nothing compressed")
+            return
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.state = replace(self.state, conversation=conversation)
+        self.say(f"compressed {before - keep} turns into one summary; kept the last {keep}")
 
     def client(self) -> ChatClient:
         if self._client is None:
@@ -226,12 +300,14 @@ def history_file(data_dir: Path) -> Path:
 
 
 def _answer_without_terminal(
-    settings: Settings, terminal: Terminal, piped: str | None, think: bool | None
+    settings: Settings,
+    terminal: Terminal,
+    piped: str | None,
+    options: AskOptions,
 ) -> None:
-    from qwenchat.ask import AskOptions, answer_once
+    from qwenchat.ask import answer_once
     from qwenchat.terminal import join_prompt
 
-    options = AskOptions(None, RequestOptions(think=think))
     code = answer_once(settings, terminal, join_prompt(None, piped), options)
     if code:
         raise SystemExit(code)

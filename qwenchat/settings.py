@@ -42,6 +42,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "timeout": ("QWENCHAT_TIMEOUT",),
     "system": ("QWENCHAT_SYSTEM",),
     "thinking": ("QWENCHAT_THINKING",),
+    "context_window": ("QWENCHAT_CONTEXT_WINDOW",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 
@@ -64,6 +65,7 @@ class Settings:
     data_dir: Path
     sources: Mapping[str, str] = field(default_factory=dict)
     editor: str = "vi"
+    context_window: int | None = None  # tokens; None: the model catalogue's value
 
     @property
     def masked_key(self) -> str:
@@ -143,7 +145,23 @@ def _build(
         config_path=config_path,
         data_dir=data_dir,
         sources=sources,
+        context_window=_context_window(values.get("context_window"), sources),
     )
+
+
+def _context_window(value: Any, sources: Mapping[str, str]) -> int | None:
+    if value is None:
+        return None
+    try:
+        tokens = int(value)
+    except (TypeError, ValueError):
+        tokens = 0
+    if tokens < 1:
+        raise ConfigError(
+            f"context_window must be a positive number of tokens, got {value!r} "
+            f"(from {sources.get('context_window')})"
+        )
+    return tokens
 
 
 def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:

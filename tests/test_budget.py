@@ -1,0 +1,81 @@
+"""The context budget: estimates, calibration, trimming and DashScope's input-range message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qwenchat import budget
+from qwenchat.conversation import Conversation, Turn
+from qwenchat.events import Usage
+
+
+def wire(system: str | None, pairs: list[tuple[str, str]], last: str) -> list[dict[str, Any]]:
+    turns = tuple(Turn(user=u, answer=a) for u, a in pairs)
+    return Conversation(system=system, turns=turns).to_wire(last)
+
+
+def test_window_comes_from_config_then_catalogue_then_default() -> None:
+    assert budget.context_window("qwen-max") == 32768
+    assert budget.context_window("qwen-max", 4000) == 4000
+    assert budget.context_window("some-local-model") == budget.DEFAULT_WINDOW
+    assert budget.input_limit(32768) == 32768 - 2048
+    assert budget.input_limit(400) == 300  # the reserve is at most a quarter of the window
+    assert budget.input_limit(32768, max_tokens=100) == 32668
+
+
+def test_cjk_costs_more_per_character_than_ascii() -> None:
+    assert budget.text_tokens("通义千问") == 4
+    assert budget.text_tokens("abcdefg") == 2
+
+
+@given(
+    system=st.one_of(st.none(), st.text(min_size=1, max_size=50)),
+    pairs=st.lists(st.tuples(st.text(max_size=80), st.text(min_size=1, max_size=80)), max_size=8),
+    last=st.text(max_size=80),
+    limit=st.integers(min_value=1, max_value=400),
+)
+def test_fit_keeps_system_and_newest_message_and_drops_oldest_whole_turns(
+    system: str | None, pairs: list[tuple[str, str]], last: str, limit: int
+) -> None:
+    messages = wire(system, pairs, last)
+    fitted, dropped = budget.fit(messages, limit=limit)
+    assert fitted[-1] == messages[-1]
+    assert (fitted[0] == messages[0]) if system else True
+    kept = len(pairs) - dropped
+    assert fitted == wire(system, pairs[dropped:], last)
+    assert budget.estimate(fitted) <= limit or kept == 0
+    if dropped:  # it dropped no more than it had to
+        assert budget.estimate(wire(system, pairs[dropped - 1 :], last)) > limit
+
+
+def test_calibration_follows_the_servers_prompt_tokens() -> None:
+    request = Conversation().to_wire("x" * 350)
+    counted = budget.estimate(request)
+    turn = Turn(user="x" * 350, answer="y", usage=Usage(prompt_tokens=counted * 2))
+    assert budget.calibration(Conversation(turns=(turn,))) == 2.0
+    assert budget.calibration(Conversation()) == 1.0
+    huge = Turn(user="x", answer="y", usage=Usage(prompt_tokens=10**6))
+    assert budget.calibration(Conversation(turns=(huge,))) == budget.RATIO_BOUNDS[1]
+
+
+def test_range_message_is_parsed() -> None:
+    message = (
+        "the server rejected the request: <400> InternalError.Algo.InvalidParameter: "
+        "Range of input length should be [1, 30720] (400, invalid_parameter_error)"
+    )
+    assert budget.range_limit(message) == 30720
+    assert budget.range_limit("Range of input length should be [1,98304]") == 98304
+    assert budget.range_limit("Incorrect API key provided.") is None
+
+
+def test_refit_drops_more_when_the_estimate_thought_it_fitted() -> None:
+    messages = wire("sys", [("a" * 70, "b" * 70), ("c" * 70, "d" * 70)], "last")
+    limit = budget.estimate(messages)  # our estimate says it fits exactly; the server disagreed
+    assert budget.fit(messages, limit=limit)[1] == 0
+    fitted, dropped = budget.refit(messages, limit=limit)
+    assert dropped >= 1
+    assert fitted[0]["content"] == "sys"
+    assert fitted[-1]["content"] == "last"

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from qwenchat import commands
+from qwenchat import __version__, commands
 from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReasoning
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
@@ -51,6 +51,10 @@ def run_repl(settings: Settings, terminal: Terminal, *, think: bool | None) -> N
     _preload()
     state = ChatState(Conversation(system=settings.system), settings.model, think)
     repl = Repl(settings, terminal, state, tty)
+    repl.say(
+        f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
+        "/help for commands, Ctrl-D to leave"
+    )
     if piped and piped.strip():
         repl.send(piped.strip())
     repl.loop()

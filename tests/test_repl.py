@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -171,3 +172,30 @@ def test_help_readme_and_registry_agree() -> None:
         assert f"`{entry.usage}`".replace("|", "\\|") in table, entry.usage
     rows = [line for line in table.splitlines() if line.startswith("| `/")]
     assert len(rows) == len(commands.REGISTRY)
+
+
+def test_piped_text_is_the_first_turn_then_the_chat_goes_on(
+    cli: Cli, tty_env: dict[str, str]
+) -> None:
+    cli.server.enqueue(Reply(answer="summary of notes"), Reply(answer="follow-up answer"))
+    session = Tty(env=tty_env, shell=f"printf 'my notes' | {sys.executable} -m qwenchat")
+    try:
+        session.wait_for("summary of notes")
+        session.wait_for(PROMPT)
+        say(session, "and then?")
+        session.wait_for("follow-up answer")
+        assert messages(cli, 1) == [
+            {"role": "user", "content": "my notes"},
+            {"role": "assistant", "content": "summary of notes"},
+            {"role": "user", "content": "and then?"},
+        ]
+        session.send(CTRL_D)
+        assert session.wait_exit() == 0
+    finally:
+        session.close()
+
+
+def test_piped_start_without_a_terminal_answers_once(cli: Cli) -> None:
+    result = cli.subprocess(input=b"just once")
+    assert result.exit_code == 0
+    assert result.stdout == "echo: just once\n"

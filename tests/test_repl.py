@@ -144,9 +144,9 @@ def test_unknown_command_hints_without_calling_the_model(cli: Cli, repl: Tty) ->
 def test_error_mid_turn_keeps_the_prompt(cli: Cli, repl: Tty) -> None:
     from tests.fakeserver import Error
 
-    cli.server.enqueue(Error(429, "Requests rate limit exceeded"), Reply(answer="recovered"))
+    cli.server.enqueue(Error(429, "You exceeded your current quota"), Reply(answer="recovered"))
     say(repl, "first")
-    repl.wait_for("rate limit")
+    repl.wait_for("quota")
     say(repl, "/retry")
     repl.wait_for("recovered")
     assert messages(cli, 1) == [{"role": "user", "content": "first"}]

@@ -67,6 +67,10 @@ SessionOpt = Annotated[
     str | None,
     typer.Option("--session", metavar="NAME", help="Open or create the conversation NAME."),
 ]
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option("--retries", help="Retries after a failure that may clear by itself (default 2)."),
+]
 
 
 def reports_errors(command: F) -> F:
@@ -125,6 +129,7 @@ def main_callback(
     timeout: TimeoutOpt = None,
     continue_: ContinueOpt = False,
     session: SessionOpt = None,
+    retries: RetriesOpt = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -132,7 +137,7 @@ def main_callback(
     """With no command, open the interactive chat."""
     ctx.obj = {
         "model": model, "system": system, "think": think, "thinking": thinking,
-        "region": region, "base_url": base_url, "timeout": timeout,
+        "region": region, "base_url": base_url, "timeout": timeout, "retries": retries,
         "continue": continue_, "session": session,
     }  # fmt: skip
     if ctx.invoked_subcommand is None:
@@ -152,11 +157,12 @@ def chat(
     timeout: TimeoutOpt = None,
     continue_: ContinueOpt = False,
     session: SessionOpt = None,
+    retries: RetriesOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
     given: dict[str, Any] = {
         "model": model, "system": system, "thinking": thinking,
-        "region": region, "base_url": base_url, "timeout": timeout,
+        "region": region, "base_url": base_url, "timeout": timeout, "retries": retries,
     }  # fmt: skip
     base = ctx.obj or {}
     flags = {k: v if v is not None else base.get(k) for k, v in given.items()}
@@ -217,6 +223,7 @@ def ask(
     cache_thinking: Annotated[
         bool, typer.Option("--cache-thinking", help="--cache, thinking-mode requests included.")
     ] = False,
+    retries: RetriesOpt = None,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -230,6 +237,7 @@ def ask(
         region=region or base.get("region"),
         base_url=base_url or base.get("base_url"),
         timeout=timeout or base.get("timeout"),
+        retries=retries if retries is not None else base.get("retries"),
     )
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
@@ -262,6 +270,7 @@ def config(
         ("region", settings.region, settings.source("region")),
         ("model", settings.model, settings.source("model")),
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
+        ("retries", str(settings.retries), settings.source("retries")),
         ("system", settings.system or "(none)", settings.source("system")),
         ("thinking", settings.thinking, settings.source("thinking")),
         ("config file", str(settings.config_path),
@@ -277,5 +286,21 @@ def config(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; a command-line mistake is one line too, exit 2."""
+    try:
+        code = app(prog_name="qwenchat", standalone_mode=False)
+    except _command_line_error() as exc:  # unknown option, missing or malformed value
+        context = getattr(exc, "ctx", None)
+        see = f" (see {context.command_path} --help)" if context is not None else ""
+        message = exc.format_message()  # type: ignore[attr-defined]
+        sys.stderr.write(f"qwenchat: error: {message}{see}\n")
+        sys.exit(int(getattr(exc, "exit_code", 2)))
+    except typer.Abort:
+        sys.stderr.write("qwenchat: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _command_line_error() -> type[Exception]:
+    """Click's ClickException, wherever this Typer keeps its Click (vendored or not)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

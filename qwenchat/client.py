@@ -9,17 +9,27 @@ transport error becomes a `QwenchatError` here.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import openai
 
 from qwenchat import errors
 from qwenchat.errors import QwenchatError
-from qwenchat.events import Done, Event, iter_sse_data, parse_chunk, parse_completion
+from qwenchat.events import (
+    MODERATION_CODE,
+    MODERATION_HINT,
+    Done,
+    Event,
+    iter_sse_data,
+    parse_chunk,
+    parse_completion,
+)
+from qwenchat.retry import RetryPolicy, parse_retry_after, retrying
 from qwenchat.sanitize import sanitize
-from qwenchat.settings import REGION_NAMES, Settings
+from qwenchat.settings import REGION_NAMES, Settings, mask_key
 
 CONNECT_TIMEOUT = 10.0
 # Fields the SDK's create() takes as keywords; anything else travels in extra_body.
@@ -30,6 +40,7 @@ SDK_FIELDS = frozenset(
         "tools", "tool_choice", "response_format", "parallel_tool_calls",
     }
 )  # fmt: skip
+_HTML_TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
 QUOTA_WORDS = ("quota", "arrear", "billing", "insufficient", "balance", "overdue")
 
 
@@ -42,11 +53,28 @@ class ChatClient:
             api_key=settings.require_key(),
             base_url=settings.base_url,
             timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
-            max_retries=0,
+            max_retries=0,  # qwenchat's own policy (retry.py) decides what is worth retrying
         )
+        self.policy = RetryPolicy(retries=settings.retries)
 
-    def stream(self, body: dict[str, Any]) -> Iterator[Event]:
-        """Send `body` and yield its events; closing the iterator closes the connection."""
+    def stream(
+        self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
+    ) -> Iterator[Event]:
+        """Send `body` and yield its events, retrying early failures that may clear.
+
+        Each retry is announced through `notify`; closing the iterator closes the connection.
+        """
+        return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
+
+    def _once(self, body: dict[str, Any]) -> Iterator[Event]:
+        """One attempt; a server that quotes the key back never gets it printed."""
+        try:
+            yield from self._attempt(body)
+        except QwenchatError as exc:
+            raise without_key(exc, self.settings.api_key) from None
+
+    def _attempt(self, body: dict[str, Any]) -> Iterator[Event]:
+        """Send `body` and yield its events."""
         kwargs = {k: v for k, v in body.items() if k in SDK_FIELDS}
         extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}
         create = self._sdk.chat.completions.with_streaming_response.create
@@ -58,17 +86,18 @@ class ChatClient:
                     return
                 _check_stream_type(response.headers.get("content-type", ""), response)
                 for data in iter_sse_data(response.iter_lines()):
+                    started = True  # a chunk arrived: from here on nothing is retried
                     if data.startswith("[DONE]"):
                         yield Done()
                         return
-                    for event in parse_chunk(_json_chunk(data)):
-                        started = True
-                        yield event
+                    yield from parse_chunk(_json_chunk(data))
         except QwenchatError:
             raise
         except openai.APIStatusError as exc:
             raise status_error(exc, self.settings, str(body.get("model", ""))) from None
-        except openai.APITimeoutError:
+        except openai.APITimeoutError as exc:
+            if _is_connect_timeout(exc):
+                raise _connection(exc, self.settings, started) from None
             raise _timeout(self.settings, started) from None
         except openai.APIConnectionError as exc:
             raise _connection(exc, self.settings, started) from None
@@ -81,11 +110,21 @@ class ChatClient:
         self._sdk.close()
 
 
+def without_key(exc: QwenchatError, key: str | None) -> QwenchatError:
+    """Mask the key wherever an error's text quotes it."""
+    if key:
+        exc.message = exc.message.replace(key, mask_key(key))
+        exc.hint = exc.hint.replace(key, mask_key(key)) if exc.hint else exc.hint
+        exc.args = (exc.message,)
+    return exc
+
+
 def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> errors.ApiError:
     """Turn an HTTP error status into one readable error with a hint that helps."""
     status = exc.status_code
     message, code = _error_fields(exc.body, exc.message)
     request_id = exc.response.headers.get("x-request-id") or _body_request_id(exc.body)
+    retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
     text = f"{message} ({status}{', ' + code if code else ''})"
     if status in (401, 403):
         other = "intl" if settings.region == "cn" else "cn"
@@ -126,13 +165,15 @@ def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> 
                 request_id=request_id,
                 hint="this may be a per-minute token limit (wait a minute and retry) or an "
                 "exhausted quota / account in arrears (check the DashScope console)",
+                retry_after=retry_after,
             )
         return errors.RateLimitError(
             f"rate limit exceeded: {text}",
             status=status,
             code=code,
             request_id=request_id,
-            hint="wait a moment and retry",
+            hint=_wait_hint(retry_after, "wait a moment and retry"),
+            retry_after=retry_after,
         )
     if status >= 500:
         return errors.ApiError(
@@ -140,10 +181,15 @@ def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> 
             status=status,
             code=code,
             request_id=request_id,
-            hint="retry in a moment",
+            hint=_wait_hint(retry_after, "retry in a moment"),
+            retry_after=retry_after,
         )
     return errors.ApiError(
-        f"the server rejected the request: {text}", status=status, code=code, request_id=request_id
+        f"the server rejected the request: {text}",
+        status=status,
+        code=code,
+        request_id=request_id,
+        hint=MODERATION_HINT if code == MODERATION_CODE else None,
     )
 
 
@@ -155,7 +201,14 @@ def _error_fields(body: object, fallback: str) -> tuple[str, str | None]:
             code = inner.get("code")
             if message:
                 return sanitize(message), (sanitize(str(code)) if code else None)
+    title = _HTML_TITLE.search(body) if isinstance(body, str) else None
+    if title and title.group(1).strip():  # a proxy's error page: its title says enough
+        return sanitize(f"an HTML page: {title.group(1).strip()}"), None
     return sanitize(_first_line(fallback)), None
+
+
+def _wait_hint(retry_after: float | None, default: str) -> str:
+    return f"the server asks to wait {retry_after:g} s" if retry_after else default
 
 
 def _body_request_id(body: object) -> str | None:
@@ -224,7 +277,7 @@ def _connection(exc: BaseException, settings: Settings, started: bool) -> errors
 def _root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None or exc.__context__ is not None:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    text = _first_line(str(exc)) or type(exc).__name__
+    text = _first_line(str(exc)).rstrip(".") or type(exc).__name__
     if "refused" in text.lower():
         return "connection refused"
     return sanitize(text)
@@ -247,3 +300,12 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
 
 def _is_timeout(exc: BaseException) -> bool:
     return "Timeout" in type(exc).__name__
+
+
+def _is_connect_timeout(exc: BaseException) -> bool:
+    """The SDK raises one timeout error; its cause says whether connecting timed out."""
+    return type(exc.__cause__).__name__ in ("ConnectTimeout", "PoolTimeout")
+
+
+def _ignore(_: str) -> None:
+    """Retries announced to nobody."""

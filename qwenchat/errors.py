@@ -44,11 +44,13 @@ class ApiError(QwenchatError):
         code: str | None = None,
         request_id: str | None = None,
         hint: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.code = code
         self.request_id = request_id
+        self.retry_after = retry_after  # seconds the server asked us to wait (Retry-After)
 
 
 class AuthError(ApiError):

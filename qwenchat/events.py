@@ -62,6 +62,8 @@ class Done:
 Event = ReasoningDelta | AnswerDelta | ToolCallDelta | Usage | Finish | Done
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
+MODERATION_CODE = "DataInspectionFailed"
+MODERATION_HINT = "DashScope's content moderation stopped it; rephrase the message"
 
 
 def iter_sse_data(lines: Iterable[str]) -> Iterator[str]:
@@ -83,17 +85,19 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
     """Translate one `chat.completion.chunk` object into events."""
     error = chunk.get("error")
     if error:
-        raise StreamError(f"the server reported an error mid-reply: {_error_text(error)}")
+        raise StreamError(
+            f"the server reported an error mid-reply: {_error_text(error)}",
+            hint=MODERATION_HINT if MODERATION_CODE in str(error) else None,
+        )
     events: list[Event] = []
-    for choice in chunk.get("choices") or ():
+    for choice in _mappings(chunk.get("choices")):
         if choice.get("index", 0) != 0:
             continue
-        delta = choice.get("delta") or {}
-        _delta_events(delta, events)
+        _delta_events(_mapping(choice.get("delta")), events)
         reason = choice.get("finish_reason")
         if reason:
             events.append(Finish(str(reason)))
-    usage = chunk.get("usage")
+    usage = _mapping(chunk.get("usage"))
     if usage:
         events.append(parse_usage(usage))
     return events
@@ -107,19 +111,19 @@ def parse_completion(body: Mapping[str, Any]) -> list[Event]:
     if not isinstance(choices, list):
         raise StreamError("the server's reply has no choices")
     events: list[Event] = []
-    for choice in choices[:1]:
-        message = choice.get("message") or {}
-        _delta_events(message, events)
+    for choice in _mappings(choices[:1]):
+        _delta_events(_mapping(choice.get("message")), events)
         if choice.get("finish_reason"):
             events.append(Finish(str(choice["finish_reason"])))
-    if body.get("usage"):
-        events.append(parse_usage(body["usage"]))
+    usage = _mapping(body.get("usage"))
+    if usage:
+        events.append(parse_usage(usage))
     events.append(Done())
     return events
 
 
 def parse_usage(usage: Mapping[str, Any]) -> Usage:
-    details = usage.get("completion_tokens_details") or {}
+    details = _mapping(usage.get("completion_tokens_details"))
     return Usage(
         prompt_tokens=_int(usage.get("prompt_tokens")),
         completion_tokens=_int(usage.get("completion_tokens")),
@@ -137,14 +141,14 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
     content = delta.get("content")
     if content and isinstance(content, str):
         events.append(AnswerDelta(content))
-    for call in delta.get("tool_calls") or ():
-        function = call.get("function") or {}
+    for call in _mappings(delta.get("tool_calls")):
+        function = _mapping(call.get("function"))
         events.append(
             ToolCallDelta(
                 index=_int(call.get("index")) or 0,
-                id=call.get("id") or None,
-                name=function.get("name") or None,
-                arguments=function.get("arguments") or "",
+                id=_text(call.get("id")),
+                name=_text(function.get("name")),
+                arguments=_text(function.get("arguments")) or "",
             )
         )
 
@@ -155,6 +159,19 @@ def _error_text(error: Any) -> str:
         code = error.get("code")
         return f"{message} ({code})" if code else message
     return str(error)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A server may send any JSON where an object belongs; anything else counts as empty."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _mappings(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _int(value: Any) -> int | None:

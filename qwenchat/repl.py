@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from qwenchat import commands
+from qwenchat import __version__, commands
 from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReasoning
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
@@ -66,6 +66,10 @@ def run_repl(
     _preload()
     state = ChatState(Conversation(system=settings.system), settings.model, think)
     repl = Repl(settings, terminal, state, tty)
+    repl.say(
+        f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
+        "/help for commands, Ctrl-D to leave"
+    )
     repl.open_store(continue_last=continue_last, session=session)
     if piped and piped.strip():
         repl.send(piped.strip())

@@ -18,7 +18,9 @@ from qwenchat.request import RequestOptions, build_request
 class EventSource(Protocol):
     """What a turn needs from the network: a body in, events out."""
 
-    def stream(self, body: dict[str, Any]) -> Iterator[Event]: ...
+    def stream(
+        self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
+    ) -> Iterator[Event]: ...
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,8 @@ def run_turn(
     first: float | None = None
     error: errors.QwenchatError | None = None
     outcome: Outcome = "ok"
-    events = client.stream(plan.body)
+    renderer.waiting()
+    events = client.stream(plan.body, notify=renderer.notice)
     try:
         for event in events:
             if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
@@ -75,6 +78,8 @@ def run_turn(
     renderer.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
     if outcome == "ok" and reply.finish_reason == "length":
         renderer.notice("the answer was cut short by the token limit (raise --max-tokens)")
+    elif outcome == "ok" and not (reply.answer.strip() or reply.tool_calls):
+        renderer.notice("the model returned an empty answer")
     turn = Turn(
         user=user,
         answer=reply.answer,

@@ -31,6 +31,8 @@ REGION_URLS: dict[str, str] = {
 REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International (Singapore)"}
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_RETRIES = 2
+MAX_RETRIES = 10
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
 # Each setting, and the environment variables that provide it, in order of preference.
@@ -43,6 +45,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "system": ("QWENCHAT_SYSTEM",),
     "thinking": ("QWENCHAT_THINKING",),
     "context_window": ("QWENCHAT_CONTEXT_WINDOW",),
+    "retries": ("QWENCHAT_RETRIES",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 
@@ -66,6 +69,7 @@ class Settings:
     sources: Mapping[str, str] = field(default_factory=dict)
     editor: str = "vi"
     context_window: int | None = None  # tokens; None: the model catalogue's value
+    retries: int = DEFAULT_RETRIES  # extra attempts after a failure that may clear by itself
 
     @property
     def masked_key(self) -> str:
@@ -146,6 +150,7 @@ def _build(
         data_dir=data_dir,
         sources=sources,
         context_window=_context_window(values.get("context_window"), sources),
+        retries=_retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
     )
 
 
@@ -189,6 +194,18 @@ def _positive_float(value: Any, source: str | None) -> float:
     return number
 
 
+def _retries(value: Any, source: str | None) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if not 0 <= number <= MAX_RETRIES:
+        raise UsageError(
+            f"retries must be a whole number from 0 to {MAX_RETRIES}, got {value!r} (from {source})"
+        )
+    return number
+
+
 def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[Any, str]]:
     found: dict[str, tuple[Any, str]] = {}
     for name, variables in ENV_VARS.items():
@@ -209,7 +226,11 @@ def _read_dotenv(path: Path) -> Mapping[str, str | None]:
         return {}
     from dotenv import dotenv_values
 
-    return dotenv_values(path)
+    try:
+        return dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+        raise ConfigError(f"cannot read {path}: {reason}") from None
 
 
 def _read_config(path: Path) -> dict[str, Any]:

@@ -42,7 +42,7 @@ class FittedSource:
         limit = budget.input_limit(budget.context_window(model, window), max_tokens)
         return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
 
-    def stream(self, body: dict[str, Any]) -> Iterator[Event]:
+    def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         messages, dropped = budget.fit(body["messages"], limit=self.limit, ratio=self.ratio)
         if dropped:
             self.notice(
@@ -52,7 +52,7 @@ class FittedSource:
         body = {**body, "messages": messages}
         started = False
         try:
-            for event in _closing(self.source.stream(body)):
+            for event in _closing(self.source.stream(body, notify=notify)):
                 started = True
                 yield event
             return
@@ -68,7 +68,7 @@ class FittedSource:
             f"the server accepts at most {limit:,} input tokens: "
             f"left out {_oldest(dropped)} still sent, and retrying"
         )
-        yield from _closing(self.source.stream({**body, "messages": messages}))
+        yield from _closing(self.source.stream({**body, "messages": messages}, notify=notify))
 
 
 class CachingSource:
@@ -88,12 +88,12 @@ class CachingSource:
         self.key: str | None = None
         self.hit: TurnRecord | None = None
 
-    def stream(self, body: dict[str, Any]) -> Iterator[Event]:
+    def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         self.key = cache.request_key(body)
         if self.reuse and (self.thinking or not cache.thinks(body)):
             self.hit = self.store.cached(self.key)
         if self.hit is None:
-            yield from _closing(self.source.stream(body))
+            yield from _closing(self.source.stream(body, notify=notify))
             return
         self.notice(f"cached answer from {self.hit.time[:19].replace('T', ' ')} UTC (no API call)")
         yield from cache.replay(self.hit.turn)

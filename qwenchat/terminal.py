@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 MAX_STDIN_BYTES = 20 * 1024 * 1024
+LARGE_STDIN_BYTES = 256 * 1024  # above this, say how much is about to be sent
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,12 @@ class Terminal:
             return None
         raw = getattr(self.stdin, "buffer", None)
         data = raw.read(MAX_STDIN_BYTES + 1) if raw is not None else self.stdin.read().encode()
-        return decode_input(data)
+        text = decode_input(data)
+        warning = size_warning(len(data), len(text))
+        if warning:
+            self.stderr.write(f"qwenchat: warning: {warning}\n")
+            self.stderr.flush()
+        return text
 
     def console(self, *, stderr: bool = False) -> Console:
         from rich.console import Console
@@ -60,7 +66,9 @@ class Terminal:
 def decode_input(data: bytes) -> str:
     """Piped bytes as text, or a clear error for binary or oversized input."""
     if len(data) > MAX_STDIN_BYTES:
-        raise UsageError(f"stdin is larger than {MAX_STDIN_BYTES // (1024 * 1024)} MiB")
+        raise UsageError(
+            f"stdin is larger than {MAX_STDIN_BYTES // (1024 * 1024)} MiB; nothing was sent"
+        )
     if b"\x00" in data:
         raise UsageError("stdin looks binary (it contains NUL bytes); pipe a text file")
     try:
@@ -70,6 +78,16 @@ def decode_input(data: bytes) -> str:
             f"stdin is not UTF-8 text (invalid byte at offset {exc.start}); pipe a text file"
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def size_warning(size: int, chars: int) -> str | None:
+    """Large piped input is sent whole, never cut; the user hears how large it is."""
+    if size <= LARGE_STDIN_BYTES:
+        return None
+    return (
+        f"stdin is {size / (1024 * 1024):.1f} MiB ({chars:,} characters); all of it is sent, "
+        "which may exceed the model's context or cost many tokens"
+    )
 
 
 def join_prompt(argument: str | None, piped: str | None) -> str:

@@ -32,7 +32,7 @@ def test_wrong_key_mentions_the_region(cli: Cli) -> None:
 
 def test_rate_limit(cli: Cli) -> None:
     cli.server.enqueue(Error(429, "Requests rate limit exceeded", code="Throttling"))
-    result = cli("ask", "hi")
+    result = cli("ask", "--retries", "0", "hi")
     assert_clean_failure(result, 1)
     assert "rate limit" in result.stderr
     assert len(cli.server.chat_requests) == 1  # the SDK's own retries are off
@@ -74,7 +74,8 @@ def test_connection_refused(cli: Cli) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = cli("ask", "hi", env=cli.env(QWENCHAT_BASE_URL=f"http://127.0.0.1:{port}/v1"))
+    url = f"http://127.0.0.1:{port}/v1"
+    result = cli("ask", "--retries", "0", "hi", env=cli.env(QWENCHAT_BASE_URL=url))
     assert_clean_failure(result, 1)
     assert "cannot reach" in result.stderr
     assert "refused" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,9 +144,9 @@ def test_unknown_command_hints_without_calling_the_model(cli: Cli, repl: Tty) ->
 def test_error_mid_turn_keeps_the_prompt(cli: Cli, repl: Tty) -> None:
     from tests.fakeserver import Error
 
-    cli.server.enqueue(Error(429, "Requests rate limit exceeded"), Reply(answer="recovered"))
+    cli.server.enqueue(Error(429, "You exceeded your current quota"), Reply(answer="recovered"))
     say(repl, "first")
-    repl.wait_for("rate limit")
+    repl.wait_for("quota")
     say(repl, "/retry")
     repl.wait_for("recovered")
     assert messages(cli, 1) == [{"role": "user", "content": "first"}]
@@ -171,3 +172,77 @@ def test_help_readme_and_registry_agree() -> None:
         assert f"`{entry.usage}`".replace("|", "\\|") in table, entry.usage
     rows = [line for line in table.splitlines() if line.startswith("| `/")]
     assert len(rows) == len(commands.REGISTRY)
+
+
+def test_piped_text_is_the_first_turn_then_the_chat_goes_on(
+    cli: Cli, tty_env: dict[str, str]
+) -> None:
+    cli.server.enqueue(Reply(answer="summary of notes"), Reply(answer="follow-up answer"))
+    session = Tty(env=tty_env, shell=f"printf 'my notes' | {sys.executable} -m qwenchat")
+    try:
+        session.wait_for("summary of notes")
+        session.wait_for(PROMPT)
+        say(session, "and then?")
+        session.wait_for("follow-up answer")
+        assert messages(cli, 1) == [
+            {"role": "user", "content": "my notes"},
+            {"role": "assistant", "content": "summary of notes"},
+            {"role": "user", "content": "and then?"},
+        ]
+        session.send(CTRL_D)
+        assert session.wait_exit() == 0
+    finally:
+        session.close()
+
+
+def test_piped_start_without_a_terminal_answers_once(cli: Cli) -> None:
+    result = cli.subprocess(input=b"just once")
+    assert result.exit_code == 0
+    assert result.stdout == "echo: just once\n"
+
+
+def test_tab_completes_commands_and_model_names(cli: Cli, repl: Tty) -> None:
+    repl.send("/model qwen-ma\t")
+    repl.pump(0.5)
+    repl.send(ENTER)  # the first Enter takes the completion
+    repl.pump(0.3)
+    say(repl, "")
+    repl.wait_for("model: qwen-max")
+
+
+def test_edit_sends_what_the_editor_saved(cli: Cli, tty_env: dict[str, str]) -> None:
+    tty_env["EDITOR"] = 'sh -c \'printf "written in the editor" > "$1"\' editor'
+    session = Tty(env=tty_env)
+    try:
+        session.wait_for(PROMPT)
+        say(session, "/edit")
+        session.wait_for("echo: written in the editor")
+        assert messages(cli, 0)[-1]["content"] == "written in the editor"
+    finally:
+        session.close()
+
+
+def test_copy_history_usage_and_thinking(cli: Cli, tty_env: dict[str, str], tmp_path: Path) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    clipboard = tmp_path / "clipboard.txt"
+    xclip = tools / "xclip"
+    xclip.write_text(f"#!/bin/sh\ncat > {clipboard}\n")
+    xclip.chmod(0o755)
+    tty_env["PATH"] = f"{tools}:/usr/bin:/bin"
+    cli.server.enqueue(Reply(reasoning="deep reasoning here", answer="the answer text"))
+    session = Tty(env=tty_env)
+    try:
+        session.wait_for(PROMPT)
+        say(session, "question")
+        say(session, "/copy")
+        session.wait_for("copied 15 characters")
+        assert clipboard.read_text() == "the answer text"
+        say(session, "/history")
+        session.wait_for("1. you: question")
+        say(session, "/usage")
+        session.wait_for("1 turns ·")
+        say(session, "/thinking")
+        assert session.text().count("deep reasoning here") == 2
+    finally:
+        session.close()

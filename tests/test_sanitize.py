@@ -76,6 +76,17 @@ def test_stray_osc_holds_back_at_most_the_cap() -> None:
     assert sanitize(text) == "x" * (MAX_SEQUENCE + 10)
 
 
+@pytest.mark.parametrize("size", [MAX_SEQUENCE - 1, MAX_SEQUENCE, MAX_SEQUENCE + 1])
+@pytest.mark.parametrize("step", [1, 7, 1000])
+def test_cap_boundary_is_the_same_in_any_chunking(size: int, step: int) -> None:
+    text = f"a{ESC}]" + "x" * size + "\x07b"
+    expected = "ab" if size <= MAX_SEQUENCE else "a" + "x" * size + "b"
+    cleaner = Sanitizer()
+    pieces = [cleaner.feed(text[i : i + step]) for i in range(0, len(text), step)]
+    assert sanitize(text) == expected
+    assert "".join(pieces) + cleaner.flush() == expected
+
+
 def test_flush_drops_an_unterminated_csi() -> None:
     cleaner = Sanitizer()
     assert cleaner.feed(f"a{ESC}[3") == "a"

@@ -24,12 +24,22 @@ def paste(text: str) -> str:
 class Tty:
     """qwenchat in a pty of `rows` x `cols`, its output fed to a pyte screen with scrollback."""
 
-    def __init__(self, *args: str, env: Mapping[str, str], rows: int = 30, cols: int = 100) -> None:
+    def __init__(
+        self,
+        *args: str,
+        env: Mapping[str, str],
+        rows: int = 30,
+        cols: int = 100,
+        shell: str | None = None,
+    ) -> None:
         self.screen = pyte.HistoryScreen(cols, rows, history=20000, ratio=0.5)
         self.stream = pyte.ByteStream(self.screen)
+        program, argv = (
+            ("/bin/sh", ["-c", shell]) if shell else (sys.executable, ["-m", "qwenchat", *args])
+        )
         self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "qwenchat", *args],
+            program,
+            argv,
             env=dict(env),
             dimensions=(rows, cols),
             timeout=20,

@@ -22,6 +22,9 @@ class Renderer(Protocol):
     def notice(self, text: str) -> None:
         """A warning or remark for the user, apart from the answer."""
 
+    def waiting(self) -> None:
+        """The request is on its way; nothing has arrived yet."""
+
     def event(self, event: Event) -> None:
         """One event of the reply, as it arrives."""
 

@@ -25,6 +25,9 @@ class JsonRenderer:
     def notice(self, text: str) -> None:
         self._err.write(f"qwenchat: {text}\n")
 
+    def waiting(self) -> None:
+        """Nothing to show while waiting: the output may be a pipe."""
+
     def event(self, event: Event) -> None:
         pass
 

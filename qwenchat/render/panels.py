@@ -7,7 +7,7 @@ printed is redrawn, so a chunk costs its own size and nothing duplicates past th
 With ``live=False`` or a non-interactive console there is no ``Live``, only finished lines.
 
 Exactness: content lines are framed segment for segment as ``Panel`` does and edges are cut from
-a real ``Panel``, with ``console.print``'s options (ASCII fallback, CJK cell widths). The blank
+a real ``Panel``, with the console's options (ASCII fallback, CJK cell widths). The blank
 line Rich puts between top-level Markdown elements is carried across blocks (``_GAP``), so the
 output equals printing once ``Panel(Markdown(answer, code_theme=..., hyperlinks=False),
 title=Text(title), title_align="left", subtitle=Text(note, style="dim") if note else None,

@@ -38,6 +38,9 @@ class PlainRenderer:
         self._err.write(f"qwenchat: {text}\n")
         self._err.flush()
 
+    def waiting(self) -> None:
+        """Nothing to show while waiting: the output may be a pipe."""
+
     def event(self, event: Event) -> None:
         if isinstance(event, AnswerDelta):
             self._write_answer(self._answer.feed(event.text))
@@ -57,7 +60,7 @@ class PlainRenderer:
             self._out.write("\n")
         self._out.flush()
         note = OUTCOME_NOTES[outcome]
-        if note:
+        if note and (reply.answer or reply.reasoning):  # nothing shown: the error says it all
             self.notice(f"[{note}]")
         if self._show_usage:
             self._err.write(usage_line(reply, timing) + "\n")

@@ -11,6 +11,7 @@ from qwenchat.conversation import Outcome
 from qwenchat.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.render.base import OUTCOME_NOTES
 from qwenchat.render.panels import MarkdownPanel, TextPanel
+from qwenchat.render.waiting import WaitingStatus
 from qwenchat.reply import Reply, Timing, usage_line
 from qwenchat.sanitize import Sanitizer
 from qwenchat.settings import ThinkingDisplay
@@ -36,11 +37,17 @@ class RichRenderer:
         self._thinking_started: float | None = None
         self._reasoning_clean = Sanitizer()
         self._answer_clean = Sanitizer()
+        self._waiting = WaitingStatus(err_console, enabled=live)
 
     def notice(self, text: str) -> None:
         self._err.print(Text(f"qwenchat: {text}", style="yellow"))
 
+    def waiting(self) -> None:
+        self._waiting.start("waiting for the reply")
+
     def event(self, event: Event) -> None:
+        if self._waiting.active:
+            self._wait_or_stop(event)
         if isinstance(event, AnswerDelta):
             text = self._answer_clean.feed(event.text)
             if text:
@@ -51,6 +58,7 @@ class RichRenderer:
                 self._thinking_panel().feed(text)
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        self._waiting.stop()
         note = OUTCOME_NOTES[outcome]
         if self._answer is None:
             self._close_thinking(note)
@@ -62,6 +70,13 @@ class RichRenderer:
                 self._answer.feed(tail)
             self._answer.close(note)
         self._console.print(Text(usage_line(reply, timing), style="dim"))
+
+    def _wait_or_stop(self, event: Event) -> None:
+        """Hidden reasoning keeps the elapsed-time line up; anything shown ends it."""
+        if isinstance(event, ReasoningDelta) and self._thinking_mode == "hide":
+            self._waiting.relabel("thinking")
+        elif isinstance(event, (AnswerDelta, ReasoningDelta)):
+            self._waiting.stop()
 
     def _thinking_panel(self) -> TextPanel:
         if self._thinking is None:

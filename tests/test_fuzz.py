@@ -1,0 +1,82 @@
+"""Arbitrary input for the parts that read what a server sends: they never raise anything but
+a StreamError, and nothing that reaches the terminal carries an escape character."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qwenchat.client import _json_chunk
+from qwenchat.errors import StreamError
+from qwenchat.events import AnswerDelta, ReasoningDelta, iter_sse_data, parse_chunk
+from qwenchat.events import parse_completion as parse_body
+from qwenchat.sanitize import Sanitizer, sanitize
+
+KEYS = st.sampled_from(
+    [
+        "choices", "delta", "message", "content", "reasoning_content", "reasoning", "index",
+        "finish_reason", "usage", "tool_calls", "function", "name", "arguments", "id",
+        "prompt_tokens", "completion_tokens", "completion_tokens_details", "error", "x",
+    ]
+)  # fmt: skip
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+JSON = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+CONTROL_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab\n\x1b\x07\x9b\x9d[]();:0123456789mPH\\\x00\x7f\u2028")),
+    max_size=60,
+)
+
+
+@given(st.dictionaries(KEYS, JSON, max_size=6))
+@settings(max_examples=400)
+def test_chunk_parser_takes_any_json_object(chunk: dict[str, Any]) -> None:
+    try:
+        events = parse_chunk(chunk)
+    except StreamError:
+        assert chunk.get("error")
+        return
+    for event in events:
+        if isinstance(event, (AnswerDelta, ReasoningDelta)):
+            assert isinstance(event.text, str)
+            assert event.text
+
+
+@given(st.dictionaries(KEYS, JSON, max_size=6))
+def test_body_parser_takes_any_json_object(body: dict[str, Any]) -> None:
+    with contextlib.suppress(StreamError):
+        parse_body(body)
+
+
+@given(st.text(max_size=200))
+def test_any_data_line_is_a_chunk_or_a_stream_error(data: str) -> None:
+    try:
+        chunk = _json_chunk(data)
+    except StreamError as exc:
+        message = str(exc)
+    else:
+        assert isinstance(chunk, dict)
+        return
+    assert "\x1b" not in message
+
+
+@given(st.lists(st.text(max_size=40), max_size=20))
+def test_sse_decoder_takes_any_lines(lines: list[str]) -> None:
+    payloads = list(iter_sse_data(lines))
+    assert len(payloads) <= sum(line.startswith("data:") for line in lines)
+
+
+@given(st.lists(CONTROL_TEXT, max_size=12))
+@settings(max_examples=300)
+def test_streamed_text_never_carries_an_escape(chunks: list[str]) -> None:
+    clean = Sanitizer()
+    out = "".join(clean.feed(c) for c in chunks) + clean.flush()
+    assert "\x1b" not in out
+    assert "\x9b" not in out
+    assert "\x1b" not in sanitize("".join(chunks))

@@ -44,7 +44,7 @@ def input_limit(window: int, max_tokens: int | None = None) -> int:
 
 
 def text_tokens(text: str) -> int:
-    ascii_chars = sum(1 for ch in text if ch < "\x80")
+    ascii_chars = len(text.encode("ascii", "ignore"))
     return math.ceil(ascii_chars / ASCII_PER_TOKEN + (len(text) - ascii_chars))
 
 

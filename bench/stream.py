@@ -15,6 +15,7 @@ growth), each piped (stdout to a pipe) and on a pseudo-terminal (Rich panels).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import pty
@@ -26,13 +27,12 @@ import tempfile
 import termios
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from tests.fakeserver import FakeServer, Reply, long_text  # noqa: E402
 
 KEY = "sk-test-bench-key-0000"
 BASELINE = r"""
@@ -50,6 +50,23 @@ for chunk in stream:
             sys.stderr.write(reasoning); sys.stderr.flush()
         if delta.content:
             sys.stdout.write(delta.content); sys.stdout.flush()
+"""
+# The server runs in its own process, so that the parent's memory (which a forked child's
+# peak-memory figure would otherwise inherit) stays small.
+SERVER = r"""
+import sys, threading
+sys.path.insert(0, sys.argv[1])
+from tests.fakeserver import FakeServer, Reply, long_text
+answer_chars, reasoning_chars, size = map(int, sys.argv[2:5])
+server = FakeServer(api_key=sys.argv[5])
+server.default_reply = Reply(
+    answer=long_text(answer_chars, sys.argv[6]) if answer_chars else "Hello there.",
+    reasoning=long_text(reasoning_chars, "Let me think about this step by step. "),
+    chunk_size=size,
+)
+server.start()
+print("READY", server.base_url, flush=True)
+sys.stdin.read()
 """
 ANSWER_SEED = (
     "## Section\n\nQwen streams tokens quickly. 通义千问是一个大型语言模型，支持中文和英文。 "
@@ -131,6 +148,20 @@ def measure(
     return medians
 
 
+@contextlib.contextmanager
+def serve(answer_chars: int, reasoning_chars: int, size: int) -> Iterator[str]:
+    """A fake DashScope server in a child process; yields its base URL."""
+    argv = [sys.executable, "-c", SERVER, str(ROOT), str(answer_chars), str(reasoning_chars),
+            str(size), KEY, ANSWER_SEED]  # fmt: skip
+    server = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    try:
+        yield server.stdout.readline().split()[1]
+    finally:
+        server.kill()
+        server.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -138,69 +169,38 @@ def main() -> None:
     args = parser.parse_args()
     repeats = 3 if args.quick else 5
     chunks = args.chunks // 4 if args.quick else args.chunks
-    with FakeServer(api_key=KEY) as server, tempfile.TemporaryDirectory() as home:
-        env = {
-            "PATH": os.environ.get("PATH", ""), "HOME": home, "TERM": "xterm-256color",
-            "DASHSCOPE_API_KEY": KEY, "QWENCHAT_BASE_URL": server.base_url,
-            "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1",
-        }  # fmt: skip
-        qwenchat = [sys.executable, "-m", "qwenchat"]
-        baseline = [sys.executable, "-c", BASELINE, server.base_url, KEY]
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats}")
-        measure(
-            "start-up (--version | import openai)",
-            {
-                "baseline": [sys.executable, "-c", "import openai"],
-                "qwenchat": [*qwenchat, "--version"],
-            },
-            env,
-            tty=False,
-            repeats=repeats,
-        )
-        measure(
-            "start-up (--help)",
-            {
-                "baseline": [sys.executable, "-c", "import openai"],
-                "qwenchat": [*qwenchat, "--help"],
-            },
-            env,
-            tty=False,
-            repeats=repeats,
-        )
-        ask = [*qwenchat, "ask", "go"]
-        server.default_reply = Reply(answer="Hello there.", chunk_size=4)
-        measure(
-            "short answer, piped",
-            {"baseline": baseline, "qwenchat": ask},
-            env,
-            tty=False,
-            repeats=repeats,
-        )
-        measure(
-            "short answer, tty",
-            {"baseline": baseline, "qwenchat": ask},
-            env,
-            tty=True,
-            repeats=repeats,
-        )
-        for scale in (1, 2):
-            n = chunks * scale
-            answer_chars, reasoning_chars = n * 3 * 7 // 10, n * 3 * 3 // 10
-            size = 3  # n chunks of 3 characters, 70% answer and 30% reasoning
-            server.default_reply = Reply(
-                answer=long_text(answer_chars, ANSWER_SEED),
-                reasoning=long_text(reasoning_chars, "Let me think about this step by step. "),
-                chunk_size=size,
-            )
-            for tty in (False, True):
-                label = f"{n:,} chunks + reasoning, {'tty' if tty else 'piped'}"
-                measure(
-                    label,
-                    {"baseline": baseline, "qwenchat": ask},
-                    env,
-                    tty=tty,
-                    repeats=max(2, repeats - 2),
-                )
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats}")
+    scenarios = [("short answer", 0, 0, 4, repeats)] + [
+        # n chunks of 3 characters, 70% answer and 30% reasoning
+        (f"{n:,} chunks + reasoning", n * 3 * 7 // 10, n * 3 * 3 // 10, 3, max(2, repeats - 2))
+        for n in (chunks, 2 * chunks)
+    ]
+    with tempfile.TemporaryDirectory() as home:
+        for label, answer_chars, reasoning_chars, size, times in scenarios:
+            with serve(answer_chars, reasoning_chars, size) as base_url:
+                env = {
+                    "PATH": os.environ.get("PATH", ""), "HOME": home, "TERM": "xterm-256color",
+                    "DASHSCOPE_API_KEY": KEY, "QWENCHAT_BASE_URL": base_url,
+                    "PYTHONPATH": str(ROOT), "NO_PROXY": "127.0.0.1",
+                }  # fmt: skip
+                qwenchat = [sys.executable, "-m", "qwenchat"]
+                if label == "short answer":
+                    openai_only = [sys.executable, "-c", "import openai"]
+                    for what in ("--version", "--help"):
+                        measure(
+                            f"start-up ({what})",
+                            {"baseline": openai_only, "qwenchat": [*qwenchat, what]},
+                            env,
+                            tty=False,
+                            repeats=times,
+                        )
+                programs = {
+                    "baseline": [sys.executable, "-c", BASELINE, base_url, KEY],
+                    "qwenchat": [*qwenchat, "ask", "go"],
+                }
+                for tty in (False, True):
+                    where = "tty" if tty else "piped"
+                    measure(f"{label}, {where}", programs, env, tty=tty, repeats=times)
 
 
 if __name__ == "__main__":

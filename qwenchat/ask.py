@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qwenchat.conversation import Conversation
 from qwenchat.errors import EXIT_OK
@@ -11,6 +11,11 @@ from qwenchat.render.base import Renderer
 from qwenchat.request import RequestOptions, validate
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal, join_prompt
+
+if TYPE_CHECKING:
+    from qwenchat.session import EventSource, TurnResult
+    from qwenchat.toolloop import ToolSession
+    from qwenchat.tools.setup import ToolOptions
 
 Output = Literal["auto", "plain", "json"]
 
@@ -20,6 +25,7 @@ class AskOptions:
     prompt: str | None
     request: RequestOptions
     output: Output = "auto"
+    tools: ToolOptions | None = None
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -32,23 +38,60 @@ def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
 def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
     """Send `text` as a one-turn conversation and render the reply."""
     from qwenchat.client import ChatClient
-    from qwenchat.session import run_turn
 
+    tools = _tool_session(settings, terminal, options)
     client = ChatClient(settings)
     try:
-        result = run_turn(
-            client,
-            Conversation(system=settings.system),
-            text,
-            model=settings.model,
-            options=options.request,
-            renderer=make_renderer(settings, terminal, options),
-        )
+        result = _answer(client, text, tools, settings, terminal, options)
     finally:
         client.close()
     if result.error is not None:
         raise result.error
     return EXIT_OK
+
+
+def _answer(
+    client: EventSource,
+    text: str,
+    tools: ToolSession | None,
+    settings: Settings,
+    terminal: Terminal,
+    options: AskOptions,
+) -> TurnResult:
+    from qwenchat.session import run_turn
+
+    conversation = Conversation(system=settings.system)
+    if tools is None:
+        renderer = make_renderer(settings, terminal, options)
+        return run_turn(
+            client, conversation, text, model=settings.model, options=options.request,
+            renderer=renderer,
+        )  # fmt: skip
+    from qwenchat.toolloop import FinalRoundOnly, run_tool_turn
+
+    def renderer_for_round() -> Renderer:
+        renderer = make_renderer(settings, terminal, options)
+        return FinalRoundOnly(renderer) if options.output == "json" else renderer
+
+    return run_tool_turn(
+        client, conversation, text, model=settings.model, options=options.request,
+        renderers=renderer_for_round, tools=tools,
+    )  # fmt: skip
+
+
+def _tool_session(
+    settings: Settings, terminal: Terminal, options: AskOptions
+) -> ToolSession | None:
+    """The tools for this answer, or None without --tools (a bad --functions file fails here)."""
+    if options.tools is None or not options.tools.wanted:
+        return None
+    from pathlib import Path
+
+    from qwenchat.tools.setup import ask_session, load_toolset
+
+    toolset = load_toolset(settings, options.tools, Path.cwd())
+    rich = options.output == "auto" and terminal.stdout_is_tty
+    return ask_session(settings, terminal, options.tools, toolset, rich=rich)
 
 
 def make_renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:

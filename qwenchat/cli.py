@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -21,6 +21,9 @@ from qwenchat import __version__
 from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
 from qwenchat.settings import Settings, load_settings
 from qwenchat.terminal import Terminal
+
+if TYPE_CHECKING:
+    from qwenchat.tools.setup import ToolOptions
 
 app = typer.Typer(
     name="qwenchat",
@@ -56,6 +59,18 @@ BaseUrlOpt = Annotated[
 TimeoutOpt = Annotated[
     float | None,
     typer.Option("--timeout", help="Seconds to wait for the next chunk (default 120)."),
+]
+ToolsOpt = Annotated[
+    bool, typer.Option("--tools", help="Let the model call tools (it asks before each runs).")
+]
+FunctionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--functions", metavar="FILE.py", help="Offer this file's functions as tools too."
+    ),
+]
+YesToolsOpt = Annotated[
+    bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
 ]
 
 
@@ -113,6 +128,9 @@ def main_callback(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -122,6 +140,7 @@ def main_callback(
         "model": model, "system": system, "think": think, "thinking": thinking,
         "region": region, "base_url": base_url, "timeout": timeout,
     }  # fmt: skip
+    ctx.obj.update(tools=tools, functions=functions, yes_tools=yes_tools)
     if ctx.invoked_subcommand is None:
         ctx.invoke(chat, ctx=ctx)
 
@@ -137,6 +156,9 @@ def chat(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
 ) -> None:
     """Open the interactive chat (the default command)."""
     given: dict[str, Any] = {
@@ -149,7 +171,8 @@ def chat(
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
 
-    run_repl(settings, Terminal.system(), think=think_flag)
+    tool_options = _tool_options(base, tools, functions, yes_tools)
+    run_repl(settings, Terminal.system(), think=think_flag, tools=tool_options)
 
 
 @app.command()
@@ -186,6 +209,12 @@ def ask(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
+    tool_rounds: Annotated[
+        int | None, typer.Option("--tool-rounds", help="Most tool rounds per answer (default 8).")
+    ] = None,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -199,6 +228,7 @@ def ask(
         region=region or base.get("region"),
         base_url=base_url or base.get("base_url"),
         timeout=timeout or base.get("timeout"),
+        tool_rounds=tool_rounds,
     )
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
@@ -206,7 +236,8 @@ def ask(
         think=think if think is not None else base.get("think"), stream=not no_stream,
     )  # fmt: skip
     output: Output = "json" if json_output else ("plain" if plain else "auto")
-    code = run_ask(settings, Terminal.system(), AskOptions(prompt, request, output))
+    tool_options = _tool_options(base, tools, functions, yes_tools)
+    code = run_ask(settings, Terminal.system(), AskOptions(prompt, request, output, tool_options))
     raise typer.Exit(code)
 
 
@@ -228,6 +259,9 @@ def config(
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
         ("system", settings.system or "(none)", settings.source("system")),
         ("thinking", settings.thinking, settings.source("thinking")),
+        ("tool rounds", str(settings.tool_rounds), settings.source("tool_rounds")),
+        ("approved tools", ", ".join(settings.approved_tools) or "(none)",
+         settings.source("approved_tools")),
         ("config file", str(settings.config_path),
          "exists" if settings.config_path.is_file() else "not found"),
         ("data dir", str(settings.data_dir), ""),
@@ -236,6 +270,18 @@ def config(
     for name, value, source in rows:
         suffix = f"  ({source})" if source else ""
         sys.stdout.write(f"{name:<{width}}  {value}{suffix}\n")
+
+
+def _tool_options(
+    base: dict[str, Any], tools: bool, functions: Path | None, yes_tools: bool
+) -> ToolOptions:
+    from qwenchat.tools.setup import ToolOptions
+
+    return ToolOptions(
+        enabled=tools or bool(base.get("tools")),
+        functions=functions or base.get("functions"),
+        yes=yes_tools or bool(base.get("yes_tools")),
+    )
 
 
 def main() -> None:

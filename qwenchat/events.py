@@ -6,6 +6,7 @@ body). Nothing here imports the openai SDK: the client hands plain dicts over.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -137,14 +138,17 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
     content = delta.get("content")
     if content and isinstance(content, str):
         events.append(AnswerDelta(content))
-    for call in delta.get("tool_calls") or ():
+    for position, call in enumerate(delta.get("tool_calls") or ()):
         function = call.get("function") or {}
+        index = _int(call.get("index"))
+        arguments = function.get("arguments") or ""
         events.append(
             ToolCallDelta(
-                index=_int(call.get("index")) or 0,
+                # a complete (non-streamed) message lists its calls without an index
+                index=position if index is None else index,
                 id=call.get("id") or None,
                 name=function.get("name") or None,
-                arguments=function.get("arguments") or "",
+                arguments=arguments if isinstance(arguments, str) else json.dumps(arguments),
             )
         )
 

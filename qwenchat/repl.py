@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from qwenchat.client import ChatClient
+    from qwenchat.session import TurnResult
+    from qwenchat.toolloop import ToolSession
+    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.spec import ToolSet
 
 PROMPT = "› "
 CLIPBOARD_TOOLS = (
@@ -40,17 +44,22 @@ CLIPBOARD_TOOLS = (
 )
 
 
-def run_repl(settings: Settings, terminal: Terminal, *, think: bool | None) -> None:
+def run_repl(
+    settings: Settings, terminal: Terminal, *, think: bool | None, tools: ToolOptions | None = None
+) -> None:
     """Start the chat; piped stdin becomes the first message."""
     settings.require_key()
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else _open_tty()
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
-        _answer_without_terminal(settings, terminal, piped, think)
+        _answer_without_terminal(settings, terminal, piped, think, tools)
         return
     _preload()
-    state = ChatState(Conversation(system=settings.system), settings.model, think)
-    repl = Repl(settings, terminal, state, tty)
+    wanted = tools is not None and tools.wanted
+    state = ChatState(Conversation(system=settings.system), settings.model, think, tools=wanted)
+    repl = Repl(settings, terminal, state, tty, tools=tools)
+    if wanted:
+        repl.toolset()  # a bad --functions file fails now, not at the first question
     if piped and piped.strip():
         repl.send(piped.strip())
     repl.loop()
@@ -60,7 +69,13 @@ class Repl:
     """One interactive session: its state, its prompt, its client."""
 
     def __init__(
-        self, settings: Settings, terminal: Terminal, state: ChatState, tty: TextIO | None
+        self,
+        settings: Settings,
+        terminal: Terminal,
+        state: ChatState,
+        tty: TextIO | None,
+        *,
+        tools: ToolOptions | None = None,
     ) -> None:
         self.settings = settings
         self.state = state
@@ -69,6 +84,11 @@ class Repl:
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
+        self._tool_options = tools
+        self._toolset: ToolSet | None = None
+        self._tool_session: ToolSession | None = None
+        source = tty or terminal.stdin
+        self._consent_io = (source, terminal.stderr) if source is not None else None
 
     def loop(self) -> None:
         while True:
@@ -104,21 +124,8 @@ class Repl:
         return False
 
     def send(self, text: str) -> None:
-        from qwenchat.render.styled import RichRenderer
-        from qwenchat.session import run_turn
-
         try:
-            client = self.client()
-            result = run_turn(
-                client,
-                self.state.conversation,
-                text,
-                model=self.state.model,
-                options=RequestOptions(think=self.state.think),
-                renderer=RichRenderer(
-                    self.console, self.err_console, thinking=self.settings.thinking
-                ),
-            )
+            result = self._run(text)
         except KeyboardInterrupt:
             self.say("interrupted")
             return
@@ -132,6 +139,48 @@ class Repl:
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:
             self.error(result.error)
+
+    def _run(self, text: str) -> TurnResult:
+        from qwenchat.render.styled import RichRenderer
+        from qwenchat.session import run_turn
+
+        def renderer() -> RichRenderer:
+            return RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+
+        client = self.client()
+        options = RequestOptions(think=self.state.think)
+        if self.state.tools:
+            from qwenchat.toolloop import run_tool_turn
+
+            return run_tool_turn(
+                client, self.state.conversation, text, model=self.state.model, options=options,
+                renderers=renderer, tools=self.tool_session(),
+            )  # fmt: skip
+        return run_turn(
+            client, self.state.conversation, text, model=self.state.model, options=options,
+            renderer=renderer(),
+        )  # fmt: skip
+
+    def toolset(self) -> ToolSet:
+        if self._toolset is None:
+            from qwenchat.tools.setup import ToolOptions, load_toolset
+
+            options = self._tool_options or ToolOptions()
+            self._toolset = load_toolset(self.settings, options, Path.cwd())
+        return self._toolset
+
+    def tool_session(self) -> ToolSession:
+        """One for the whole chat, so "always" answers last until it ends."""
+        if self._tool_session is None:
+            from qwenchat.render.toolpanel import RichToolView
+            from qwenchat.tools.setup import ToolOptions, tool_session
+
+            options = self._tool_options or ToolOptions()
+            view = RichToolView(self.console, self.err_console)
+            self._tool_session = tool_session(
+                self.settings, options, self.toolset(), view=view, ask_on=self._consent_io
+            )
+        return self._tool_session
 
     def client(self) -> ChatClient:
         if self._client is None:
@@ -163,8 +212,9 @@ class Repl:
     def toolbar(self) -> str:
         think = {True: "on", False: "off", None: "default"}[self.state.think]
         used_in, used_out = self.state.conversation.usage_totals()
+        tools = " · tools on" if self.state.tools else ""
         return (
-            f" {self.state.model} · thinking {think} · {used_in + used_out:,} tokens · "
+            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
             "/help for commands "
         )
 
@@ -226,12 +276,16 @@ def history_file(data_dir: Path) -> Path:
 
 
 def _answer_without_terminal(
-    settings: Settings, terminal: Terminal, piped: str | None, think: bool | None
+    settings: Settings,
+    terminal: Terminal,
+    piped: str | None,
+    think: bool | None,
+    tools: ToolOptions | None,
 ) -> None:
     from qwenchat.ask import AskOptions, answer_once
     from qwenchat.terminal import join_prompt
 
-    options = AskOptions(None, RequestOptions(think=think))
+    options = AskOptions(None, RequestOptions(think=think), tools=tools)
     code = answer_once(settings, terminal, join_prompt(None, piped), options)
     if code:
         raise SystemExit(code)

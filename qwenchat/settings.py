@@ -31,6 +31,7 @@ REGION_URLS: dict[str, str] = {
 REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International (Singapore)"}
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
+DEFAULT_TOOL_ROUNDS = 8
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
 # Each setting, and the environment variables that provide it, in order of preference.
@@ -42,6 +43,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "timeout": ("QWENCHAT_TIMEOUT",),
     "system": ("QWENCHAT_SYSTEM",),
     "thinking": ("QWENCHAT_THINKING",),
+    "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
+    "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 
@@ -64,6 +67,8 @@ class Settings:
     data_dir: Path
     sources: Mapping[str, str] = field(default_factory=dict)
     editor: str = "vi"
+    tool_rounds: int = DEFAULT_TOOL_ROUNDS
+    approved_tools: tuple[str, ...] = ()
 
     @property
     def masked_key(self) -> str:
@@ -143,7 +148,34 @@ def _build(
         config_path=config_path,
         data_dir=data_dir,
         sources=sources,
+        tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
+        approved_tools=_names(values.get("approved_tools", ())),
     )
+
+
+def _rounds(value: Any, sources: Mapping[str, str]) -> int:
+    """The tool-round limit: a whole number from 1 to 100."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise UsageError(
+            f"tool rounds must be a whole number from 1 to 100, got {value!r} "
+            f"(from {sources.get('tool_rounds', 'default')})"
+        )
+    return number
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A list of names from the config file, or comma-separated from the environment."""
+    if isinstance(value, str):
+        items: Any = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise ConfigError(f"approved_tools must be a list of tool names, got {value!r}")
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:

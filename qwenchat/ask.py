@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from qwenchat.session import EventSource, TurnResult
     from qwenchat.sources import CachingSource
     from qwenchat.store import Store
+    from qwenchat.toolloop import ToolSession
+    from qwenchat.tools.setup import ToolOptions
 
 Output = Literal["auto", "plain", "json"]
 
@@ -29,6 +31,7 @@ class AskOptions:
     session: str | None = None  # add the turn to this named conversation (created if new)
     cache: bool = False  # reuse a stored answer to an identical request
     cache_thinking: bool = False  # ... thinking-mode requests included
+    tools: ToolOptions | None = None
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -44,6 +47,7 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
     from qwenchat.keeper import history_for_ask
 
     settings.require_key()
+    tools = _tool_session(settings, terminal, options)
     store = _open_store(settings, terminal, options)
     conversation_id, history = None, Conversation(system=settings.system)
     try:
@@ -56,7 +60,9 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
         client = ChatClient(settings)
         caching = _caching(client, store, options, renderer)
         try:
-            result = _run(caching or client, history, text, settings, options, renderer)
+            result = _run(
+                caching or client, history, text, settings, terminal, options, renderer, tools
+            )
         finally:
             client.close()
         if store is not None:
@@ -101,8 +107,10 @@ def _run(
     history: Conversation,
     text: str,
     settings: Settings,
+    terminal: Terminal,
     options: AskOptions,
     renderer: Renderer,
+    tools: ToolSession | None,
 ) -> TurnResult:
     from qwenchat.session import run_turn
     from qwenchat.sources import FittedSource
@@ -115,9 +123,35 @@ def _run(
         max_tokens=options.request.max_tokens,
         notice=renderer.notice,
     )
-    return run_turn(
-        fitted, history, text, model=settings.model, options=options.request, renderer=renderer
-    )
+    if tools is None:
+        return run_turn(
+            fitted, history, text, model=settings.model, options=options.request, renderer=renderer
+        )
+    from qwenchat.toolloop import FinalRoundOnly, run_tool_turn
+
+    def renderer_for_round() -> Renderer:
+        fresh = make_renderer(settings, terminal, options)
+        return FinalRoundOnly(fresh) if options.output == "json" else fresh
+
+    return run_tool_turn(
+        fitted, history, text, model=settings.model, options=options.request,
+        renderers=renderer_for_round, tools=tools,
+    )  # fmt: skip
+
+
+def _tool_session(
+    settings: Settings, terminal: Terminal, options: AskOptions
+) -> ToolSession | None:
+    """The tools for this answer, or None without --tools (a bad --functions file fails here)."""
+    if options.tools is None or not options.tools.wanted:
+        return None
+    from pathlib import Path
+
+    from qwenchat.tools.setup import ask_session, load_toolset
+
+    toolset = load_toolset(settings, options.tools, Path.cwd())
+    rich = options.output == "auto" and terminal.stdout_is_tty
+    return ask_session(settings, terminal, options.tools, toolset, rich=rich)
 
 
 def _save(

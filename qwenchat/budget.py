@@ -84,12 +84,15 @@ def fit(
 ) -> tuple[list[Message], int]:
     """Drop the oldest exchanges until the estimate fits `limit`; (messages, turns dropped).
 
-    The leading system message and the last message stay whatever their size; an
-    exchange is dropped whole (everything up to the next user message).
+    The leading system message and the newest user message, with the tool calls and
+    results that follow it in this turn, stay whatever their size; an exchange is dropped
+    whole (everything up to the next user message).
     """
     head = list(messages[:1]) if messages and messages[0].get("role") == "system" else []
-    middle = list(messages[len(head) : -1])
-    last = list(messages[-1:]) if len(messages) > len(head) else []
+    users = [i for i in range(len(head), len(messages)) if messages[i].get("role") == "user"]
+    cut = users[-1] if users else max(len(head), len(messages) - 1)
+    middle = list(messages[len(head) : cut])
+    last = list(messages[cut:])
     costs = [message_tokens(m) for m in middle]
     fixed = sum(message_tokens(m) for m in head + last)
     start, dropped = 0, 0

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -22,6 +22,9 @@ from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
 from qwenchat.sessions_cmd import sessions_app
 from qwenchat.settings import Settings, load_settings
 from qwenchat.terminal import Terminal
+
+if TYPE_CHECKING:
+    from qwenchat.tools.setup import ToolOptions
 
 app = typer.Typer(
     name="qwenchat",
@@ -70,6 +73,18 @@ SessionOpt = Annotated[
 RetriesOpt = Annotated[
     int | None,
     typer.Option("--retries", help="Retries after a failure that may clear by itself (default 2)."),
+]
+ToolsOpt = Annotated[
+    bool, typer.Option("--tools", help="Let the model call tools (it asks before each runs).")
+]
+FunctionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--functions", metavar="FILE.py", help="Offer this file's functions as tools too."
+    ),
+]
+YesToolsOpt = Annotated[
+    bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
 ]
 
 
@@ -130,6 +145,9 @@ def main_callback(
     continue_: ContinueOpt = False,
     session: SessionOpt = None,
     retries: RetriesOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -140,6 +158,7 @@ def main_callback(
         "region": region, "base_url": base_url, "timeout": timeout, "retries": retries,
         "continue": continue_, "session": session,
     }  # fmt: skip
+    ctx.obj.update(tools=tools, functions=functions, yes_tools=yes_tools)
     if ctx.invoked_subcommand is None:
         ctx.invoke(chat, ctx=ctx)
 
@@ -158,6 +177,9 @@ def chat(
     continue_: ContinueOpt = False,
     session: SessionOpt = None,
     retries: RetriesOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
 ) -> None:
     """Open the interactive chat (the default command)."""
     given: dict[str, Any] = {
@@ -176,6 +198,7 @@ def chat(
         think=think_flag,
         continue_last=continue_ or bool(base.get("continue")),
         session=session or base.get("session"),
+        tools=_tool_options(base, tools, functions, yes_tools),
     )
 
 
@@ -224,6 +247,12 @@ def ask(
         bool, typer.Option("--cache-thinking", help="--cache, thinking-mode requests included.")
     ] = False,
     retries: RetriesOpt = None,
+    tools: ToolsOpt = False,
+    functions: FunctionsOpt = None,
+    yes_tools: YesToolsOpt = False,
+    tool_rounds: Annotated[
+        int | None, typer.Option("--tool-rounds", help="Most tool rounds per answer (default 8).")
+    ] = None,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -238,6 +267,7 @@ def ask(
         base_url=base_url or base.get("base_url"),
         timeout=timeout or base.get("timeout"),
         retries=retries if retries is not None else base.get("retries"),
+        tool_rounds=tool_rounds,
     )
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
@@ -249,6 +279,7 @@ def ask(
         prompt, request, output,
         continue_last=continue_ or bool(base.get("continue")),
         session=session or base.get("session"), cache=cache, cache_thinking=cache_thinking,
+        tools=_tool_options(base, tools, functions, yes_tools),
     )  # fmt: skip
     code = run_ask(settings, Terminal.system(), options)
     raise typer.Exit(code)
@@ -273,6 +304,9 @@ def config(
         ("retries", str(settings.retries), settings.source("retries")),
         ("system", settings.system or "(none)", settings.source("system")),
         ("thinking", settings.thinking, settings.source("thinking")),
+        ("tool rounds", str(settings.tool_rounds), settings.source("tool_rounds")),
+        ("approved tools", ", ".join(settings.approved_tools) or "(none)",
+         settings.source("approved_tools")),
         ("config file", str(settings.config_path),
          "exists" if settings.config_path.is_file() else "not found"),
         ("data dir", str(settings.data_dir), ""),
@@ -283,6 +317,18 @@ def config(
     for name, value, source in rows:
         suffix = f"  ({source})" if source else ""
         sys.stdout.write(f"{name:<{width}}  {value}{suffix}\n")
+
+
+def _tool_options(
+    base: dict[str, Any], tools: bool, functions: Path | None, yes_tools: bool
+) -> ToolOptions:
+    from qwenchat.tools.setup import ToolOptions
+
+    return ToolOptions(
+        enabled=tools or bool(base.get("tools")),
+        functions=functions or base.get("functions"),
+        yes=yes_tools or bool(base.get("yes_tools")),
+    )
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ class ChatState:
     model: str
     think: bool | None = None
     session_id: int | None = None  # the stored conversation; None until its first turn is saved
+    tools: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,14 @@ def _think(state: ChatState, argument: str) -> tuple[ChatState, Action]:
         current = {True: "on", False: "off", None: "model default"}[state.think]
         return state, Say(f"thinking: {current} (use /think on|off|default)")
     return replace(state, think=choices[argument]), Say(f"thinking: {argument}")
+
+
+@command("/tools", "/tools [on|off]", "let the model call tools (asking before each runs), or not")
+def _tools(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    choices = {"on": True, "off": False}
+    if argument not in choices:
+        return state, Say(f"tools: {'on' if state.tools else 'off'} (use /tools on|off)")
+    return replace(state, tools=choices[argument]), Say(f"tools: {argument}")
 
 
 @command("/thinking", "/thinking", "show the last answer's full reasoning again")

@@ -6,6 +6,7 @@ body). Nothing here imports the openai SDK: the client hands plain dicts over.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -141,14 +142,21 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
     content = delta.get("content")
     if content and isinstance(content, str):
         events.append(AnswerDelta(content))
-    for call in _mappings(delta.get("tool_calls")):
+    for position, call in enumerate(_mappings(delta.get("tool_calls"))):
         function = _mapping(call.get("function"))
+        index = _int(call.get("index"))
+        arguments = function.get("arguments")
         events.append(
             ToolCallDelta(
-                index=_int(call.get("index")) or 0,
+                # a complete (non-streamed) message lists its calls without an index
+                index=position if index is None else index,
                 id=_text(call.get("id")),
                 name=_text(function.get("name")),
-                arguments=_text(function.get("arguments")) or "",
+                arguments=(
+                    json.dumps(arguments)
+                    if isinstance(arguments, (dict, list))
+                    else _text(arguments) or ""
+                ),
             )
         )
 

@@ -21,6 +21,7 @@ from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReason
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
 from qwenchat.keeper import Keeper, open_store
+from qwenchat.repltools import ChatTools
 from qwenchat.request import RequestOptions
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 
     from qwenchat.ask import AskOptions
     from qwenchat.client import ChatClient
+    from qwenchat.session import TurnResult
     from qwenchat.sources import FittedSource
+    from qwenchat.tools.setup import ToolOptions
 
 PROMPT = "› "
 CLIPBOARD_TOOLS = (
@@ -50,6 +53,7 @@ def run_repl(
     think: bool | None,
     continue_last: bool = False,
     session: str | None = None,
+    tools: ToolOptions | None = None,
 ) -> None:
     """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first."""
     settings.require_key()
@@ -59,13 +63,20 @@ def run_repl(
         from qwenchat.ask import AskOptions
 
         options = AskOptions(
-            None, RequestOptions(think=think), continue_last=continue_last, session=session
+            None,
+            RequestOptions(think=think),
+            continue_last=continue_last,
+            session=session,
+            tools=tools,
         )
         _answer_without_terminal(settings, terminal, piped, options)
         return
     _preload()
-    state = ChatState(Conversation(system=settings.system), settings.model, think)
-    repl = Repl(settings, terminal, state, tty)
+    wanted = tools is not None and tools.wanted
+    state = ChatState(Conversation(system=settings.system), settings.model, think, tools=wanted)
+    repl = Repl(settings, terminal, state, tty, tools=tools)
+    if wanted:
+        repl.tools.toolset()  # a bad --functions file fails now, not at the first question
     repl.say(
         f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
         "/help for commands, Ctrl-D to leave"
@@ -80,7 +91,13 @@ class Repl:
     """One interactive session: its state, its prompt, its client."""
 
     def __init__(
-        self, settings: Settings, terminal: Terminal, state: ChatState, tty: TextIO | None
+        self,
+        settings: Settings,
+        terminal: Terminal,
+        state: ChatState,
+        tty: TextIO | None,
+        *,
+        tools: ToolOptions | None = None,
     ) -> None:
         self.settings = settings
         self.state = state
@@ -90,6 +107,14 @@ class Repl:
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
         self.keeper = Keeper(None, settings, self.say)
+        source = tty or terminal.stdin
+        self.tools = ChatTools(
+            settings,
+            tools,
+            console=self.console,
+            err_console=self.err_console,
+            ask_on=(source, terminal.stderr) if source is not None else None,
+        )
 
     def open_store(self, *, continue_last: bool, session: str | None) -> None:
         """Save this chat as it goes; load the conversation asked for on the command line."""
@@ -146,20 +171,8 @@ class Repl:
         return False
 
     def send(self, text: str) -> None:
-        from qwenchat.render.styled import RichRenderer
-        from qwenchat.session import run_turn
-
         try:
-            result = run_turn(
-                self._fitted(),
-                self.state.conversation,
-                text,
-                model=self.state.model,
-                options=RequestOptions(think=self.state.think),
-                renderer=RichRenderer(
-                    self.console, self.err_console, thinking=self.settings.thinking
-                ),
-            )
+            result = self._run(text)
         except KeyboardInterrupt:
             self.say("interrupted")
             return
@@ -174,6 +187,26 @@ class Repl:
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:
             self.error(result.error)
+
+    def _run(self, text: str) -> TurnResult:
+        from qwenchat.render.styled import RichRenderer
+        from qwenchat.session import run_turn
+
+        def renderer() -> RichRenderer:
+            return RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+
+        options = RequestOptions(think=self.state.think)
+        if self.state.tools:
+            from qwenchat.toolloop import run_tool_turn
+
+            return run_tool_turn(
+                self._fitted(), self.state.conversation, text, model=self.state.model,
+                options=options, renderers=renderer, tools=self.tools.session(),
+            )  # fmt: skip
+        return run_turn(
+            self._fitted(), self.state.conversation, text, model=self.state.model,
+            options=options, renderer=renderer(),
+        )  # fmt: skip
 
     def _fitted(self) -> FittedSource:
         """The client behind the context budget of the current model."""
@@ -241,8 +274,9 @@ class Repl:
     def toolbar(self) -> str:
         think = {True: "on", False: "off", None: "default"}[self.state.think]
         used_in, used_out = self.state.conversation.usage_totals()
+        tools = " · tools on" if self.state.tools else ""
         return (
-            f" {self.state.model} · thinking {think} · {used_in + used_out:,} tokens · "
+            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
             "/help for commands "
         )
 

@@ -39,7 +39,13 @@ class Plan:
 SAMPLING = ("temperature", "top_p", "presence_penalty")
 
 
-def build_request(model: str, messages: Sequence[dict[str, Any]], options: RequestOptions) -> Plan:
+def build_request(
+    model: str,
+    messages: Sequence[dict[str, Any]],
+    options: RequestOptions,
+    *,
+    tools: Sequence[dict[str, Any]] = (),
+) -> Plan:
     """The JSON body for /chat/completions, with Qwen's rules applied.
 
     - thinking-only and stream-only models, and thinking on, are always streamed;
@@ -77,6 +83,8 @@ def build_request(model: str, messages: Sequence[dict[str, Any]], options: Reque
         body["seed"] = options.seed
     if options.stop:
         body["stop"] = options.stop[0] if len(options.stop) == 1 else list(options.stop)
+    if tools:
+        body["tools"] = list(tools)
     return Plan(body=body, warnings=tuple(warnings))
 
 

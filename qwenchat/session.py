@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qwenchat import errors
-from qwenchat.conversation import Conversation, Outcome, Turn
+from qwenchat.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.render.base import Renderer
 from qwenchat.reply import Reply, ReplyBuilder, Timing
@@ -41,13 +41,16 @@ def run_turn(
     options: RequestOptions,
     renderer: Renderer,
     clock: Callable[[], float] = time.monotonic,
+    tools: Sequence[dict[str, Any]] = (),
+    steps: tuple[ToolStep, ...] = (),
 ) -> TurnResult:
     """Send one user message with the history and render the reply as it streams.
 
     Ctrl-C (KeyboardInterrupt) and errors end the turn cleanly: the partial
-    reply is kept and rendered as interrupted or incomplete.
+    reply is kept and rendered as interrupted or incomplete. `tools` and `steps`
+    (the tool rounds of this turn so far) are for `toolloop`, which calls this per round.
     """
-    plan = build_request(model, conversation.to_wire(user), options)
+    plan = build_request(model, conversation.to_wire(user, steps), options, tools=tools)
     for warning in plan.warnings:
         renderer.notice(f"warning: {warning}")
     builder = ReplyBuilder()
@@ -88,6 +91,7 @@ def run_turn(
         finish_reason=reply.finish_reason,
         usage=reply.usage,
         outcome=outcome,
+        steps=steps,
     )
     return TurnResult(turn=turn, reply=reply, error=error)
 

@@ -33,6 +33,7 @@ DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 2
 MAX_RETRIES = 10
+DEFAULT_TOOL_ROUNDS = 8
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
 # Each setting, and the environment variables that provide it, in order of preference.
@@ -46,6 +47,8 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "thinking": ("QWENCHAT_THINKING",),
     "context_window": ("QWENCHAT_CONTEXT_WINDOW",),
     "retries": ("QWENCHAT_RETRIES",),
+    "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
+    "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 
@@ -70,6 +73,8 @@ class Settings:
     editor: str = "vi"
     context_window: int | None = None  # tokens; None: the model catalogue's value
     retries: int = DEFAULT_RETRIES  # extra attempts after a failure that may clear by itself
+    tool_rounds: int = DEFAULT_TOOL_ROUNDS
+    approved_tools: tuple[str, ...] = ()
 
     @property
     def masked_key(self) -> str:
@@ -151,6 +156,8 @@ def _build(
         sources=sources,
         context_window=_context_window(values.get("context_window"), sources),
         retries=_retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
+        tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
+        approved_tools=_names(values.get("approved_tools", ())),
     )
 
 
@@ -167,6 +174,31 @@ def _context_window(value: Any, sources: Mapping[str, str]) -> int | None:
             f"(from {sources.get('context_window')})"
         )
     return tokens
+
+
+def _rounds(value: Any, sources: Mapping[str, str]) -> int:
+    """The tool-round limit: a whole number from 1 to 100."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise UsageError(
+            f"tool rounds must be a whole number from 1 to 100, got {value!r} "
+            f"(from {sources.get('tool_rounds', 'default')})"
+        )
+    return number
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A list of names from the config file, or comma-separated from the environment."""
+    if isinstance(value, str):
+        items: Any = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise ConfigError(f"approved_tools must be a list of tool names, got {value!r}")
+    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:

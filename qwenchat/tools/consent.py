@@ -1,0 +1,72 @@
+"""Consent: nothing runs unless the user said so — now, for the session, or in advance.
+
+A call runs when `--yes-tools` was given, when its tool is a built-in pre-approved in the
+configuration (`approved_tools`), when the user answered "always" for that tool earlier in
+the session, or when the user answers yes at the prompt. Without a terminal to ask on, a
+call that needs an answer is not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Literal, TextIO
+
+from qwenchat.reply import ToolCall
+from qwenchat.tools.spec import Tool
+
+Decision = Literal["yes", "no", "always"]
+Verdict = Literal["run", "declined", "unattended"]
+Asker = Callable[[ToolCall], Decision]
+ANSWERS: dict[str, Decision] = {
+    "y": "yes", "yes": "yes", "n": "no", "no": "no", "a": "always", "always": "always",
+}  # fmt: skip
+QUESTION = "Run {name}? [y]es / [n]o / [a]lways for this session: "
+
+
+class Consent:
+    """The session's consent state: pre-approvals, --yes-tools, and "always" answers."""
+
+    def __init__(
+        self, *, ask: Asker | None, approved: Iterable[str] = (), yes: bool = False
+    ) -> None:
+        self._ask = ask
+        self._approved = set(approved)
+        self._yes = yes
+
+    def decide(self, call: ToolCall, tool: Tool) -> Verdict:
+        """Whether this call may run; asks the user when nothing settles it already."""
+        if self._yes or tool.name in self._approved:
+            return "run"
+        if self._ask is None:
+            return "unattended"
+        decision = self._ask(call)
+        if decision == "always":
+            self._approved.add(tool.name)
+        return "declined" if decision == "no" else "run"
+
+
+class TerminalAsker:
+    """Asks on a terminal, one line per answer; an empty line or end of input means no."""
+
+    def __init__(self, read: TextIO, write: TextIO, *, attempts: int = 3) -> None:
+        self._read = read
+        self._write = write
+        self._attempts = attempts
+
+    def __call__(self, call: ToolCall) -> Decision:
+        from qwenchat.sanitize import sanitize
+
+        for _ in range(self._attempts):
+            self._write.write(QUESTION.format(name=sanitize(call.name)))
+            self._write.flush()
+            line = self._read.readline()
+            if not line:
+                self._write.write("\n")
+                return "no"
+            answer = line.strip().lower()
+            if not answer:
+                return "no"
+            if answer in ANSWERS:
+                return ANSWERS[answer]
+            self._write.write("please answer y, n or a\n")
+        return "no"

@@ -1,0 +1,74 @@
+"""Putting tools together for a command: the tool set, consent and view for `ask` and the REPL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from qwenchat.errors import ConfigError
+from qwenchat.settings import Settings
+from qwenchat.terminal import Terminal
+from qwenchat.toolloop import ToolSession, ToolView
+from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
+from qwenchat.tools.consent import Consent, TerminalAsker
+from qwenchat.tools.loader import load_functions
+from qwenchat.tools.spec import ToolSet
+
+
+@dataclass(frozen=True)
+class ToolOptions:
+    """The tool flags: `--tools`, `--functions FILE.py` (implies --tools), `--yes-tools`."""
+
+    enabled: bool = False
+    functions: Path | None = None
+    yes: bool = False
+
+    @property
+    def wanted(self) -> bool:
+        return self.enabled or self.functions is not None
+
+
+def load_toolset(settings: Settings, options: ToolOptions, root: Path) -> ToolSet:
+    """The built-ins (file tools confined to `root`) plus the functions file, checked."""
+    unknown = [name for name in settings.approved_tools if name not in BUILTIN_NAMES]
+    if unknown:
+        raise ConfigError(
+            f"approved_tools: {', '.join(unknown)} is not a built-in tool "
+            f"(only built-ins can be pre-approved: {', '.join(BUILTIN_NAMES)}) "
+            f"(from {settings.source('approved_tools')})"
+        )
+    tools = builtin_tools(root)
+    if options.functions is not None:
+        tools = tools.plus(load_functions(options.functions, taken=tools.names))
+    return tools
+
+
+def tool_session(
+    settings: Settings,
+    options: ToolOptions,
+    toolset: ToolSet,
+    *,
+    view: ToolView,
+    ask_on: tuple[TextIO, TextIO] | None,
+) -> ToolSession:
+    """Consent asks on `ask_on` (input, output), or nobody is asked when it is None."""
+    asker = TerminalAsker(*ask_on) if ask_on is not None else None
+    consent = Consent(ask=asker, approved=settings.approved_tools, yes=options.yes)
+    return ToolSession(toolset, consent, view, settings.tool_rounds)
+
+
+def ask_session(
+    settings: Settings, terminal: Terminal, options: ToolOptions, toolset: ToolSet, *, rich: bool
+) -> ToolSession:
+    """For `ask`: panels with Rich output, else stderr lines; asks only on a terminal."""
+    from qwenchat.render.toolpanel import PlainToolView, RichToolView
+
+    view: ToolView = (
+        RichToolView(terminal.console(), terminal.console(stderr=True))
+        if rich
+        else PlainToolView(terminal.stderr)
+    )
+    interactive = terminal.stdin is not None and terminal.stdin_is_tty and terminal.stderr_is_tty
+    ask_on = (terminal.stdin, terminal.stderr) if interactive and terminal.stdin else None
+    return tool_session(settings, options, toolset, view=view, ask_on=ask_on)

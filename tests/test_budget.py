@@ -79,3 +79,18 @@ def test_refit_drops_more_when_the_estimate_thought_it_fitted() -> None:
     assert dropped >= 1
     assert fitted[0]["content"] == "sys"
     assert fitted[-1]["content"] == "last"
+
+
+def test_fit_keeps_the_current_turns_tool_round_whole() -> None:
+    call = {"id": "c1", "type": "function", "function": {"name": "t", "arguments": "{}"}}
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": "old question " * 200},
+        {"role": "assistant", "content": "old answer " * 200},
+        {"role": "user", "content": "new question"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "c1", "content": "result"},
+    ]
+    fitted, dropped = budget.fit(messages, limit=60)
+    assert dropped == 1
+    assert fitted == [messages[0], *messages[3:]]

@@ -1,4 +1,4 @@
-"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`.
+"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`, `qwenchat batch …`.
 
 This is the only place where errors become messages and exit codes:
 0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from qwenchat import __version__
+from qwenchat.batch.app import batch_app
 from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
 from qwenchat.settings import Settings, load_settings
 from qwenchat.terminal import Terminal
@@ -30,6 +31,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+app.add_typer(batch_app, name="batch")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -255,6 +255,7 @@ def completion_body(reply: Reply, body: Any) -> dict[str, Any]:
 class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = 128  # many concurrent clients (batch -j N): no dropped connects
     fake: FakeServer
 
 

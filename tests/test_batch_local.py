@@ -188,3 +188,19 @@ def test_key_never_lands_in_the_output(cli: Cli) -> None:
     path = prompts(cli, 2)
     cli("batch", str(path), "-o", "out.jsonl")
     assert TEST_KEY not in (cli.home / "work" / "out.jsonl").read_text()
+
+
+def test_batch_commands_are_in_help_and_readme(cli: Cli) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = cli("batch", "--help").stdout
+    for name in ("run", "status", "results", "cancel", "list"):
+        assert name in shown
+        assert f"qwenchat batch {name}" in readme or name == "run"
+    assert "qwenchat batch run INPUT" in readme
+
+
+def test_wiring_the_batch_commands_keeps_startup_light() -> None:
+    heavy = "('openai', 'rich.progress')"
+    code = f"import sys, qwenchat.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -165,8 +165,8 @@ def test_interrupted_wait_resumes_the_same_batch(cli: Cli, service: FakeBatches)
     assert f"resuming {batch_id}" in result.stderr
     assert len(service.uploads()) == 1
     assert len(service.batches) == 1
-    assert [r["answer"] for r in lines(cli.home / "work" / "out.jsonl")] == ["echo: slow",
-                                                                             "echo: poke"]  # fmt: skip
+    answers = [r["answer"] for r in lines(cli.home / "work" / "out.jsonl")]
+    assert answers == ["echo: slow", "echo: poke"]
     saved = cli.home / "data" / "qwenchat" / "batches" / f"{batch_id}.json"
     assert oct(saved.stat().st_mode & 0o777) == "0o600"
     assert TEST_KEY not in saved.read_text()

@@ -66,6 +66,23 @@ Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wai
 Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks (remote).")]
 Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the batch to end (remote).")]
 
+Input = Annotated[str, typer.Argument(help="Prompts file (text or JSONL), or - for stdin.")]
+Local = Annotated[
+    bool | None,
+    typer.Option(
+        "--local/--remote",
+        help="Send from here, or through DashScope's Batch service "
+        "(default: the service from 1,000 requests on DashScope, else here).",
+    ),
+]
+Jobs = Annotated[int, typer.Option("-j", "--jobs", help="Requests at a time (local).")]
+Fmt = Annotated[str, typer.Option("--format", help="auto, text or jsonl.")]
+Think = Annotated[bool | None, typer.Option("--think/--no-think", help="Qwen3 thinking mode.")]
+Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
+TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
+Seed = Annotated[int | None, typer.Option(help="Random seed.")]
+
 
 def _settings(ctx: typer.Context, **flags: Any) -> Any:
     from qwenchat.cli import settings_from
@@ -78,29 +95,20 @@ def _settings(ctx: typer.Context, **flags: Any) -> Any:
 @errors_reported
 def run(
     ctx: typer.Context,
-    input: Annotated[str, typer.Argument(help="Prompts file (text or JSONL), or - for stdin.")],
+    input: Input,
     output: Output = None,
-    local: Annotated[
-        bool | None,
-        typer.Option(
-            "--local/--remote",
-            help="Send from here, or through DashScope's Batch service "
-            "(default: the service from 1,000 requests on DashScope, else here).",
-        ),
-    ] = None,
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="Requests at a time (local).")] = 8,
+    local: Local = None,
+    jobs: Jobs = 8,
     wait: Wait = True,
     poll: Poll = 10.0,
-    fmt: Annotated[str, typer.Option("--format", help="auto, text or jsonl.")] = "auto",
+    fmt: Fmt = "auto",
     model: Model = None,
     system: System = None,
-    think: Annotated[
-        bool | None, typer.Option("--think/--no-think", help="Qwen3 thinking mode.")
-    ] = None,
-    temperature: Annotated[float | None, typer.Option(help="Sampling temperature.")] = None,
-    top_p: Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    think: Think = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    max_tokens: MaxTokens = None,
+    seed: Seed = None,
     region: Region = None,
     base_url: BaseUrl = None,
     timeout: Timeout = None,

@@ -1,4 +1,4 @@
-"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`.
+"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`, `qwenchat batch …`.
 
 This is the only place where errors become messages and exit codes:
 0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from qwenchat import __version__
+from qwenchat.batch.app import batch_app
 from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
 from qwenchat.sessions_cmd import sessions_app
 from qwenchat.settings import Settings, load_settings
@@ -36,6 +37,7 @@ app = typer.Typer(
 )
 
 app.add_typer(sessions_app, name="sessions")
+app.add_typer(batch_app, name="batch")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

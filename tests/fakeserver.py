@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeAlias, cast
@@ -51,6 +52,7 @@ class Recorded:
     headers: dict[str, str]  # lower-cased names
     body: Any  # parsed JSON, or None when the body is empty or not JSON
     raw: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Hang:
 
 
 Response: TypeAlias = Reply | Error | Raw | Frames | Hang
+Route: TypeAlias = Callable[[str, str, bytes, dict[str, str]], "tuple[int, str, bytes] | None"]
 
 
 def _new_id() -> str:
@@ -252,6 +255,7 @@ def completion_body(reply: Reply, body: Any) -> dict[str, Any]:
 class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     daemon_threads = True
+    request_queue_size = 128  # many concurrent clients (batch -j N): no dropped connects
     fake: FakeServer
 
 
@@ -289,7 +293,11 @@ class _Handler(BaseHTTPRequestHandler):
         route = self.path.split("?", 1)[0].rstrip("/")
         if fake.api_key is not None and headers.get("authorization") != f"Bearer {fake.api_key}":
             self._send_error(Error(401, "Incorrect API key provided. ", code="invalid_api_key"))
+        elif (routed := fake._route(self.command, self.path, raw, headers)) is not None:
+            self._send(*routed)
         elif self.command == "POST" and route.endswith("/chat/completions"):
+            if fake.latency > 0 and fake._stopping.wait(fake.latency):
+                return
             self._answer(fake._next_response(body), body)
         elif self.command == "GET" and route.endswith("/models"):
             data = [{"id": m, "object": "model", "owned_by": "system"} for m in fake.models]
@@ -391,6 +399,10 @@ class FakeServer:
         self.api_key = api_key
         self.models: list[str] = list(DEFAULT_MODELS)
         self.default_reply: Reply | None = None  # None: ``echo: <last user message>``
+        self.latency = 0.0  # seconds each chat completion waits before it is answered
+        # Extra endpoints (tests/fakebatch.py): each gets (method, path, raw body, headers)
+        # and returns (status, content type, body), or None to pass.
+        self.routes: list[Route] = []
         self.requests: list[Recorded] = []
         self.base_url = ""
         self.port = port  # 0: any free port
@@ -461,6 +473,15 @@ class FakeServer:
         with self._lock:
             return len(self._queue)
 
+    def _route(
+        self, method: str, path: str, raw: bytes, headers: dict[str, str]
+    ) -> tuple[int, str, bytes] | None:
+        for route in list(self.routes):
+            answer = route(method, path, raw, headers)
+            if answer is not None:
+                return answer
+        return None
+
     def _record(self, rec: Recorded) -> None:
         with self._lock:
             self.requests.append(rec)
@@ -495,8 +516,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reasoning-chars", type=int, default=0)
     parser.add_argument("--chunks", type=int, default=0, help="about N chunks in all")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds between chunks")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args(argv)
     server = FakeServer(api_key=args.api_key, port=args.port)
+    server.latency = args.latency
     total = args.answer_chars + args.reasoning_chars
     if total:
         size = math.ceil(total / args.chunks) if args.chunks > 0 else 4

@@ -1,0 +1,163 @@
+"""Reading a batch input (pure): a text file of prompts, or JSONL of prompts or conversations.
+
+Text: every non-blank line is a prompt; its id is its line number. JSONL: one object a line,
+`{"id": …, "prompt": …}` or `{"id": …, "messages": […]}`, plus optional per-line parameters.
+Every problem is collected with its line number, so all of them are reported before anything
+is sent.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from qwenchat.errors import UsageError
+from qwenchat.request import RequestOptions, validate
+
+Format = Literal["auto", "text", "jsonl"]
+
+ROLES = frozenset({"system", "user", "assistant"})
+NUMBERS = ("temperature", "top_p", "presence_penalty")
+INTEGERS = ("max_tokens", "seed")
+PARAMS = frozenset({"model", "system", "think", "stop", *NUMBERS, *INTEGERS})
+FIELDS = frozenset({"id", "prompt", "messages"}) | PARAMS
+SHOWN_PROBLEMS = 5
+
+
+@dataclass(frozen=True)
+class Item:
+    """One request of the batch: its id, the line it came from, its messages and parameters."""
+
+    id: str
+    line: int
+    prompt: str | None = None
+    messages: tuple[Mapping[str, Any], ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+class LineProblem(Exception):
+    """One line's problem, to be reported with the others."""
+
+
+def parse_input(text: str, *, name: str, fmt: Format = "auto") -> list[Item]:
+    """Items in input order; UsageError naming every bad line (the first few of them)."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    if fmt == "auto":
+        fmt = guess_format(name, lines)
+    items: list[Item] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = _parse_line(line, number) if fmt == "jsonl" else _text_item(line, number)
+            if item.id in seen:
+                raise LineProblem(f"id {item.id!r} is already used on line {seen[item.id]}")
+        except LineProblem as exc:
+            problems.append(f"line {number}: {exc}")
+            continue
+        seen[item.id] = number
+        items.append(item)
+    if problems:
+        raise invalid_lines(name, problems)
+    if not items:
+        raise UsageError(f"{name} holds no prompts")
+    return items
+
+
+def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
+    """By extension; otherwise JSONL when the first non-blank line is a JSON object."""
+    lowered = name.lower()
+    if lowered.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    if lowered.endswith(".txt"):
+        return "text"
+    first = next((line for line in lines if line.strip()), "")
+    try:
+        return "jsonl" if isinstance(json.loads(first), dict) else "text"
+    except ValueError:
+        return "text"
+
+
+def invalid_lines(name: str, problems: list[str]) -> UsageError:
+    """One readable line for many problems."""
+    shown = "; ".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    suffix = f" (and {more} more)" if more > 0 else ""
+    count = f"{len(problems)} invalid line{'s' if len(problems) != 1 else ''}"
+    return UsageError(f"{name}: {count}, nothing was sent: {shown}{suffix}")
+
+
+def _text_item(line: str, number: int) -> Item:
+    return Item(id=str(number), line=number, prompt=line.strip())
+
+
+def _parse_line(line: str, number: int) -> Item:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LineProblem(f"not valid JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise LineProblem("not a JSON object")
+    unknown = sorted(set(obj) - FIELDS)
+    if unknown:
+        raise LineProblem(f"unknown field {unknown[0]!r}")
+    item_id = _item_id(obj.get("id"), number)
+    prompt, messages = obj.get("prompt"), obj.get("messages")
+    if (prompt is None) == (messages is None):
+        raise LineProblem('give exactly one of "prompt" or "messages"')
+    if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
+        raise LineProblem('"prompt" must be a non-empty string')
+    params = {k: obj[k] for k in PARAMS if obj.get(k) is not None}
+    _check_params(params)
+    checked = _messages(messages) if messages is not None else ()
+    return Item(id=item_id, line=number, prompt=prompt, messages=checked, params=params)
+
+
+def _item_id(value: Any, number: int) -> str:
+    if value is None:
+        return str(number)
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        raise LineProblem('"id" must be a non-empty string or an integer')
+    return str(value)
+
+
+def _messages(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if not isinstance(value, list) or not value:
+        raise LineProblem('"messages" must be a non-empty list')
+    for message in value:
+        if not isinstance(message, dict) or message.get("role") not in ROLES:
+            raise LineProblem("each message needs a role: system, user or assistant")
+        if not isinstance(message.get("content"), str):
+            raise LineProblem("each message needs a string content")
+    if value[-1]["role"] != "user":
+        raise LineProblem("the last message must be the user's")
+    return tuple(value)
+
+
+def _check_params(params: Mapping[str, Any]) -> None:
+    for name in ("model", "system"):
+        if name in params and (not isinstance(params[name], str) or not params[name]):
+            raise LineProblem(f'"{name}" must be a non-empty string')
+    for name in (*NUMBERS, *INTEGERS):
+        value = params.get(name)
+        number_types = (int,) if name in INTEGERS else (int, float)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, number_types)):
+            kind = "an integer" if name in INTEGERS else "a number"
+            raise LineProblem(f'"{name}" must be {kind}')
+    if "think" in params and not isinstance(params["think"], bool):
+        raise LineProblem('"think" must be true or false')
+    stop = params.get("stop")
+    if stop is not None and not (
+        isinstance(stop, str) or (isinstance(stop, list) and all(isinstance(s, str) for s in stop))
+    ):
+        raise LineProblem('"stop" must be a string or a list of strings')
+    stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
+    ranged = {k: params[k] for k in (*NUMBERS, *INTEGERS) if k in params}
+    try:
+        validate(RequestOptions(**ranged, stop=stops))
+    except UsageError as exc:
+        raise LineProblem(exc.message.removeprefix("--")) from None

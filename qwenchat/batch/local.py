@@ -1,0 +1,171 @@
+"""The local engine: a bounded pool of workers sending the batch's requests from this machine.
+
+Workers are daemon threads sharing one `ChatClient`; each folds its reply's events with
+`ReplyBuilder`. Only the calling thread writes records (to the sink, the progress display and
+the tally), so Ctrl-C, which Python delivers there, stops the run between two records: what
+finished is written, requests in flight are abandoned and will be sent again on resume.
+
+Retries: a 429 or 503 pauses the whole pool (`gate`); other 5xx, network errors and broken
+streams are retried by the worker after a short wait; a wrong key or an exhausted quota stops
+the batch, since every other request would fail the same way.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from qwenchat import errors
+from qwenchat.batch.gate import BackoffGate
+from qwenchat.batch.outfile import Sink
+from qwenchat.batch.plan import Job
+from qwenchat.batch.records import Record, Tally, from_reply
+from qwenchat.reply import Reply, ReplyBuilder
+from qwenchat.session import EventSource
+
+ATTEMPTS = 4
+RETRY_WAIT = 0.5  # seconds before the second attempt; doubles after that
+FATAL = (errors.AuthError, errors.QuotaError, errors.ConfigError)
+POLL = 0.1  # how often the calling thread wakes, so Ctrl-C is never held up
+
+
+@dataclass(frozen=True)
+class _Fatal:
+    error: errors.QwenchatError
+
+
+class Watcher(Protocol):
+    """What the calling thread reports each finished record to (a progress display)."""
+
+    def advance(self, record: Record) -> None: ...
+
+
+def run_local(
+    jobs: Sequence[Job],
+    client: EventSource,
+    *,
+    sink: Sink,
+    watcher: Watcher,
+    concurrency: int,
+    gate_factory: Callable[[threading.Event], BackoffGate] | None = None,
+) -> Tally:
+    """Send every job, at most `concurrency` at a time; records reach `sink` as they finish."""
+    stop = threading.Event()
+    gate = gate_factory(stop) if gate_factory else BackoffGate(stop=stop)
+    todo: queue.SimpleQueue[Job] = queue.SimpleQueue()
+    for job in jobs:
+        todo.put(job)
+    done: queue.SimpleQueue[Record | _Fatal] = queue.SimpleQueue()
+    pool = _Pool(client, gate, todo, done)
+    for n in range(min(concurrency, len(jobs))):
+        threading.Thread(target=pool.work, name=f"batch-worker-{n}", daemon=True).start()
+    tally = Tally()
+    try:
+        while tally.requests < len(jobs):
+            try:
+                outcome = done.get(timeout=POLL)
+            except queue.Empty:
+                continue
+            if isinstance(outcome, _Fatal):
+                raise outcome.error
+            _take(outcome, sink, watcher, tally)
+    finally:
+        stop.set()
+        _drain(done, sink, watcher, tally)
+    return tally
+
+
+def _take(record: Record, sink: Sink, watcher: Watcher, tally: Tally) -> None:
+    sink.write(record)
+    tally.add(record)
+    watcher.advance(record)
+
+
+def _drain(
+    done: queue.SimpleQueue[Record | _Fatal], sink: Sink, watcher: Watcher, tally: Tally
+) -> None:
+    """Keep the records that finished while the run was stopping."""
+    while True:
+        try:
+            outcome = done.get_nowait()
+        except queue.Empty:
+            return
+        if isinstance(outcome, Record):
+            _take(outcome, sink, watcher, tally)
+
+
+class _Pool:
+    def __init__(
+        self,
+        client: EventSource,
+        gate: BackoffGate,
+        todo: queue.SimpleQueue[Job],
+        done: queue.SimpleQueue[Record | _Fatal],
+    ) -> None:
+        self.client, self.gate, self.todo, self.done = client, gate, todo, done
+
+    def work(self) -> None:
+        while not self.gate.stop.is_set():
+            try:
+                job = self.todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                record = self._attempts(job)
+            except FATAL as exc:
+                self.done.put(_Fatal(exc))
+                return
+            if record is None:
+                return
+            self.done.put(record)
+
+    def _attempts(self, job: Job) -> Record | None:
+        """The job's record, after retries; None when the batch stopped meanwhile."""
+        for attempt in range(1, ATTEMPTS + 1):
+            if not self.gate.wait():
+                return None
+            sent_at = self.gate.clock()
+            reply, error = self._send(job)
+            if error is None:
+                self.gate.relax(sent_at=sent_at)
+                return from_reply(job.id, reply)
+            if attempt == ATTEMPTS or not _retryable(error):
+                return from_reply(job.id, reply, error)
+            if _pool_wide(error):
+                self.gate.slow_down(sent_at=sent_at)
+            elif self.gate.stop.wait(RETRY_WAIT * 2 ** (attempt - 1)):
+                return None
+        return None  # pragma: no cover - the loop always returns
+
+    def _send(self, job: Job) -> tuple[Reply, errors.QwenchatError | None]:
+        builder = ReplyBuilder()
+        events = self.client.stream(job.body)
+        try:
+            for event in events:
+                builder.feed(event)
+        except FATAL:
+            raise
+        except errors.QwenchatError as exc:
+            return builder.build(), exc
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+        reply = builder.build()
+        if not reply.complete:
+            return reply, errors.StreamError("the stream ended before the reply was finished")
+        return reply, None
+
+
+def _retryable(error: errors.QwenchatError) -> bool:
+    if isinstance(error, (errors.RateLimitError, errors.NetworkError, errors.StreamError)):
+        return True
+    status = getattr(error, "status", None)
+    return isinstance(error, errors.ApiError) and status is not None and status >= 500
+
+
+def _pool_wide(error: errors.QwenchatError) -> bool:
+    return isinstance(error, errors.RateLimitError) or getattr(error, "status", None) == 503

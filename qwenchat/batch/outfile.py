@@ -1,0 +1,138 @@
+"""Where records go: an output file that survives Ctrl-C and resumes, or stdout in input order.
+
+The file is created with mode 0600 (it holds conversations). Each finished record is appended
+and flushed at once, so an interrupted run leaves valid JSONL; a re-run reads it back and skips
+the ids that finished without error. When every id is done the file is rewritten, through a
+temporary file and a rename, in input order with one line per id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from qwenchat.batch.records import Record, parse_record
+from qwenchat.errors import UsageError
+
+PRIVATE = 0o600
+
+
+class Sink(Protocol):
+    """Takes finished records in any order."""
+
+    def write(self, record: Record) -> None: ...
+
+    def close(self, *, complete: bool) -> None: ...
+
+
+def read_previous(path: Path) -> dict[str, Record]:
+    """The records of an earlier run (the last one per id), or {} when there is no file.
+
+    A final line cut short by a crash is dropped (and truncated away before appending);
+    any other line that is not a record means the file is not ours: refuse to touch it.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    complete, _, _tail = data.rpartition(b"\n")
+    records: dict[str, Record] = {}
+    for number, raw in enumerate(complete.split(b"\n") if complete else [], 1):
+        record = parse_record(raw.decode("utf-8", "replace")) if raw.strip() else None
+        if record is None and raw.strip():
+            raise UsageError(
+                f"{path} is not a qwenchat batch output (line {number} is not a result); "
+                "choose another --output"
+            )
+        if record is not None and (record.id not in records or not records[record.id].ok):
+            records[record.id] = record
+    return records
+
+
+def open_private(path: Path, flags: int) -> TextIO:
+    """Open for writing; a new file gets mode 0600."""
+    try:
+        fd = os.open(path, flags | os.O_WRONLY | os.O_CREAT, PRIVATE)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+    return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+
+
+class FileSink:
+    """Appends each record as it finishes; rewrites the whole file in order at the end."""
+
+    def __init__(self, path: Path, *, order: Sequence[str], previous: dict[str, Record]) -> None:
+        self.path = path
+        self.order = order
+        self.records = dict(previous)
+        _drop_partial_line(path)
+        self._file = open_private(path, os.O_APPEND)
+
+    def write(self, record: Record) -> None:
+        self._file.write(record.to_line())
+        self._file.flush()
+        self.records[record.id] = record
+
+    def close(self, *, complete: bool) -> None:
+        self._file.close()
+        if complete:
+            rewrite(self.path, ordered(self.records, self.order))
+
+
+class StreamSink:
+    """Writes to a stream in input order, holding records that finish early."""
+
+    def __init__(self, stream: TextIO, *, order: Sequence[str]) -> None:
+        self.stream = stream
+        self.order = order
+        self._next = 0
+        self._held: dict[str, Record] = {}
+
+    def write(self, record: Record) -> None:
+        self._held[record.id] = record
+        while self._next < len(self.order) and self.order[self._next] in self._held:
+            self._emit(self._held.pop(self.order[self._next]))
+            self._next += 1
+
+    def close(self, *, complete: bool) -> None:
+        for item_id in self.order[self._next :]:  # interrupted: still print what finished
+            if item_id in self._held:
+                self._emit(self._held.pop(item_id))
+
+    def _emit(self, record: Record) -> None:
+        self.stream.write(record.to_line())
+        self.stream.flush()
+
+
+def ordered(records: dict[str, Record], order: Sequence[str]) -> list[Record]:
+    """Input order first; ids the input no longer has keep their place at the end."""
+    known = set(order)
+    return [records[i] for i in order if i in records] + [
+        r for i, r in records.items() if i not in known
+    ]
+
+
+def rewrite(path: Path, records: Iterable[Record]) -> None:
+    """Replace the file atomically: a reader sees the old file or the new one, never half."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open_private(temporary, os.O_TRUNC) as out:
+            out.writelines(record.to_line() for record in records)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+
+
+def _drop_partial_line(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError), path.open("rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            handle.truncate(data.rfind(b"\n") + 1)

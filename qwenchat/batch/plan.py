@@ -1,0 +1,106 @@
+"""From items to request bodies (pure): the command's options, then each line's own.
+
+Bodies are built by `request.build_request`, so a batch follows the same Qwen rules as `ask`.
+For the Batch service the bodies are not streamed, which rules out thinking mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from qwenchat.batch.inputs import Item, invalid_lines
+from qwenchat.errors import UsageError
+from qwenchat.models import lookup
+from qwenchat.request import RequestOptions, build_request, validate
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request ready to send: the id its result is filed under, and the body."""
+
+    id: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a line does not say for itself."""
+
+    model: str
+    system: str | None
+    options: RequestOptions
+
+
+@dataclass(frozen=True)
+class Planned:
+    jobs: list[Job]
+    warnings: tuple[str, ...]
+
+
+def plan_jobs(items: Sequence[Item], defaults: Defaults, *, name: str, remote: bool) -> Planned:
+    """Bodies for every item; UsageError naming each line whose parameters cannot work."""
+    jobs: list[Job] = []
+    warnings: dict[str, None] = {}
+    problems: list[str] = []
+    for item in items:
+        try:
+            body, said = _body(item, defaults, remote=remote)
+        except UsageError as exc:
+            problems.append(f"line {item.line}: {exc.message.removeprefix('--')}")
+            continue
+        jobs.append(Job(item.id, body))
+        warnings.update(dict.fromkeys(said))
+    if problems:
+        raise invalid_lines(name, problems)
+    return Planned(jobs, tuple(warnings))
+
+
+def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, Any], list[str]]:
+    params = item.params
+    model = str(params.get("model", defaults.model))
+    options = _options(defaults.options, params)
+    validate(options)
+    if remote:
+        options = _unstreamed(model, options)
+    messages = _messages(item, params.get("system", defaults.system))
+    plan = build_request(model, messages, options)
+    body = dict(plan.body)
+    if remote:
+        body.pop("stream", None)
+        body.pop("stream_options", None)
+    return body, list(plan.warnings)
+
+
+def _options(base: RequestOptions, params: Mapping[str, Any]) -> RequestOptions:
+    changes: dict[str, Any] = {
+        k: params[k]
+        for k in ("temperature", "top_p", "presence_penalty", "max_tokens", "seed", "think")
+        if k in params
+    }
+    if "stop" in params:
+        stop = params["stop"]
+        changes["stop"] = (stop,) if isinstance(stop, str) else tuple(stop)
+    return replace(base, **changes)
+
+
+def _unstreamed(model: str, options: RequestOptions) -> RequestOptions:
+    """The Batch service answers in one body: no streaming, so no thinking."""
+    info = lookup(model)
+    if info.stream_only or info.thinking == "only":
+        raise UsageError(f"{model} answers only by streaming; the Batch service cannot run it")
+    if options.think:
+        raise UsageError("thinking mode needs streaming, which the Batch service does not do")
+    think = False if info.thinking == "hybrid" else options.think
+    return replace(options, stream=False, think=think)
+
+
+def _messages(item: Item, system: str | None) -> list[dict[str, Any]]:
+    if item.prompt is not None:
+        head = [{"role": "system", "content": system}] if system else []
+        return [*head, {"role": "user", "content": item.prompt}]
+    messages = [dict(m) for m in item.messages]
+    if system and messages[0].get("role") != "system":
+        messages.insert(0, {"role": "system", "content": system})
+    return messages

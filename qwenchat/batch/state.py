@@ -1,0 +1,74 @@
+"""Submitted batches remembered on disk, so an interrupted wait can be picked up again.
+
+`$XDG_DATA_HOME/qwenchat/batches/<batch id>.json` (a 0700 directory, 0600 files) holds the
+batch id, a fingerprint of the uploaded file, the ids in input order and the output path.
+Re-running the same input finds its batch by fingerprint instead of paying for it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from qwenchat.batch.outfile import open_private
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What qwenchat remembers about a batch it submitted."""
+
+    batch_id: str
+    fingerprint: str
+    ids: tuple[str, ...]
+    output: str | None
+    saved_at: float
+
+
+class BatchStore:
+    """The directory of saved batches."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = data_dir / "batches"
+
+    def save(self, saved: Saved) -> None:
+        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open_private(self._path(saved.batch_id), os.O_TRUNC) as out:
+            json.dump(asdict(saved), out)
+
+    def load(self, batch_id: str) -> Saved | None:
+        try:
+            obj = json.loads(self._path(batch_id).read_text(encoding="utf-8"))
+            return Saved(
+                batch_id=str(obj["batch_id"]),
+                fingerprint=str(obj["fingerprint"]),
+                ids=tuple(str(i) for i in obj["ids"]),
+                output=obj.get("output"),
+                saved_at=float(obj.get("saved_at", 0)),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def find(self, fingerprint: str) -> list[Saved]:
+        """Saved batches of this exact input, newest first."""
+        if not self.root.is_dir():
+            return []
+        found = [s for p in self.root.glob("*.json") if (s := self.load(p.stem)) is not None]
+        return sorted(
+            (s for s in found if s.fingerprint == fingerprint),
+            key=lambda s: s.saved_at,
+            reverse=True,
+        )
+
+    def forget(self, batch_id: str) -> None:
+        self._path(batch_id).unlink(missing_ok=True)
+
+    def _path(self, batch_id: str) -> Path:
+        safe = "".join(c for c in batch_id if c.isalnum() or c in "-_")
+        return self.root / f"{safe or 'unnamed'}.json"
+
+
+def new_saved(batch_id: str, fingerprint: str, ids: list[str], output: Path | None) -> Saved:
+    return Saved(batch_id, fingerprint, tuple(ids), str(output) if output else None, time.time())

@@ -1,0 +1,214 @@
+"""The Batch service flow: submit (or find the batch already submitted), wait, collect results.
+
+Also the `status`, `results`, `cancel` and `list` subcommands. A submitted batch is saved
+(`state`) before the wait starts, so Ctrl-C never loses it: the same `batch run` command, or
+`batch results BATCH_ID`, picks it up again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from qwenchat import errors
+from qwenchat.batch.outfile import read_previous
+from qwenchat.batch.plan import Job
+from qwenchat.batch.progress import Display, display_for
+from qwenchat.batch.records import Tally
+from qwenchat.batch.remote import batch_file, check_limits, fingerprint, records_from, unprocessed
+from qwenchat.batch.runner import BatchOptions, Work, finish, make_sink
+from qwenchat.batch.service import BatchInfo, BatchService
+from qwenchat.batch.state import BatchStore, new_saved
+from qwenchat.sanitize import sanitize
+from qwenchat.settings import Settings
+from qwenchat.terminal import Terminal
+
+DEAD = frozenset({"failed", "expired", "cancelled", "cancelling"})
+
+
+def run_remote(
+    settings: Settings, terminal: Terminal, display: Display, work: Work, options: BatchOptions
+) -> int:
+    data = batch_file(work.jobs)
+    check_limits(work.jobs, data)
+    store = BatchStore(settings.data_dir)
+    service = BatchService(settings)
+    try:
+        info = _find_or_submit(service, store, display, data, work, options.output)
+        if not options.wait:
+            terminal.stdout.write(info.id + "\n")
+            display.notice(f"batch: check it with `qwenchat batch status {info.id}`, "
+                           f"fetch it with `qwenchat batch results {info.id}`")  # fmt: skip
+            return errors.EXIT_OK
+        started = time.monotonic()
+        info = wait_for(service, info, display, poll=options.poll)
+        return collect(
+            service, info, terminal, display, work, output=options.output, started=started
+        )
+    finally:
+        service.close()
+
+
+def _find_or_submit(
+    service: BatchService,
+    store: BatchStore,
+    display: Display,
+    data: bytes,
+    work: Work,
+    output: Path | None,
+) -> BatchInfo:
+    """The live batch already submitted for this exact input, or a new one."""
+    digest = fingerprint(data)
+    for saved in store.find(digest):
+        try:
+            info = service.retrieve(saved.batch_id)
+        except errors.ApiError as exc:
+            if exc.status != 404:
+                raise
+            store.forget(saved.batch_id)
+            continue
+        if info.status not in DEAD:
+            display.notice(f"batch: resuming {info.id} ({info.status}), submitted for this input")
+            return info
+    file_id = service.upload(data, filename=f"qwenchat-batch-{digest[:12]}.jsonl")
+    info = service.create(file_id, metadata={"client": "qwenchat"})
+    store.save(new_saved(info.id, digest, [job.id for job in work.jobs], output))
+    model = work.jobs[0].body.get("model")
+    display.notice(f"batch: submitted {info.id} ({len(work.jobs):,} requests to {model})")
+    return info
+
+
+def wait_for(service: BatchService, info: BatchInfo, display: Display, *, poll: float) -> BatchInfo:
+    """Poll until the batch ends; Ctrl-C leaves it running and says how to come back."""
+    try:
+        with display:
+            while True:
+                display.status(info.status, done=info.completed, failed=info.failed,
+                               total=info.total)  # fmt: skip
+                if info.finished:
+                    return info
+                time.sleep(poll)
+                info = service.retrieve(info.id)
+    except KeyboardInterrupt:
+        display.notice(f"batch: {info.id} keeps running on the service; "
+                       f"`qwenchat batch results {info.id}` waits for it again")  # fmt: skip
+        raise
+
+
+def collect(
+    service: BatchService,
+    info: BatchInfo,
+    terminal: Terminal,
+    display: Display,
+    work: Work,
+    *,
+    output: Path | None,
+    started: float,
+) -> int:
+    """Download the output and error files and write one record per id, in input order.
+
+    With no jobs known (a batch submitted elsewhere), every result is written in file order.
+    """
+    if info.status == "failed":
+        shown = "; ".join(info.problems[:3]) or "no reason given"
+        raise errors.ApiError(f"batch {info.id} failed: {shown}")
+    files = [service.content(fid) for fid in (info.output_file_id, info.error_file_id) if fid]
+    records = records_from(files)
+    if not work.jobs:
+        work = replace(work, order=list(records), jobs=[Job(i, {}) for i in records])
+    sink = make_sink(terminal, work, output)
+    tally = Tally()
+    for job in work.jobs:
+        record = records.get(job.id) or unprocessed(job.id, info.status)
+        sink.write(record)
+        tally.add(record)
+    sink.close(complete=True)
+    return finish(display, tally, time.monotonic() - started, work, output)
+
+
+def fetch_results(
+    settings: Settings,
+    terminal: Terminal,
+    batch_id: str,
+    *,
+    output: Path | None,
+    wait: bool,
+    poll: float,
+) -> int:
+    """`qwenchat batch results`: wait if asked, then write the results like `batch run` does."""
+    saved = BatchStore(settings.data_dir).load(batch_id)
+    if output is None and saved is not None and saved.output:
+        output = Path(saved.output)
+    ids = list(saved.ids) if saved else []
+    previous = read_previous(output) if output else {}
+    work = Work(batch_id, ids, [Job(i, {}) for i in ids], previous)
+    display = display_for(terminal)
+    service = BatchService(settings)
+    try:
+        info = service.retrieve(batch_id)
+        if not info.finished and not wait:
+            raise errors.UsageError(
+                f"batch {info.id} is still {info.status}; drop --no-wait to wait for it"
+            )
+        started = time.monotonic()
+        info = wait_for(service, info, display, poll=poll)
+        if output is not None:
+            display.notice(f"batch: writing results to {output}")
+        return collect(service, info, terminal, display, work, output=output, started=started)
+    finally:
+        service.close()
+
+
+def show_status(settings: Settings, terminal: Terminal, batch_id: str) -> int:
+    with _service(settings) as service:
+        info = service.retrieve(batch_id)
+    _print(terminal, [describe(info), *(f"  {p}" for p in info.problems)])
+    return errors.EXIT_OK
+
+
+def cancel_batch(settings: Settings, terminal: Terminal, batch_id: str) -> int:
+    with _service(settings) as service:
+        info = service.cancel(batch_id)
+    _print(terminal, [describe(info)])
+    return errors.EXIT_OK
+
+
+def list_batches(settings: Settings, terminal: Terminal, *, limit: int) -> int:
+    if not 1 <= limit <= 100:
+        raise errors.UsageError("--limit must be between 1 and 100")
+    with _service(settings) as service:
+        batches = service.recent(limit=limit)
+    _print(terminal, [describe(info) for info in batches] or ["no batches"])
+    return errors.EXIT_OK
+
+
+def describe(info: BatchInfo) -> str:
+    """One line: id, status, counts, when it was created (UTC)."""
+    created = (
+        datetime.fromtimestamp(info.created_at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        if info.created_at
+        else "?"
+    )
+    done = info.completed + info.failed
+    return (
+        f"{info.id}  {info.status:<11}  {done:,}/{info.total:,} done  "
+        f"{info.failed:,} failed  created {created}"
+    )
+
+
+@contextlib.contextmanager
+def _service(settings: Settings) -> Iterator[BatchService]:
+    service = BatchService(settings)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
+def _print(terminal: Terminal, lines: Sequence[str]) -> None:
+    terminal.stdout.write("".join(sanitize(line) + "\n" for line in lines))
+    terminal.stdout.flush()

@@ -32,6 +32,7 @@ def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
 def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
     """Send `text` as a one-turn conversation and render the reply."""
     from qwenchat.client import ChatClient
+    from qwenchat.models import catalogue_from
     from qwenchat.session import run_turn
 
     client = ChatClient(settings)
@@ -43,6 +44,7 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
             model=settings.model,
             options=options.request,
             renderer=make_renderer(settings, terminal, options),
+            catalogue=catalogue_from(settings.model_overrides),
         )
     finally:
         client.close()

@@ -1,4 +1,4 @@
-"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`.
+"""The command line: `qwenchat` (REPL), `ask`, `config`, `models`, `doctor`.
 
 This is the only place where errors become messages and exit codes:
 0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
@@ -52,6 +52,10 @@ RegionOpt = Annotated[
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint (vLLM, Ollama…).")
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="Use a [profiles.NAME] table from the config file."),
 ]
 TimeoutOpt = Annotated[
     float | None,
@@ -113,6 +117,7 @@ def main_callback(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -120,7 +125,7 @@ def main_callback(
     """With no command, open the interactive chat."""
     ctx.obj = {
         "model": model, "system": system, "think": think, "thinking": thinking,
-        "region": region, "base_url": base_url, "timeout": timeout,
+        "region": region, "base_url": base_url, "timeout": timeout, "profile": profile,
     }  # fmt: skip
     if ctx.invoked_subcommand is None:
         ctx.invoke(chat, ctx=ctx)
@@ -137,18 +142,22 @@ def chat(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
-    given = {
+    given: dict[str, Any] = {
         "model": model, "system": system, "think": think, "thinking": thinking,
-        "region": region, "base_url": base_url, "timeout": timeout,
+        "region": region, "base_url": base_url, "timeout": timeout, "profile": profile,
     }  # fmt: skip
     flags = {k: v if v is not None else (ctx.obj or {}).get(k) for k, v in given.items()}
-    think_flag: bool | None = flags.pop("think")
+    think_flag = flags.pop("think")
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
 
-    run_repl(settings, Terminal.system(), think=think_flag)
+    def reload(name: str) -> Settings:
+        return settings_from(**{**flags, "profile": name})
+
+    run_repl(settings, Terminal.system(), think=think_flag, reload=reload)
 
 
 @app.command()
@@ -177,6 +186,19 @@ def ask(
     presence_penalty: Annotated[
         float | None, typer.Option("--presence-penalty", help="Repetition control, [-2, 2].")
     ] = None,
+    thinking_budget: Annotated[
+        int | None,
+        typer.Option("--thinking-budget", help="Cap on reasoning tokens (turns thinking on)."),
+    ] = None,
+    choices: Annotated[
+        int | None, typer.Option("-n", help="Answers to return, 1–4 (qwen-plus), numbered.")
+    ] = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json-mode", help="Ask for a JSON object (response_format).")
+    ] = False,
+    search: Annotated[
+        bool, typer.Option("--search", help="Let DashScope search the web (enable_search).")
+    ] = False,
     no_stream: Annotated[
         bool, typer.Option("--no-stream", help="Print the answer when complete.")
     ] = False,
@@ -185,6 +207,7 @@ def ask(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -198,11 +221,13 @@ def ask(
         region=region or base.get("region"),
         base_url=base_url or base.get("base_url"),
         timeout=timeout or base.get("timeout"),
+        profile=profile or base.get("profile"),
     )
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, seed=seed, stop=tuple(stop or ()),
         think=think if think is not None else base.get("think"), stream=not no_stream,
+        thinking_budget=thinking_budget, n=choices, json_mode=json_mode, search=search,
     )  # fmt: skip
     output: Output = "json" if json_output else ("plain" if plain else "auto")
     code = run_ask(settings, Terminal.system(), AskOptions(prompt, request, output))
@@ -212,14 +237,20 @@ def ask(
 @app.command()
 @reports_errors
 def config(
+    ctx: typer.Context,
     model: ModelOpt = None,
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Show the effective settings and where each came from (the key masked)."""
-    settings = settings_from(model=model, region=region, base_url=base_url, timeout=timeout)
+    settings = settings_from(
+        model=model, region=region, base_url=base_url, timeout=timeout,
+        profile=profile or _given(ctx, "profile"),
+    )  # fmt: skip
     rows = [
+        ("profile", settings.profile or "(none)", settings.source("profile")),
         ("api key", settings.masked_key, settings.source("api_key")),
         ("base url", settings.base_url, settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
@@ -235,6 +266,64 @@ def config(
     for name, value, source in rows:
         suffix = f"  ({source})" if source else ""
         sys.stdout.write(f"{name:<{width}}  {value}{suffix}\n")
+
+
+@app.command()
+@reports_errors
+def models(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """List the models qwenchat knows, merged with the server's list, with capabilities."""
+    from qwenchat import catalogue_cmd
+    from qwenchat.models import catalogue_from
+
+    settings = settings_from(
+        region=region, base_url=base_url, profile=profile or _given(ctx, "profile")
+    )
+    served = catalogue_cmd.served_models(settings)
+    rows = catalogue_cmd.model_rows(catalogue_from(settings.model_overrides), served)
+    if json_output:
+        sys.stdout.write(catalogue_cmd.as_json(rows) + "\n")
+    else:
+        sys.stdout.write(catalogue_cmd.as_table(rows, served=served is not None))
+
+
+@app.command()
+@reports_errors
+def doctor(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Check the key, the base URL, proxies and the endpoint; exit 0 only when all pass."""
+    from qwenchat import doctor as checks
+    from qwenchat.settings import REGION_URLS
+
+    def load() -> Settings:
+        return settings_from(
+            model=model, region=region, base_url=base_url, timeout=timeout,
+            profile=profile or _given(ctx, "profile"),
+        )  # fmt: skip
+
+    found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
+    raise typer.Exit(checks.report(found, _write_out))
+
+
+def _given(ctx: typer.Context, name: str) -> Any:
+    """An option given before the command (`qwenchat --profile x doctor`)."""
+    return (ctx.obj or {}).get(name)
+
+
+def _write_out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def main() -> None:

@@ -21,6 +21,8 @@ class ChatState:
     conversation: Conversation
     model: str
     think: bool | None = None
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,14 @@ class Quit:
     """Leave the REPL."""
 
 
-Action = Say | Send | ShowReasoning | Copy | Edit | Quit
+@dataclass(frozen=True)
+class SwitchProfile:
+    """Reload the settings with this profile (base URL, model, key) for the next turns."""
+
+    name: str
+
+
+Action = Say | Send | ShowReasoning | Copy | Edit | Quit | SwitchProfile
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
 
@@ -140,6 +149,14 @@ def _model(state: ChatState, argument: str) -> tuple[ChatState, Action]:
 @command("/models", "/models", "list the models qwenchat knows")
 def _models(state: ChatState, _: str) -> tuple[ChatState, Action]:
     return state, Say("\n".join(f"{'*' if m == state.model else ' '} {m}" for m in NAMED_MODELS))
+
+
+@command("/profile", "/profile [NAME]", "show the profiles or switch to one (server, model, key)")
+def _profile(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        names = ", ".join(state.profiles) or "none (add [profiles.NAME] to the config file)"
+        return state, Say(f"profile: {state.profile or '(none)'} · profiles: {names}")
+    return state, SwitchProfile(argument)
 
 
 @command("/system", "/system [TEXT|off]", "show, set or remove the system prompt")

@@ -28,6 +28,14 @@ class AnswerDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherChoice:
+    """A piece of another choice's answer (`n` > 1); choice 0 arrives as AnswerDelta."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallDelta:
     """A fragment of a tool call: `index` ties fragments of one call together."""
 
@@ -59,7 +67,7 @@ class Done:
     """The server said the stream is over (`data: [DONE]`, or a complete body)."""
 
 
-Event = ReasoningDelta | AnswerDelta | ToolCallDelta | Usage | Finish | Done
+Event = ReasoningDelta | AnswerDelta | OtherChoice | ToolCallDelta | Usage | Finish | Done
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 
@@ -86,9 +94,10 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
         raise StreamError(f"the server reported an error mid-reply: {_error_text(error)}")
     events: list[Event] = []
     for choice in chunk.get("choices") or ():
-        if choice.get("index", 0) != 0:
-            continue
         delta = choice.get("delta") or {}
+        if choice.get("index", 0):
+            _other_choice(choice.get("index"), delta, events)
+            continue
         _delta_events(delta, events)
         reason = choice.get("finish_reason")
         if reason:
@@ -112,6 +121,8 @@ def parse_completion(body: Mapping[str, Any]) -> list[Event]:
         _delta_events(message, events)
         if choice.get("finish_reason"):
             events.append(Finish(str(choice["finish_reason"])))
+    for number, choice in enumerate(choices[1:], 1):
+        _other_choice(choice.get("index", number), choice.get("message") or {}, events)
     if body.get("usage"):
         events.append(parse_usage(body["usage"]))
     events.append(Done())
@@ -147,6 +158,14 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
                 arguments=function.get("arguments") or "",
             )
         )
+
+
+def _other_choice(index: Any, delta: Mapping[str, Any], events: list[Event]) -> None:
+    """Only the answer text of choices after the first is kept (their reasoning is not)."""
+    content = delta.get("content")
+    number = _int(index)
+    if number and content and isinstance(content, str):
+        events.append(OtherChoice(number, content))
 
 
 def _error_text(error: Any) -> str:

@@ -12,14 +12,25 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import commands
-from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReasoning
+from qwenchat.commands import (
+    ChatState,
+    Copy,
+    Edit,
+    Quit,
+    Say,
+    Send,
+    ShowReasoning,
+    SwitchProfile,
+)
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
+from qwenchat.models import Catalogue, catalogue_from, merged_names
 from qwenchat.request import RequestOptions
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal
@@ -40,8 +51,13 @@ CLIPBOARD_TOOLS = (
 )
 
 
-def run_repl(settings: Settings, terminal: Terminal, *, think: bool | None) -> None:
-    """Start the chat; piped stdin becomes the first message."""
+Reload = Callable[[str], Settings]
+
+
+def run_repl(
+    settings: Settings, terminal: Terminal, *, think: bool | None, reload: Reload | None = None
+) -> None:
+    """Start the chat; piped stdin becomes the first message. `reload` serves /profile."""
     settings.require_key()
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else _open_tty()
@@ -49,8 +65,12 @@ def run_repl(settings: Settings, terminal: Terminal, *, think: bool | None) -> N
         _answer_without_terminal(settings, terminal, piped, think)
         return
     _preload()
-    state = ChatState(Conversation(system=settings.system), settings.model, think)
+    state = ChatState(
+        Conversation(system=settings.system), settings.model, think,
+        profile=settings.profile, profiles=settings.profiles,
+    )  # fmt: skip
     repl = Repl(settings, terminal, state, tty)
+    repl.reload = reload
     if piped and piped.strip():
         repl.send(piped.strip())
     repl.loop()
@@ -69,6 +89,9 @@ class Repl:
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
+        self.reload: Reload | None = None
+        self.catalogue: Catalogue = catalogue_from(settings.model_overrides)
+        self._served: list[str] | None = None
 
     def loop(self) -> None:
         while True:
@@ -101,6 +124,8 @@ class Repl:
                 self.say(copy_to_clipboard(text))
             case Edit():
                 self._edit()
+            case SwitchProfile(name):
+                self._switch_profile(name)
         return False
 
     def send(self, text: str) -> None:
@@ -118,6 +143,7 @@ class Repl:
                 renderer=RichRenderer(
                     self.console, self.err_console, thinking=self.settings.thinking
                 ),
+                catalogue=self.catalogue,
             )
         except KeyboardInterrupt:
             self.say("interrupted")
@@ -139,6 +165,32 @@ class Repl:
 
             self._client = ChatClient(self.settings)
         return self._client
+
+    def model_names(self) -> list[str]:
+        """The catalogue's models and the server's (asked once, on the first completion)."""
+        if self._served is None:
+            try:
+                self._served = self.client().list_models()
+            except QwenchatError:
+                self._served = []
+        return merged_names(self.catalogue, self._served)
+
+    def _switch_profile(self, name: str) -> None:
+        if self.reload is None:
+            self.say("profiles cannot be switched here")
+            return
+        try:
+            settings = self.reload(name)
+            catalogue = catalogue_from(settings.model_overrides)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        if self._client is not None:
+            self._client.close()
+        self._client, self._served = None, None
+        self.settings, self.catalogue = settings, catalogue
+        self.state = replace(self.state, model=settings.model, profile=name)
+        self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
 
     def say(self, text: str) -> None:
         from rich.text import Text

@@ -10,9 +10,11 @@ from typing import Any, Protocol
 from qwenchat import errors
 from qwenchat.conversation import Conversation, Outcome, Turn
 from qwenchat.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.models import DEFAULT_CATALOGUE, Catalogue
 from qwenchat.render.base import Renderer
 from qwenchat.reply import Reply, ReplyBuilder, Timing
 from qwenchat.request import RequestOptions, build_request
+from qwenchat.thinktags import split_inline_thinking
 
 
 class EventSource(Protocol):
@@ -39,13 +41,19 @@ def run_turn(
     options: RequestOptions,
     renderer: Renderer,
     clock: Callable[[], float] = time.monotonic,
+    catalogue: Catalogue = DEFAULT_CATALOGUE,
 ) -> TurnResult:
     """Send one user message with the history and render the reply as it streams.
 
     Ctrl-C (KeyboardInterrupt) and errors end the turn cleanly: the partial
-    reply is kept and rendered as interrupted or incomplete.
+    reply is kept and rendered as interrupted or incomplete. Thinking sent
+    inline in the answer (`<think>…</think>`) is split out before anything sees it.
     """
-    plan = build_request(model, conversation.to_wire(user), options)
+    plan = build_request(model, conversation.to_wire(user), options, catalogue=catalogue)
+    if plan.choices > 1:
+        from qwenchat.render.choices import NumberedChoices
+
+        renderer = NumberedChoices(renderer)
     for warning in plan.warnings:
         renderer.notice(f"warning: {warning}")
     builder = ReplyBuilder()
@@ -54,8 +62,9 @@ def run_turn(
     error: errors.QwenchatError | None = None
     outcome: Outcome = "ok"
     events = client.stream(plan.body)
+    split = split_inline_thinking(events, starts_inside=catalogue.lookup(model).thinking == "only")
     try:
-        for event in events:
+        for event in split:
             if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
                 first = clock() - start
             builder.feed(event)
@@ -65,6 +74,7 @@ def run_turn(
     except errors.QwenchatError as exc:
         outcome, error = "error", exc
     finally:
+        split.close()
         _close(events)
     reply = builder.build()
     if outcome == "ok" and not reply.complete:

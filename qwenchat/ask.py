@@ -123,10 +123,14 @@ def _run(
         max_tokens=options.request.max_tokens,
         notice=renderer.notice,
     )
+    from qwenchat.models import catalogue_from
+
+    catalogue = catalogue_from(settings.model_overrides)
     if tools is None:
         return run_turn(
-            fitted, history, text, model=settings.model, options=options.request, renderer=renderer
-        )
+            fitted, history, text, model=settings.model, options=options.request,
+            renderer=renderer, catalogue=catalogue,
+        )  # fmt: skip
     from qwenchat.toolloop import FinalRoundOnly, run_tool_turn
 
     def renderer_for_round() -> Renderer:
@@ -135,7 +139,7 @@ def _run(
 
     return run_tool_turn(
         fitted, history, text, model=settings.model, options=options.request,
-        renderers=renderer_for_round, tools=tools,
+        renderers=renderer_for_round, tools=tools, catalogue=catalogue,
     )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The command line: `qwenchat` (REPL), `qwenchat ask`, `qwenchat config`, `qwenchat batch …`.
+"""The command line: `qwenchat` (REPL), `ask`, `config`, `models`, `doctor`, `sessions`,
+`batch`.
 
 This is the only place where errors become messages and exit codes:
 0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
@@ -60,6 +61,10 @@ RegionOpt = Annotated[
 ]
 BaseUrlOpt = Annotated[
     str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint (vLLM, Ollama…).")
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="Use a [profiles.NAME] table from the config file."),
 ]
 TimeoutOpt = Annotated[
     float | None,
@@ -150,6 +155,7 @@ def main_callback(
     tools: ToolsOpt = False,
     functions: FunctionsOpt = None,
     yes_tools: YesToolsOpt = False,
+    profile: ProfileOpt = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
@@ -158,7 +164,7 @@ def main_callback(
     ctx.obj = {
         "model": model, "system": system, "think": think, "thinking": thinking,
         "region": region, "base_url": base_url, "timeout": timeout, "retries": retries,
-        "continue": continue_, "session": session,
+        "continue": continue_, "session": session, "profile": profile,
     }  # fmt: skip
     ctx.obj.update(tools=tools, functions=functions, yes_tools=yes_tools)
     if ctx.invoked_subcommand is None:
@@ -182,17 +188,21 @@ def chat(
     tools: ToolsOpt = False,
     functions: FunctionsOpt = None,
     yes_tools: YesToolsOpt = False,
+    profile: ProfileOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
     given: dict[str, Any] = {
-        "model": model, "system": system, "thinking": thinking,
-        "region": region, "base_url": base_url, "timeout": timeout, "retries": retries,
+        "model": model, "system": system, "thinking": thinking, "region": region,
+        "base_url": base_url, "timeout": timeout, "retries": retries, "profile": profile,
     }  # fmt: skip
     base = ctx.obj or {}
     flags = {k: v if v is not None else base.get(k) for k, v in given.items()}
     think_flag = think if think is not None else base.get("think")
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
+
+    def reload(name: str) -> Settings:
+        return settings_from(**{**flags, "profile": name})
 
     run_repl(
         settings,
@@ -201,6 +211,7 @@ def chat(
         continue_last=continue_ or bool(base.get("continue")),
         session=session or base.get("session"),
         tools=_tool_options(base, tools, functions, yes_tools),
+        reload=reload,
     )
 
 
@@ -230,6 +241,19 @@ def ask(
     presence_penalty: Annotated[
         float | None, typer.Option("--presence-penalty", help="Repetition control, [-2, 2].")
     ] = None,
+    thinking_budget: Annotated[
+        int | None,
+        typer.Option("--thinking-budget", help="Cap on reasoning tokens (turns thinking on)."),
+    ] = None,
+    choices: Annotated[
+        int | None, typer.Option("-n", help="Answers to return, 1–4 (qwen-plus), numbered.")
+    ] = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json-mode", help="Ask for a JSON object (response_format).")
+    ] = False,
+    search: Annotated[
+        bool, typer.Option("--search", help="Let DashScope search the web (enable_search).")
+    ] = False,
     no_stream: Annotated[
         bool, typer.Option("--no-stream", help="Print the answer when complete.")
     ] = False,
@@ -255,6 +279,7 @@ def ask(
     tool_rounds: Annotated[
         int | None, typer.Option("--tool-rounds", help="Most tool rounds per answer (default 8).")
     ] = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.ask import AskOptions, Output, run_ask
@@ -270,11 +295,13 @@ def ask(
         timeout=timeout or base.get("timeout"),
         retries=retries if retries is not None else base.get("retries"),
         tool_rounds=tool_rounds,
+        profile=profile or base.get("profile"),
     )
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, seed=seed, stop=tuple(stop or ()),
         think=think if think is not None else base.get("think"), stream=not no_stream,
+        thinking_budget=thinking_budget, n=choices, json_mode=json_mode, search=search,
     )  # fmt: skip
     output: Output = "json" if json_output else ("plain" if plain else "auto")
     options = AskOptions(
@@ -290,14 +317,20 @@ def ask(
 @app.command()
 @reports_errors
 def config(
+    ctx: typer.Context,
     model: ModelOpt = None,
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Show the effective settings and where each came from (the key masked)."""
-    settings = settings_from(model=model, region=region, base_url=base_url, timeout=timeout)
+    settings = settings_from(
+        model=model, region=region, base_url=base_url, timeout=timeout,
+        profile=profile or _given(ctx, "profile"),
+    )  # fmt: skip
     rows = [
+        ("profile", settings.profile or "(none)", settings.source("profile")),
         ("api key", settings.masked_key, settings.source("api_key")),
         ("base url", settings.base_url, settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
@@ -331,6 +364,64 @@ def _tool_options(
         functions=functions or base.get("functions"),
         yes=yes_tools or bool(base.get("yes_tools")),
     )
+
+
+@app.command()
+@reports_errors
+def models(
+    ctx: typer.Context,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """List the models qwenchat knows, merged with the server's list, with capabilities."""
+    from qwenchat import catalogue_cmd
+    from qwenchat.models import catalogue_from
+
+    settings = settings_from(
+        region=region, base_url=base_url, profile=profile or _given(ctx, "profile")
+    )
+    served = catalogue_cmd.served_models(settings)
+    rows = catalogue_cmd.model_rows(catalogue_from(settings.model_overrides), served)
+    if json_output:
+        sys.stdout.write(catalogue_cmd.as_json(rows) + "\n")
+    else:
+        sys.stdout.write(catalogue_cmd.as_table(rows, served=served is not None))
+
+
+@app.command()
+@reports_errors
+def doctor(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Check the key, the base URL, proxies and the endpoint; exit 0 only when all pass."""
+    from qwenchat import doctor as checks
+    from qwenchat.settings import REGION_URLS
+
+    def load() -> Settings:
+        return settings_from(
+            model=model, region=region, base_url=base_url, timeout=timeout,
+            profile=profile or _given(ctx, "profile"),
+        )  # fmt: skip
+
+    found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
+    raise typer.Exit(checks.report(found, _write_out))
+
+
+def _given(ctx: typer.Context, name: str) -> Any:
+    """An option given before the command (`qwenchat --profile x doctor`)."""
+    return (ctx.obj or {}).get(name)
+
+
+def _write_out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
 
 
 def main() -> None:

@@ -106,6 +106,15 @@ class ChatClient:
                 raise _timeout(self.settings, started) from None
             raise _connection(exc, self.settings, started) from None
 
+    def list_models(self) -> list[str]:
+        """The model ids the server's `GET /models` offers."""
+        try:
+            return [str(model.id) for model in self._sdk.models.list()]
+        except openai.APIStatusError as exc:
+            raise status_error(exc, self.settings, "") from None
+        except openai.APIConnectionError as exc:  # timeouts included
+            raise _connection(exc, self.settings, False) from None
+
     def close(self) -> None:
         self._sdk.close()
 

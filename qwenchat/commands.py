@@ -23,6 +23,8 @@ class ChatState:
     think: bool | None = None
     session_id: int | None = None  # the stored conversation; None until its first turn is saved
     tools: bool = False
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,13 @@ class Rename:
 
 
 @dataclass(frozen=True)
+class SwitchProfile:
+    """Reload the settings with this profile (base URL, model, key) for the next turns."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Fork:
     """Copy the current conversation and carry on in the copy."""
 
@@ -95,7 +104,7 @@ class Compress:
 
 
 StoreAction = Sessions | Resume | Rename | Fork
-Action = Say | Send | ShowReasoning | Copy | Edit | Quit | StoreAction | Compress
+Action = Say | Send | ShowReasoning | Copy | Edit | Quit | StoreAction | Compress | SwitchProfile
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
 
@@ -175,6 +184,14 @@ def _model(state: ChatState, argument: str) -> tuple[ChatState, Action]:
 @command("/models", "/models", "list the models qwenchat knows")
 def _models(state: ChatState, _: str) -> tuple[ChatState, Action]:
     return state, Say("\n".join(f"{'*' if m == state.model else ' '} {m}" for m in NAMED_MODELS))
+
+
+@command("/profile", "/profile [NAME]", "show the profiles or switch to one (server, model, key)")
+def _profile(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        names = ", ".join(state.profiles) or "none (add [profiles.NAME] to the config file)"
+        return state, Say(f"profile: {state.profile or '(none)'} · profiles: {names}")
+    return state, SwitchProfile(argument)
 
 
 @command("/system", "/system [TEXT|off]", "show, set or remove the system prompt")

@@ -29,6 +29,14 @@ class AnswerDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class OtherChoice:
+    """A piece of another choice's answer (`n` > 1); choice 0 arrives as AnswerDelta."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCallDelta:
     """A fragment of a tool call: `index` ties fragments of one call together."""
 
@@ -60,7 +68,7 @@ class Done:
     """The server said the stream is over (`data: [DONE]`, or a complete body)."""
 
 
-Event = ReasoningDelta | AnswerDelta | ToolCallDelta | Usage | Finish | Done
+Event = ReasoningDelta | AnswerDelta | OtherChoice | ToolCallDelta | Usage | Finish | Done
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 MODERATION_CODE = "DataInspectionFailed"
@@ -92,9 +100,11 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
         )
     events: list[Event] = []
     for choice in _mappings(chunk.get("choices")):
-        if choice.get("index", 0) != 0:
+        delta = _mapping(choice.get("delta"))
+        if choice.get("index", 0):
+            _other_choice(choice.get("index"), delta, events)
             continue
-        _delta_events(_mapping(choice.get("delta")), events)
+        _delta_events(delta, events)
         reason = choice.get("finish_reason")
         if reason:
             events.append(Finish(str(reason)))
@@ -116,6 +126,8 @@ def parse_completion(body: Mapping[str, Any]) -> list[Event]:
         _delta_events(_mapping(choice.get("message")), events)
         if choice.get("finish_reason"):
             events.append(Finish(str(choice["finish_reason"])))
+    for number, choice in enumerate(_mappings(choices[1:]), 1):
+        _other_choice(choice.get("index", number), _mapping(choice.get("message")), events)
     usage = _mapping(body.get("usage"))
     if usage:
         events.append(parse_usage(usage))
@@ -159,6 +171,14 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
                 ),
             )
         )
+
+
+def _other_choice(index: Any, delta: Mapping[str, Any], events: list[Event]) -> None:
+    """Only the answer text of choices after the first is kept (their reasoning is not)."""
+    content = delta.get("content")
+    number = _int(index)
+    if number and content and isinstance(content, str):
+        events.append(OtherChoice(number, content))
 
 
 def _error_text(error: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from prompt_toolkit import PromptSession
@@ -14,14 +14,18 @@ from prompt_toolkit.input import create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from qwenchat import commands
-from qwenchat.models import NAMED_MODELS
 
 if TYPE_CHECKING:
     from qwenchat.repl import Repl
 
 
 class SlashCompleter(Completer):
-    """Completes slash commands, and model names after `/model `."""
+    """Completes slash commands, model names after `/model `, profiles after `/profile `."""
+
+    def __init__(
+        self, models: Callable[[], Sequence[str]], profiles: Callable[[], Sequence[str]]
+    ) -> None:
+        self._arguments = {"/model ": models, "/profile ": profiles}
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -29,12 +33,13 @@ class SlashCompleter(Completer):
         text = document.text_before_cursor
         if not text.startswith("/") or "\n" in text:
             return
-        if text.startswith("/model "):
-            partial = text[len("/model ") :]
-            for name in NAMED_MODELS:
-                if name.startswith(partial):
-                    yield Completion(name, start_position=-len(partial))
-            return
+        for prefix, names in self._arguments.items():
+            if text.startswith(prefix):
+                partial = text[len(prefix) :]
+                for name in names():
+                    if name.startswith(partial):
+                        yield Completion(name, start_position=-len(partial))
+                return
         for entry in commands.REGISTRY.values():
             for name in (entry.name, *entry.aliases):
                 if name.startswith(text):
@@ -61,12 +66,12 @@ def key_bindings() -> KeyBindings:
 
 
 def build_prompt(repl: Repl, tty: TextIO | None) -> PromptSession[str]:
-    from qwenchat.repl import history_file
+    from qwenchat.repltools import history_file
 
     return PromptSession(
         history=FileHistory(str(history_file(repl.settings.data_dir))),
         auto_suggest=AutoSuggestFromHistory(),
-        completer=SlashCompleter(),
+        completer=SlashCompleter(repl.model_names, lambda: repl.state.profiles),
         complete_while_typing=False,
         key_bindings=key_bindings(),
         multiline=True,

@@ -8,20 +8,27 @@ again and `/undo` drops the exchange.
 from __future__ import annotations
 
 import importlib
-import os
-import shutil
-import subprocess
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__, commands
-from qwenchat.commands import ChatState, Copy, Edit, Quit, Say, Send, ShowReasoning
+from qwenchat.commands import (
+    ChatState,
+    Copy,
+    Edit,
+    Quit,
+    Say,
+    Send,
+    ShowReasoning,
+    SwitchProfile,
+)
 from qwenchat.conversation import Conversation
 from qwenchat.errors import Interrupted, QwenchatError
 from qwenchat.keeper import Keeper, open_store
-from qwenchat.repltools import ChatTools
+from qwenchat.models import Catalogue, catalogue_from, merged_names
+from qwenchat.repltools import ChatTools, copy_to_clipboard, edit_in_editor
 from qwenchat.request import RequestOptions
 from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal
@@ -37,13 +44,9 @@ if TYPE_CHECKING:
     from qwenchat.tools.setup import ToolOptions
 
 PROMPT = "› "
-CLIPBOARD_TOOLS = (
-    ("wl-copy",),
-    ("xclip", "-selection", "clipboard"),
-    ("xsel", "--clipboard", "--input"),
-    ("pbcopy",),
-    ("clip.exe",),
-)
+
+
+Reload = Callable[[str], Settings]
 
 
 def run_repl(
@@ -54,8 +57,12 @@ def run_repl(
     continue_last: bool = False,
     session: str | None = None,
     tools: ToolOptions | None = None,
+    reload: Reload | None = None,
 ) -> None:
-    """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first."""
+    """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first.
+
+    `reload` gives the settings for a profile, for /profile.
+    """
     settings.require_key()
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else _open_tty()
@@ -73,8 +80,12 @@ def run_repl(
         return
     _preload()
     wanted = tools is not None and tools.wanted
-    state = ChatState(Conversation(system=settings.system), settings.model, think, tools=wanted)
+    state = ChatState(
+        Conversation(system=settings.system), settings.model, think, tools=wanted,
+        profile=settings.profile, profiles=settings.profiles,
+    )  # fmt: skip
     repl = Repl(settings, terminal, state, tty, tools=tools)
+    repl.reload = reload
     if wanted:
         repl.tools.toolset()  # a bad --functions file fails now, not at the first question
     repl.say(
@@ -115,6 +126,9 @@ class Repl:
             err_console=self.err_console,
             ask_on=(source, terminal.stderr) if source is not None else None,
         )
+        self.reload: Reload | None = None
+        self.catalogue: Catalogue = catalogue_from(settings.model_overrides)
+        self._served: list[str] | None = None
 
     def open_store(self, *, continue_last: bool, session: str | None) -> None:
         """Save this chat as it goes; load the conversation asked for on the command line."""
@@ -167,6 +181,8 @@ class Repl:
                 self.say(told)
             case commands.Compress(keep):
                 self._compress(keep)
+            case SwitchProfile(name):
+                self._switch_profile(name)
         self.state = self.keeper.sync(self.state)
         return False
 
@@ -202,10 +218,11 @@ class Repl:
             return run_tool_turn(
                 self._fitted(), self.state.conversation, text, model=self.state.model,
                 options=options, renderers=renderer, tools=self.tools.session(),
+                catalogue=self.catalogue,
             )  # fmt: skip
         return run_turn(
             self._fitted(), self.state.conversation, text, model=self.state.model,
-            options=options, renderer=renderer(),
+            options=options, renderer=renderer(), catalogue=self.catalogue,
         )  # fmt: skip
 
     def _fitted(self) -> FittedSource:
@@ -251,6 +268,32 @@ class Repl:
             self._client = ChatClient(self.settings)
         return self._client
 
+    def model_names(self) -> list[str]:
+        """The catalogue's models and the server's (asked once, on the first completion)."""
+        if self._served is None:
+            try:
+                self._served = self.client().list_models()
+            except QwenchatError:
+                self._served = []
+        return merged_names(self.catalogue, self._served)
+
+    def _switch_profile(self, name: str) -> None:
+        if self.reload is None:
+            self.say("profiles cannot be switched here")
+            return
+        try:
+            settings = self.reload(name)
+            catalogue = catalogue_from(settings.model_overrides)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        if self._client is not None:
+            self._client.close()
+        self._client, self._served = None, None
+        self.settings, self.catalogue = settings, catalogue
+        self.state = replace(self.state, model=settings.model, profile=name)
+        self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
+
     def say(self, text: str) -> None:
         from rich.text import Text
 
@@ -294,47 +337,6 @@ class Repl:
             self.send(edited.strip())
         else:
             self.say("nothing sent")
-
-
-def copy_to_clipboard(text: str) -> str:
-    """Copy with the first clipboard tool found; say what happened."""
-    for tool in CLIPBOARD_TOOLS:
-        if shutil.which(tool[0]):
-            try:
-                subprocess.run(tool, input=text.encode(), check=True, timeout=5)
-            except (OSError, subprocess.SubprocessError) as exc:
-                return f"copy failed: {tool[0]}: {exc}"
-            return f"copied {len(text):,} characters"
-    return "no clipboard tool found (install wl-clipboard, xclip or xsel)"
-
-
-def edit_in_editor(editor: str, initial: str = "") -> str | None:
-    """Open $VISUAL or $EDITOR on a private temporary file; the saved text, or None."""
-    import shlex
-    import tempfile
-
-    fd, name = tempfile.mkstemp(prefix="qwenchat-", suffix=".md")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(initial)
-        if subprocess.run([*shlex.split(editor), name], check=False).returncode != 0:
-            return None
-        return Path(name).read_text(encoding="utf-8")
-    except OSError:
-        return None
-    finally:
-        Path(name).unlink(missing_ok=True)
-
-
-def history_file(data_dir: Path) -> Path:
-    """The input history file, private to the user (0600 in a 0700 directory)."""
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(data_dir, 0o700)
-    path = data_dir / "history"
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-    return path
 
 
 def _answer_without_terminal(

@@ -1,7 +1,11 @@
-"""The chat's tools: loaded once, with one consent state for the whole chat."""
+"""What the chat uses beside the model: its tools (loaded once, one consent state for the
+whole chat), the clipboard, the editor and the input history file."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -13,6 +17,15 @@ if TYPE_CHECKING:
     from qwenchat.toolloop import ToolSession
     from qwenchat.tools.setup import ToolOptions
     from qwenchat.tools.spec import ToolSet
+
+
+CLIPBOARD_TOOLS = (
+    ("wl-copy",),
+    ("xclip", "-selection", "clipboard"),
+    ("xsel", "--clipboard", "--input"),
+    ("pbcopy",),
+    ("clip.exe",),
+)
 
 
 class ChatTools:
@@ -59,3 +72,44 @@ class ChatTools:
                 self._settings, options, self.toolset(), view=view, ask_on=self._ask_on
             )
         return self._session
+
+
+def copy_to_clipboard(text: str) -> str:
+    """Copy with the first clipboard tool found; say what happened."""
+    for tool in CLIPBOARD_TOOLS:
+        if shutil.which(tool[0]):
+            try:
+                subprocess.run(tool, input=text.encode(), check=True, timeout=5)
+            except (OSError, subprocess.SubprocessError) as exc:
+                return f"copy failed: {tool[0]}: {exc}"
+            return f"copied {len(text):,} characters"
+    return "no clipboard tool found (install wl-clipboard, xclip or xsel)"
+
+
+def edit_in_editor(editor: str, initial: str = "") -> str | None:
+    """Open $VISUAL or $EDITOR on a private temporary file; the saved text, or None."""
+    import shlex
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="qwenchat-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        if subprocess.run([*shlex.split(editor), name], check=False).returncode != 0:
+            return None
+        return Path(name).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def history_file(data_dir: Path) -> Path:
+    """The input history file, private to the user (0600 in a 0700 directory)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    path = data_dir / "history"
+    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+    return path

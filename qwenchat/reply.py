@@ -9,6 +9,7 @@ from qwenchat.events import (
     Done,
     Event,
     Finish,
+    OtherChoice,
     ReasoningDelta,
     ToolCallDelta,
     Usage,
@@ -34,6 +35,7 @@ class Reply:
     usage: Usage | None = None
     done: bool = False
     tool_calls: tuple[ToolCall, ...] = ()
+    more_choices: tuple[str, ...] = ()  # the answers of choices 2… when `n` > 1
 
     @property
     def complete(self) -> bool:
@@ -58,6 +60,7 @@ class ReplyBuilder:
         self._finish: str | None = None
         self._usage: Usage | None = None
         self._done = False
+        self._others: dict[int, list[str]] = {}
 
     @property
     def has_answer(self) -> bool:
@@ -74,6 +77,8 @@ class ReplyBuilder:
                 parts.id = parts.id or (event.id or "")
                 parts.name += event.name or ""
                 parts.arguments.append(event.arguments)
+            case OtherChoice(index, text):
+                self._others.setdefault(index, []).append(text)
             case Finish(reason):
                 self._finish = reason
             case Usage():
@@ -93,6 +98,7 @@ class ReplyBuilder:
             usage=self._usage,
             done=self._done,
             tool_calls=calls,
+            more_choices=tuple("".join(parts) for _, parts in sorted(self._others.items())),
         )
 
 

@@ -10,9 +10,11 @@ from typing import Any, Protocol
 from qwenchat import errors
 from qwenchat.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.models import DEFAULT_CATALOGUE, Catalogue
 from qwenchat.render.base import Renderer
 from qwenchat.reply import Reply, ReplyBuilder, Timing
 from qwenchat.request import RequestOptions, build_request
+from qwenchat.thinktags import split_inline_thinking
 
 
 class EventSource(Protocol):
@@ -43,14 +45,23 @@ def run_turn(
     clock: Callable[[], float] = time.monotonic,
     tools: Sequence[dict[str, Any]] = (),
     steps: tuple[ToolStep, ...] = (),
+    catalogue: Catalogue = DEFAULT_CATALOGUE,
 ) -> TurnResult:
     """Send one user message with the history and render the reply as it streams.
 
     Ctrl-C (KeyboardInterrupt) and errors end the turn cleanly: the partial
     reply is kept and rendered as interrupted or incomplete. `tools` and `steps`
     (the tool rounds of this turn so far) are for `toolloop`, which calls this per round.
+    Thinking sent inline in the answer (`<think>…</think>`) is split out before anything
+    sees it.
     """
-    plan = build_request(model, conversation.to_wire(user, steps), options, tools=tools)
+    plan = build_request(
+        model, conversation.to_wire(user, steps), options, tools=tools, catalogue=catalogue
+    )
+    if plan.choices > 1:
+        from qwenchat.render.choices import NumberedChoices
+
+        renderer = NumberedChoices(renderer)
     for warning in plan.warnings:
         renderer.notice(f"warning: {warning}")
     builder = ReplyBuilder()
@@ -60,8 +71,9 @@ def run_turn(
     outcome: Outcome = "ok"
     renderer.waiting()
     events = client.stream(plan.body, notify=renderer.notice)
+    split = split_inline_thinking(events, starts_inside=catalogue.lookup(model).thinking == "only")
     try:
-        for event in events:
+        for event in split:
             if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
                 first = clock() - start
             builder.feed(event)
@@ -71,6 +83,7 @@ def run_turn(
     except errors.QwenchatError as exc:
         outcome, error = "error", exc
     finally:
+        split.close()
         _close(events)
     reply = builder.build()
     if outcome == "ok" and not reply.complete:

@@ -2,7 +2,8 @@
 
 Precedence, highest first: command-line flags > environment variables >
 `.env.local` then `.env` in the current directory > the user config file
-(`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults.
+(`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults. A selected
+profile (`--profile NAME`, a `[profiles.NAME]` table) sits just below the flags.
 Nothing else in qwenchat reads `os.environ`.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from qwenchat.endpoints import is_dashscope, url_problem
 from qwenchat.errors import ConfigError, UsageError
 
 if sys.version_info >= (3, 11):
@@ -49,11 +51,17 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "retries": ("QWENCHAT_RETRIES",),
     "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
     "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
+    "profile": ("QWENCHAT_PROFILE",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
+# What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
+PROFILE_KEYS = frozenset({"base_url", "region", "model", "timeout", "system", "thinking"})
+PROFILE_KEY_FIELDS = frozenset({"api_key_env", "api_key"})
+# Local servers ignore the key, but the SDK insists on one.
+NO_KEY_PLACEHOLDER = "EMPTY"
 
 # Layers, highest precedence first; the index is the rank used to compare sources.
-LAYERS = ("flag", "env", ".env.local", ".env", "config", "default")
+LAYERS = ("flag", "profile", "env", ".env.local", ".env", "config", "default")
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,9 @@ class Settings:
     retries: int = DEFAULT_RETRIES  # extra attempts after a failure that may clear by itself
     tool_rounds: int = DEFAULT_TOOL_ROUNDS
     approved_tools: tuple[str, ...] = ()
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
+    model_overrides: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def masked_key(self) -> str:
@@ -82,9 +93,12 @@ class Settings:
 
     @property
     def is_dashscope(self) -> bool:
-        return "dashscope" in self.base_url
+        return is_dashscope(self.base_url)
 
     def require_key(self) -> str:
+        source = self.source("api_key")
+        if not self.api_key and source.startswith("profile"):
+            raise ConfigError(f"no API key: {source} is not set")
         if not self.api_key:
             raise ConfigError(
                 "no API key: set DASHSCOPE_API_KEY in the environment or in a .env file "
@@ -112,22 +126,76 @@ def load_settings(
 ) -> Settings:
     """Resolve every setting from the layers, highest precedence first."""
     config_path = _config_home(environ) / "qwenchat" / "config.toml"
+    config, tables = _read_config(config_path)
+    dotenvs = (_read_dotenv(cwd / ".env.local"), _read_dotenv(cwd / ".env"))
     layers: list[dict[str, tuple[Any, str]]] = [
         {k: (v, f"flag --{k.replace('_', '-')}") for k, v in flags.items() if v is not None},
         _from_env(environ, "env"),
-        _from_env(_read_dotenv(cwd / ".env.local"), ".env.local"),
-        _from_env(_read_dotenv(cwd / ".env"), ".env"),
-        {k: (v, f"config {config_path}") for k, v in _read_config(config_path).items()},
+        _from_env(dotenvs[0], ".env.local"),
+        _from_env(dotenvs[1], ".env"),
+        {k: (v, f"config {config_path}") for k, v in config.items()},
     ]
+    profiles = tables.get("profiles", {})
+    profile = _resolve(["profile"], layers)[0].get("profile")
+    if profile is not None:
+        layers.insert(1, _profile_layer(str(profile), profiles, (environ, *dotenvs)))
+    values, sources = _resolve(list(ENV_VARS), layers)
+    settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
+    return replace(
+        settings,
+        editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
+        profile=None if profile is None else str(profile),
+        profiles=tuple(profiles),
+        model_overrides=tables.get("models", {}),
+    )
+
+
+def _resolve(
+    names: list[str], layers: list[dict[str, tuple[Any, str]]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each name's value and source from the first layer that has it."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for name in ENV_VARS:
+    for name in names:
         for mapping in layers:
             if name in mapping and mapping[name][0] not in (None, ""):
                 values[name], sources[name] = mapping[name]
                 break
-    settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
-    return replace(settings, editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi")
+    return values, sources
+
+
+def _profile_layer(
+    name: str, profiles: Mapping[str, Any], environs: tuple[Mapping[str, str | None], ...]
+) -> dict[str, tuple[Any, str]]:
+    """The values a `[profiles.NAME]` table sets, its key read from the variable it names."""
+    table = profiles.get(name)
+    if not isinstance(table, Mapping):
+        known = ", ".join(sorted(profiles)) or "none defined"
+        raise ConfigError(
+            f"unknown profile {name!r} (known: {known})",
+            hint="profiles are [profiles.NAME] tables in the config file",
+        )
+    unknown = set(table) - PROFILE_KEYS - PROFILE_KEY_FIELDS
+    if unknown:
+        raise ConfigError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
+    source = f"profile {name}"
+    layer = {k: (v, source) for k, v in table.items() if k in PROFILE_KEYS}
+    variable = table.get("api_key_env")
+    if variable:
+        found = next((e.get(str(variable)) for e in environs if e.get(str(variable))), None)
+        # a missing variable must not fall back to another server's key
+        layer["api_key"] = (found or _Missing(str(variable)), f"{source} ({variable})")
+    elif table.get("api_key"):
+        layer["api_key"] = (table["api_key"], source)
+    elif "base_url" in table and not is_dashscope(str(table["base_url"])):
+        layer["api_key"] = (NO_KEY_PLACEHOLDER, f"{source} (no key needed)")
+    return layer
+
+
+class _Missing(str):
+    """A key variable a profile names but the environment lacks."""
+
+    __slots__ = ()
 
 
 def _build(
@@ -143,8 +211,9 @@ def _build(
             f"unknown thinking display {thinking!r} (from {sources['thinking']}); "
             "use full, summary or hide"
         )
+    api_key = values.get("api_key")
     return Settings(
-        api_key=values.get("api_key"),
+        api_key=None if isinstance(api_key, _Missing) else api_key,
         base_url=base_url,
         region=region,  # type: ignore[arg-type]
         model=str(values.get("model", DEFAULT_MODEL)),
@@ -208,7 +277,11 @@ def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: s
         url_rank = _rank(sources["base_url"])
         region_rank = _rank(sources.get("region", "default"))
         if url_rank <= region_rank:
-            return str(url).rstrip("/")
+            url = str(url).rstrip("/")
+            problem = url_problem(url)
+            if problem:
+                raise ConfigError(f"{problem[0]} (from {sources['base_url']})", hint=problem[1])
+            return url
         del sources["base_url"]
     sources["base_url"] = f"region {region}"
     return REGION_URLS[region]
@@ -265,14 +338,17 @@ def _read_dotenv(path: Path) -> Mapping[str, str | None]:
         raise ConfigError(f"cannot read {path}: {reason}") from None
 
 
-def _read_config(path: Path) -> dict[str, Any]:
+def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The top-level settings, and the `[models]` and `[profiles]` tables."""
     if not path.is_file():
-        return {}
+        return {}, {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    return {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
+    flat = {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if k in ("models", "profiles") and isinstance(v, dict)}
+    return flat, tables
 
 
 def _config_home(environ: Mapping[str, str]) -> Path:

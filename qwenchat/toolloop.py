@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from qwenchat import errors
 from qwenchat.conversation import Conversation, Outcome, ToolResult, ToolStep
 from qwenchat.events import Event, Usage
-from qwenchat.models import lookup
+from qwenchat.models import DEFAULT_CATALOGUE, Catalogue, lookup
 from qwenchat.render.base import Renderer
 from qwenchat.reply import Reply, Timing, ToolCall
 from qwenchat.request import RequestOptions
@@ -73,6 +73,7 @@ def run_tool_turn(
     renderers: Callable[[], Renderer],
     tools: ToolSession,
     clock: Callable[[], float] = time.monotonic,
+    catalogue: Catalogue = DEFAULT_CATALOGUE,
 ) -> TurnResult:
     """One user message, answered after as many tool rounds as the model needs (capped)."""
     source = StreamFallback(client, model=model, notice=tools.view.notice)
@@ -82,7 +83,7 @@ def run_tool_turn(
     for number in range(tools.rounds + 1):
         result = run_turn(
             source, conversation, user, model=model, options=options, renderer=renderers(),
-            clock=clock, tools=schemas, steps=tuple(steps),
+            clock=clock, tools=schemas, steps=tuple(steps), catalogue=catalogue,
         )  # fmt: skip
         rounds.append(result)
         calls = _with_ids(result.reply.tool_calls, number)

@@ -246,3 +246,34 @@ def test_copy_history_usage_and_thinking(cli: Cli, tty_env: dict[str, str], tmp_
         assert session.text().count("deep reasoning here") == 2
     finally:
         session.close()
+
+
+def test_profile_switches_server_model_and_key(cli: Cli, tty_env: dict[str, str]) -> None:
+    from tests.fakeserver import FakeServer
+
+    local_key = "sk-test-local-repl-3e3e"
+    with FakeServer(api_key=local_key) as local:
+        local.models = ["qwen3:8b", "house-special"]
+        config = cli.home / "config" / "qwenchat" / "config.toml"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(
+            f'[profiles.local]\nbase_url = "{local.base_url}"\nmodel = "qwen3:8b"\n'
+            'api_key_env = "LOCAL_KEY"\n',
+            encoding="utf-8",
+        )
+        session = Tty(env={**tty_env, "LOCAL_KEY": local_key})
+        try:
+            session.wait_for(PROMPT)
+            say(session, "before")
+            say(session, "/profile local")
+            session.wait_for("profile local:")
+            say(session, "after")
+            session.send("/model hou\t")  # only the local server lists it
+            session.wait_for("/model house-special")
+        finally:
+            session.close()
+        assert cli.server.chat_requests[0].body["messages"][-1]["content"] == "before"
+        request = local.chat_requests[0]
+        assert request.body["model"] == "qwen3:8b"
+        assert request.body["messages"][-1]["content"] == "after"
+        assert request.headers["authorization"] == f"Bearer {local_key}"

@@ -32,7 +32,7 @@ class JsonRenderer:
         pass
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
-        document = {
+        document: dict[str, object] = {
             "model": self._model,
             "answer": reply.answer,
             "reasoning": reply.reasoning,
@@ -42,6 +42,8 @@ class JsonRenderer:
             "time_to_first_token": timing.first_token,
             "total_time": round(timing.total, 3),
         }
+        if reply.more_choices:
+            document["choices"] = [reply.answer, *reply.more_choices]
         text = json.dumps(document, ensure_ascii=False)
         # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
         self._out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")

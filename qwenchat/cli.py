@@ -1,28 +1,28 @@
 """The command line: `qwenchat` (REPL), `ask`, `config`, `models`, `doctor`, `sessions`,
 `batch`.
 
-This is the only place where errors become messages and exit codes:
-0 ok, 1 API or network failure, 2 usage or configuration error, 130 interrupted.
+Every command is wrapped by `boundary.reports_errors`, the one place where errors become
+messages and exit codes: 0 ok, 1 API or network failure, 2 usage or configuration error,
+130 interrupted.
 Heavy modules (the openai SDK, Rich, prompt-toolkit) are imported inside the
 commands that need them, so `--version`, `--help` and `config` start fast.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from qwenchat import __version__
 from qwenchat.batch.app import batch_app
-from qwenchat.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
+from qwenchat.boundary import reports_errors, settings_from
+from qwenchat.errors import EXIT_INTERRUPTED
 from qwenchat.sessions_cmd import sessions_app
-from qwenchat.settings import Settings, load_settings
+from qwenchat.settings import Settings
 from qwenchat.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -40,7 +40,6 @@ app = typer.Typer(
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(batch_app, name="batch")
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 ModelOpt = Annotated[
     str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")
@@ -93,44 +92,6 @@ FunctionsOpt = Annotated[
 YesToolsOpt = Annotated[
     bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
 ]
-
-
-def reports_errors(command: F) -> F:
-    """Turn QwenchatError and Ctrl-C into one line on stderr and an exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except QwenchatError as exc:
-            report(exc)
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            report(Interrupted("interrupted"))
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def report(exc: QwenchatError) -> None:
-    """The one line a user sees for an error."""
-    from qwenchat.sanitize import sanitize
-
-    if isinstance(exc, Interrupted):
-        line = "qwenchat: interrupted"
-    else:
-        line = f"qwenchat: error: {exc.message}"
-        if exc.hint:
-            line += f" — {exc.hint}"
-        request_id = getattr(exc, "request_id", None)
-        if request_id:
-            line += f" (request id {request_id})"
-    sys.stderr.write(sanitize(line) + "\n")
-    sys.stderr.flush()
-
-
-def settings_from(**flags: Any) -> Settings:
-    return load_settings(flags, os.environ, Path.cwd())
 
 
 def _version(value: bool) -> None:

@@ -82,7 +82,7 @@ class ChatClient:
         try:
             with create(**kwargs, extra_body=extra or None) as response:
                 if not body.get("stream"):
-                    yield from parse_completion(_json_body(response.text()))
+                    yield from parse_completion(_json_object(response.text(), "reply"))
                     return
                 _check_stream_type(response.headers.get("content-type", ""), response)
                 for data in iter_sse_data(response.iter_lines()):
@@ -90,7 +90,7 @@ class ChatClient:
                     if data.startswith("[DONE]"):
                         yield Done()
                         return
-                    yield from parse_chunk(_json_chunk(data))
+                    yield from parse_chunk(_json_object(data, "chunk"))
         except QwenchatError:
             raise
         except openai.APIStatusError as exc:
@@ -225,28 +225,17 @@ def _body_request_id(body: object) -> str | None:
     return str(value) if value else None
 
 
-def _json_chunk(data: str) -> dict[str, Any]:
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    """`text` parsed as a JSON object, or a StreamError naming `what` and showing its start."""
     try:
-        chunk = json.loads(data)
+        value = json.loads(text)
     except ValueError:
         raise errors.StreamError(
-            f"the server sent a malformed chunk: {_first_line(sanitize(data))[:80]!r}"
+            f"the server sent a malformed {what}: {_first_line(sanitize(text))[:80]!r}"
         ) from None
-    if not isinstance(chunk, dict):
-        raise errors.StreamError("the server sent a chunk that is not a JSON object")
-    return chunk
-
-
-def _json_body(text: str) -> dict[str, Any]:
-    try:
-        body = json.loads(text)
-    except ValueError:
-        raise errors.StreamError(
-            f"the server's reply is not JSON: {_first_line(sanitize(text))[:80]!r}"
-        ) from None
-    if not isinstance(body, dict):
-        raise errors.StreamError("the server's reply is not a JSON object")
-    return body
+    if not isinstance(value, dict):
+        raise errors.StreamError(f"the server sent a {what} that is not a JSON object")
+    return value
 
 
 def _check_stream_type(content_type: str, response: Any) -> None:
@@ -255,7 +244,7 @@ def _check_stream_type(content_type: str, response: Any) -> None:
         return
     text = response.text()
     if "json" in content_type:
-        body = _json_body(text)
+        body = _json_object(text, "reply")
         parse_completion(body)  # raises for {"error": …}
         raise errors.StreamError("the server answered a streamed request without streaming")
     raise errors.StreamError(

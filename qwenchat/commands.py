@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from qwenchat.conversation import Conversation
-from qwenchat.models import NAMED_MODELS
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,11 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class ListModels:
+    """Show the catalogue's models merged with the server's list."""
+
+
+@dataclass(frozen=True)
 class Quit:
     """Leave the REPL."""
 
@@ -104,7 +108,18 @@ class Compress:
 
 
 StoreAction = Sessions | Resume | Rename | Fork
-Action = Say | Send | ShowReasoning | Copy | Edit | Quit | StoreAction | Compress | SwitchProfile
+Action = (
+    Say
+    | Send
+    | ShowReasoning
+    | Copy
+    | Edit
+    | Quit
+    | ListModels
+    | StoreAction
+    | Compress
+    | SwitchProfile
+)
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
 
@@ -181,9 +196,9 @@ def _model(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     return replace(state, model=argument), Say(f"model: {argument}")
 
 
-@command("/models", "/models", "list the models qwenchat knows")
+@command("/models", "/models", "list the models qwenchat knows and the server offers")
 def _models(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    return state, Say("\n".join(f"{'*' if m == state.model else ' '} {m}" for m in NAMED_MODELS))
+    return state, ListModels()
 
 
 @command("/profile", "/profile [NAME]", "show the profiles or switch to one (server, model, key)")

@@ -183,6 +183,9 @@ class Repl:
                 self._compress(keep)
             case SwitchProfile(name):
                 self._switch_profile(name)
+            case commands.ListModels():
+                names = self.model_names()
+                self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
         self.state = self.keeper.sync(self.state)
         return False
 
@@ -302,10 +305,9 @@ class Repl:
     def error(self, exc: QwenchatError) -> None:
         from rich.text import Text
 
-        from qwenchat.sanitize import sanitize
+        from qwenchat.boundary import error_line
 
-        line = f"qwenchat: error: {exc.message}" + (f" — {exc.hint}" if exc.hint else "")
-        self.err_console.print(Text(sanitize(line), style="red"))
+        self.err_console.print(Text(error_line(exc), style="red"))
 
     def prompt(self) -> PromptSession[str]:
         if self._prompt is None:

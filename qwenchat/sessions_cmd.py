@@ -1,23 +1,21 @@
 """`qwenchat sessions …`: list, show, export and delete saved conversations.
 
 Thin commands: the store reads, `export` formats, these print. Errors go through
-cli.py's `reports_errors` (looked up when a command runs, so importing this
-module from cli.py stays cheap and free of cycles).
+`boundary.reports_errors`, as everywhere.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+
+from qwenchat.boundary import reports_errors
 
 if TYPE_CHECKING:
     from qwenchat.store import Store
 
-F = TypeVar("F", bound=Callable[..., Any])
 
 sessions_app = typer.Typer(
     help="List, show, export and delete saved conversations.",
@@ -28,18 +26,8 @@ sessions_app = typer.Typer(
 RefArg = Annotated[str, typer.Argument(metavar="ID|NAME", help="A conversation's id or name.")]
 
 
-def _guarded(command: F) -> F:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from qwenchat.cli import reports_errors
-
-        return reports_errors(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _store() -> Store:
-    from qwenchat.cli import settings_from
+    from qwenchat.boundary import settings_from
     from qwenchat.keeper import open_store
 
     return open_store(settings_from())
@@ -54,7 +42,7 @@ def _write(text: str) -> None:
 
 
 @sessions_app.command("list")
-@_guarded
+@reports_errors
 def list_(
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
@@ -73,7 +61,7 @@ def list_(
 
 
 @sessions_app.command()
-@_guarded
+@reports_errors
 def show(ref: RefArg) -> None:
     """Print a conversation: every turn, with reasoning."""
     from qwenchat.export import transcript
@@ -84,7 +72,7 @@ def show(ref: RefArg) -> None:
 
 
 @sessions_app.command()
-@_guarded
+@reports_errors
 def export(
     ref: RefArg,
     format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or json.")] = "md",
@@ -107,7 +95,7 @@ def export(
 
 
 @sessions_app.command()
-@_guarded
+@reports_errors
 def rm(
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,

@@ -277,3 +277,10 @@ def test_profile_switches_server_model_and_key(cli: Cli, tty_env: dict[str, str]
         assert request.body["model"] == "qwen3:8b"
         assert request.body["messages"][-1]["content"] == "after"
         assert request.headers["authorization"] == f"Bearer {local_key}"
+
+
+def test_models_lists_the_catalogue_and_the_servers_models(cli: Cli, repl: Tty) -> None:
+    cli.server.models = ["served-only-qwen"]
+    say(repl, "/models")
+    repl.wait_for("served-only-qwen")
+    assert "* qwen-plus" in repl.text()

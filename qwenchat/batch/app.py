@@ -2,20 +2,19 @@
 `cancel`, `list`.
 
 Thin: each command gathers its flags and calls into the batch package, imported lazily so
-`qwenchat --help` stays fast. Errors become exit codes in `cli.reports_errors`, as everywhere.
+`qwenchat --help` stays fast. Errors become exit codes in `boundary.reports_errors`, as everywhere.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, cast
 
 import typer
 from typer.core import TyperGroup
 
-F = TypeVar("F", bound=Callable[..., Any])
+from qwenchat.boundary import reports_errors
+
 SUBCOMMANDS_HELP = ("-h", "--help")
 
 
@@ -40,18 +39,6 @@ batch_app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def errors_reported(command: F) -> F:
-    """cli.reports_errors, looked up when the command runs (cli imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from qwenchat.cli import reports_errors
-
-        return reports_errors(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 Output = Annotated[
@@ -85,14 +72,14 @@ Seed = Annotated[int | None, typer.Option(help="Random seed.")]
 
 
 def _settings(ctx: typer.Context, **flags: Any) -> Any:
-    from qwenchat.cli import settings_from
+    from qwenchat.boundary import settings_from
 
     base = ctx.find_root().obj or {}
     return settings_from(**{k: v if v is not None else base.get(k) for k, v in flags.items()})
 
 
 @batch_app.command("run")
-@errors_reported
+@reports_errors
 def run(
     ctx: typer.Context,
     input: Input,
@@ -135,7 +122,7 @@ def run(
 
 
 @batch_app.command("status")
-@errors_reported
+@reports_errors
 def status(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
@@ -151,7 +138,7 @@ def status(
 
 
 @batch_app.command("results")
-@errors_reported
+@reports_errors
 def results(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
@@ -171,7 +158,7 @@ def results(
 
 
 @batch_app.command("cancel")
-@errors_reported
+@reports_errors
 def cancel(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
@@ -187,7 +174,7 @@ def cancel(
 
 
 @batch_app.command("list")
-@errors_reported
+@reports_errors
 def list_(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 20,

@@ -42,9 +42,12 @@ app.add_typer(batch_app, name="batch")
 
 
 ModelOpt = Annotated[
-    str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")
+    str | None,
+    typer.Option("-m", "--model", metavar="NAME", help="Model name (default qwen-plus)."),
 ]
-SystemOpt = Annotated[str | None, typer.Option("-s", "--system", help="System prompt.")]
+SystemOpt = Annotated[
+    str | None, typer.Option("-s", "--system", metavar="TEXT", help="System prompt.")
+]
 ThinkOpt = Annotated[
     bool | None,
     typer.Option(
@@ -53,21 +56,35 @@ ThinkOpt = Annotated[
 ]
 ThinkingOpt = Annotated[
     str | None,
-    typer.Option("--thinking", help="How to show reasoning: full, summary or hide (default full)."),
+    typer.Option(
+        "--thinking",
+        metavar="full|summary|hide",
+        help="How to show reasoning: full, summary or hide (default full).",
+    ),
 ]
 RegionOpt = Annotated[
-    str | None, typer.Option("--region", help="DashScope region: cn (Beijing, default) or intl.")
+    str | None,
+    typer.Option(
+        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+    ),
 ]
 BaseUrlOpt = Annotated[
-    str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint (vLLM, Ollama…).")
+    str | None,
+    typer.Option(
+        "--base-url", metavar="URL", help="Any OpenAI-compatible endpoint (vLLM, Ollama…)."
+    ),
 ]
 ProfileOpt = Annotated[
     str | None,
-    typer.Option("--profile", help="Use a [profiles.NAME] table from the config file."),
+    typer.Option(
+        "--profile", metavar="NAME", help="Use a [profiles.NAME] table from the config file."
+    ),
 ]
 TimeoutOpt = Annotated[
     float | None,
-    typer.Option("--timeout", help="Seconds to wait for the next chunk (default 120)."),
+    typer.Option(
+        "--timeout", metavar="SECONDS", help="Seconds to wait for the next chunk (default 120)."
+    ),
 ]
 ContinueOpt = Annotated[
     bool, typer.Option("-c", "--continue", help="Continue the most recent conversation.")
@@ -78,7 +95,11 @@ SessionOpt = Annotated[
 ]
 RetriesOpt = Annotated[
     int | None,
-    typer.Option("--retries", help="Retries after a failure that may clear by itself (default 2)."),
+    typer.Option(
+        "--retries",
+        metavar="N",
+        help="Retries after a failure that may clear by itself (default 2).",
+    ),
 ]
 ToolsOpt = Annotated[
     bool, typer.Option("--tools", help="Let the model call tools (it asks before each runs).")
@@ -195,16 +216,20 @@ def ask(
         float | None, typer.Option("--top-p", help="Nucleus sampling, (0, 1].")
     ] = None,
     max_tokens: Annotated[
-        int | None, typer.Option("--max-tokens", help="Cap on answer tokens.")
+        int | None, typer.Option("--max-tokens", metavar="N", help="Cap on answer tokens.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Random seed (unsigned 64-bit).")] = None,
-    stop: Annotated[list[str] | None, typer.Option(help="Stop sequence (repeatable).")] = None,
+    stop: Annotated[
+        list[str] | None, typer.Option(metavar="TEXT", help="Stop sequence (repeatable).")
+    ] = None,
     presence_penalty: Annotated[
         float | None, typer.Option("--presence-penalty", help="Repetition control, [-2, 2].")
     ] = None,
     thinking_budget: Annotated[
         int | None,
-        typer.Option("--thinking-budget", help="Cap on reasoning tokens (turns thinking on)."),
+        typer.Option(
+            "--thinking-budget", metavar="N", help="Cap on reasoning tokens (turns thinking on)."
+        ),
     ] = None,
     choices: Annotated[
         int | None, typer.Option("-n", help="Answers to return, 1–4 (qwen-plus), numbered.")
@@ -238,7 +263,8 @@ def ask(
     functions: FunctionsOpt = None,
     yes_tools: YesToolsOpt = False,
     tool_rounds: Annotated[
-        int | None, typer.Option("--tool-rounds", help="Most tool rounds per answer (default 8).")
+        int | None,
+        typer.Option("--tool-rounds", metavar="N", help="Most tool rounds per answer (default 8)."),
     ] = None,
     profile: ProfileOpt = None,
 ) -> None:

@@ -90,7 +90,7 @@ def run_repl(
         repl.tools.toolset()  # a bad --functions file fails now, not at the first question
     repl.say(
         f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
-        "/help for commands, Ctrl-D to leave"
+        "/help for help, Ctrl-D to leave"
     )
     repl.open_store(continue_last=continue_last, session=session)
     if piped and piped.strip():

@@ -69,7 +69,8 @@ class RichRenderer:
             if tail:
                 self._answer.feed(tail)
             self._answer.close(note)
-        self._console.print(Text(usage_line(reply, timing), style="dim"))
+        if not (reply.tool_calls and outcome == "ok"):  # a tool round: the tool panels follow
+            self._console.print(Text(usage_line(reply, timing), style="dim"))
 
     def _wait_or_stop(self, event: Event) -> None:
         """Hidden reasoning keeps the elapsed-time line up; anything shown ends it."""

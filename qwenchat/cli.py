@@ -343,14 +343,16 @@ def config(
 
 def _tool_options(
     base: dict[str, Any], tools: bool, functions: Path | None, yes_tools: bool
-) -> ToolOptions:
+) -> ToolOptions | None:
+    """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
+    enabled = tools or bool(base.get("tools"))
+    functions = functions or base.get("functions")
+    yes = yes_tools or bool(base.get("yes_tools"))
+    if not (enabled or functions or yes):
+        return None
     from qwenchat.tools.setup import ToolOptions
 
-    return ToolOptions(
-        enabled=tools or bool(base.get("tools")),
-        functions=functions or base.get("functions"),
-        yes=yes_tools or bool(base.get("yes_tools")),
-    )
+    return ToolOptions(enabled=enabled, functions=functions, yes=yes)
 
 
 @app.command()

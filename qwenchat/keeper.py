@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from qwenchat.commands import ChatState, Fork, Rename, Resume, Sessions, StoreAction
 from qwenchat.conversation import Conversation, Turn
 from qwenchat.errors import UsageError
 from qwenchat.settings import Settings
 from qwenchat.store import Store, StoreError, Summary, TurnRecord, db_path
+
+if TYPE_CHECKING:  # the chat's types; `ask` saves turns without loading the chat's modules
+    from qwenchat.commands import ChatState, StoreAction
 
 RECAP_TURNS = 3
 RECAP_CHARS = 300
@@ -169,6 +172,8 @@ class Keeper:
         if self.store is None:
             return state, "conversations are not being saved (the store could not be opened)"
         try:
+            from qwenchat.commands import Fork, Rename, Resume, Sessions
+
             match action:
                 case Sessions():
                     return state, listing(self.store.summaries(), self.conversation_id)

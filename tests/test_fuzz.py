@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qwenchat.client import _json_chunk
+from qwenchat.client import _json_object
 from qwenchat.errors import StreamError
 from qwenchat.events import AnswerDelta, ReasoningDelta, iter_sse_data, parse_chunk
 from qwenchat.events import parse_completion as parse_body
@@ -57,7 +57,7 @@ def test_body_parser_takes_any_json_object(body: dict[str, Any]) -> None:
 @given(st.text(max_size=200))
 def test_any_data_line_is_a_chunk_or_a_stream_error(data: str) -> None:
     try:
-        chunk = _json_chunk(data)
+        chunk = _json_object(data, "chunk")
     except StreamError as exc:
         message = str(exc)
     else:

@@ -66,22 +66,11 @@ def run_turn(
         renderer.notice(f"warning: {warning}")
     builder = ReplyBuilder()
     start = clock()
-    first: float | None = None
-    error: errors.QwenchatError | None = None
-    outcome: Outcome = "ok"
     renderer.waiting()
     events = client.stream(plan.body, notify=renderer.notice)
     split = split_inline_thinking(events, starts_inside=catalogue.lookup(model).thinking == "only")
     try:
-        for event in split:
-            if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
-                first = clock() - start
-            builder.feed(event)
-            renderer.event(event)
-    except KeyboardInterrupt:
-        outcome, error = "interrupted", errors.Interrupted("interrupted")
-    except errors.QwenchatError as exc:
-        outcome, error = "error", exc
+        first, outcome, error = _consume(split, builder, renderer, lambda: clock() - start)
     finally:
         split.close()
         _close(events)
@@ -92,21 +81,46 @@ def run_turn(
             "the stream ended before the server finished the reply; it may be incomplete"
         )
     renderer.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
-    if outcome == "ok" and reply.finish_reason == "length":
-        renderer.notice("the answer was cut short by the token limit (raise --max-tokens)")
-    elif outcome == "ok" and not (reply.answer.strip() or reply.tool_calls):
-        renderer.notice("the model returned an empty answer")
+    _remark(renderer, reply, outcome)
     turn = Turn(
-        user=user,
-        answer=reply.answer,
-        reasoning=reply.reasoning,
-        model=model,
-        finish_reason=reply.finish_reason,
-        usage=reply.usage,
-        outcome=outcome,
-        steps=steps,
-    )
+        user=user, answer=reply.answer, reasoning=reply.reasoning, model=model,
+        finish_reason=reply.finish_reason, usage=reply.usage, outcome=outcome, steps=steps,
+    )  # fmt: skip
     return TurnResult(turn=turn, reply=reply, error=error)
+
+
+def _consume(
+    events: Iterator[Event],
+    builder: ReplyBuilder,
+    renderer: Renderer,
+    elapsed: Callable[[], float],
+) -> tuple[float | None, Outcome, errors.QwenchatError | None]:
+    """Feed every event to the builder and the renderer; (time to first text, outcome, error).
+
+    Ctrl-C and errors end the stream here, so whatever arrived is kept.
+    """
+    first: float | None = None
+    try:
+        for event in events:
+            if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
+                first = elapsed()
+            builder.feed(event)
+            renderer.event(event)
+    except KeyboardInterrupt:
+        return first, "interrupted", errors.Interrupted("interrupted")
+    except errors.QwenchatError as exc:
+        return first, "error", exc
+    return first, "ok", None
+
+
+def _remark(renderer: Renderer, reply: Reply, outcome: Outcome) -> None:
+    """What a finished reply's shape says that the user should know."""
+    if outcome != "ok":
+        return
+    if reply.finish_reason == "length":
+        renderer.notice("the answer was cut short by the token limit (raise --max-tokens)")
+    elif not (reply.answer.strip() or reply.tool_calls):
+        renderer.notice("the model returned an empty answer")
 
 
 def _close(events: Iterator[Event]) -> None:

@@ -186,7 +186,7 @@ def main() -> None:
                 qwenchat = [sys.executable, "-m", "qwenchat"]
                 if label == "short answer":
                     openai_only = [sys.executable, "-c", "import openai"]
-                    for what in ("--version", "--help"):
+                    for what in ("--version", "--help", "config"):
                         measure(
                             f"start-up ({what})",
                             {"baseline": openai_only, "qwenchat": [*qwenchat, what]},

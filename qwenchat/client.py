@@ -44,17 +44,23 @@ _HTML_TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
 QUOTA_WORDS = ("quota", "arrear", "billing", "insufficient", "balance", "overdue")
 
 
+def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
+    """The SDK client for these settings: key, base URL, connect and read timeouts."""
+    return openai.OpenAI(
+        api_key=settings.require_key(),
+        base_url=settings.base_url,
+        timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
+        max_retries=max_retries,
+    )
+
+
 class ChatClient:
     """Sends chat requests and yields events; raises only QwenchatError."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._sdk = openai.OpenAI(
-            api_key=settings.require_key(),
-            base_url=settings.base_url,
-            timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
-            max_retries=0,  # qwenchat's own policy (retry.py) decides what is worth retrying
-        )
+        # qwenchat's own policy (retry.py) decides what is worth retrying
+        self._sdk = make_sdk(settings, max_retries=0)
         self.policy = RetryPolicy(retries=settings.retries)
 
     def stream(

@@ -15,7 +15,7 @@ from typing import Any, Final
 import openai
 
 from qwenchat import errors
-from qwenchat.client import CONNECT_TIMEOUT, status_error
+from qwenchat.client import make_sdk, status_error
 from qwenchat.sanitize import sanitize
 from qwenchat.settings import Settings
 
@@ -48,12 +48,8 @@ class BatchService:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._sdk = openai.OpenAI(
-            api_key=settings.require_key(),
-            base_url=settings.base_url,
-            timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
-            max_retries=2,  # these calls are idempotent reads or cheap to repeat
-        )
+        # these calls are idempotent reads or cheap to repeat
+        self._sdk = make_sdk(settings, max_retries=2)
 
     def upload(self, data: bytes, *, filename: str) -> str:
         with self._mapped("upload the batch file"):

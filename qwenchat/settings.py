@@ -18,11 +18,6 @@ from typing import Any, Literal
 from qwenchat.endpoints import is_dashscope, url_problem
 from qwenchat.errors import ConfigError, UsageError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 Region = Literal["cn", "intl"]
 ThinkingDisplay = Literal["full", "summary", "hide"]
 
@@ -342,6 +337,10 @@ def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]
     """The top-level settings, and the `[models]` and `[profiles]` tables."""
     if not path.is_file():
         return {}, {}
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

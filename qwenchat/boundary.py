@@ -62,3 +62,17 @@ def reports_errors(command: F) -> F:
 def settings_from(**flags: Any) -> Settings:
     """Settings for a command: its flags over the environment, `.env` files and config."""
     return load_settings(flags, os.environ, Path.cwd())
+
+
+def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
+    """A command's flags, each unset one taken from the options given before the command
+
+    (`qwenchat --region intl config` is `qwenchat config --region intl`).
+    """
+    root = ctx.find_root().obj or {}
+    return {name: value if value is not None else root.get(name) for name, value in flags.items()}
+
+
+def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
+    """`settings_from` with the command's flags completed by the options before the command."""
+    return settings_from(**with_root(ctx, **flags))

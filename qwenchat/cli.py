@@ -19,7 +19,7 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.batch.app import batch_app
-from qwenchat.boundary import reports_errors, settings_from
+from qwenchat.boundary import reports_errors, settings_for, settings_from, with_root
 from qwenchat.errors import EXIT_INTERRUPTED
 from qwenchat.sessions_cmd import sessions_app
 from qwenchat.settings import Settings
@@ -173,13 +173,11 @@ def chat(
     profile: ProfileOpt = None,
 ) -> None:
     """Open the interactive chat (the default command)."""
-    given: dict[str, Any] = {
-        "model": model, "system": system, "thinking": thinking, "region": region,
-        "base_url": base_url, "timeout": timeout, "retries": retries, "profile": profile,
-    }  # fmt: skip
+    flags = with_root(
+        ctx, model=model, system=system, thinking=thinking, region=region, base_url=base_url,
+        timeout=timeout, retries=retries, profile=profile,
+    )  # fmt: skip
     base = ctx.obj or {}
-    flags = {k: v if v is not None else base.get(k) for k, v in given.items()}
-    think_flag = think if think is not None else base.get("think")
     settings = settings_from(**flags)
     from qwenchat.repl import run_repl
 
@@ -189,7 +187,7 @@ def chat(
     run_repl(
         settings,
         Terminal.system(),
-        think=think_flag,
+        think=think if think is not None else base.get("think"),
         continue_last=continue_ or bool(base.get("continue")),
         session=session or base.get("session"),
         tools=_tool_options(base, tools, functions, yes_tools),
@@ -273,17 +271,11 @@ def ask(
     from qwenchat.request import RequestOptions
 
     base = ctx.obj or {}
-    settings = settings_from(
-        model=model or base.get("model"),
-        system=system or base.get("system"),
-        thinking="hide" if hide_thinking else (thinking or base.get("thinking")),
-        region=region or base.get("region"),
-        base_url=base_url or base.get("base_url"),
-        timeout=timeout or base.get("timeout"),
-        retries=retries if retries is not None else base.get("retries"),
-        tool_rounds=tool_rounds,
-        profile=profile or base.get("profile"),
-    )
+    settings = settings_for(
+        ctx, model=model, system=system, thinking="hide" if hide_thinking else thinking,
+        region=region, base_url=base_url, timeout=timeout, retries=retries,
+        tool_rounds=tool_rounds, profile=profile,
+    )  # fmt: skip
     request = RequestOptions(
         temperature=temperature, top_p=top_p, presence_penalty=presence_penalty,
         max_tokens=max_tokens, seed=seed, stop=tuple(stop or ()),
@@ -312,10 +304,9 @@ def config(
     profile: ProfileOpt = None,
 ) -> None:
     """Show the effective settings and where each came from (the key masked)."""
-    settings = settings_from(
-        model=model, region=region, base_url=base_url, timeout=timeout,
-        profile=profile or _given(ctx, "profile"),
-    )  # fmt: skip
+    settings = settings_for(
+        ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
+    )
     rows = [
         ("profile", settings.profile or "(none)", settings.source("profile")),
         ("api key", settings.masked_key, settings.source("api_key")),
@@ -368,9 +359,7 @@ def models(
     from qwenchat import catalogue_cmd
     from qwenchat.models import catalogue_from
 
-    settings = settings_from(
-        region=region, base_url=base_url, profile=profile or _given(ctx, "profile")
-    )
+    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     served = catalogue_cmd.served_models(settings)
     rows = catalogue_cmd.model_rows(catalogue_from(settings.model_overrides), served)
     if json_output:
@@ -394,18 +383,12 @@ def doctor(
     from qwenchat.settings import REGION_URLS
 
     def load() -> Settings:
-        return settings_from(
-            model=model, region=region, base_url=base_url, timeout=timeout,
-            profile=profile or _given(ctx, "profile"),
-        )  # fmt: skip
+        return settings_for(
+            ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
+        )
 
     found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
     raise typer.Exit(checks.report(found, _write_out))
-
-
-def _given(ctx: typer.Context, name: str) -> Any:
-    """An option given before the command (`qwenchat --profile x doctor`)."""
-    return (ctx.obj or {}).get(name)
 
 
 def _write_out(text: str) -> None:

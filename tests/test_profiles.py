@@ -176,3 +176,11 @@ def test_models_falls_back_quietly(cli: Cli) -> None:
     assert result.stderr == ""
     assert "catalogue only" in result.stdout
     assert "qwen-plus" in result.stdout
+
+
+def test_options_before_the_command_count_for_every_command(cli: Cli) -> None:
+    result = cli("--model", "qwen-max", "--timeout", "7", "config")
+    assert re.search(r"^model +qwen-max +\(flag --model\)", result.stdout, re.M)
+    assert re.search(r"^timeout +7 s", result.stdout, re.M)
+    cli("--model", "qwen-turbo", "ask", "hi")
+    assert cli.server.chat_requests[-1].body["model"] == "qwen-turbo"

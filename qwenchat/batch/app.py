@@ -13,7 +13,7 @@ from typing import Annotated, Any, cast
 import typer
 from typer.core import TyperGroup
 
-from qwenchat.boundary import reports_errors
+from qwenchat.boundary import reports_errors, settings_for
 
 SUBCOMMANDS_HELP = ("-h", "--help")
 
@@ -71,13 +71,6 @@ MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.
 Seed = Annotated[int | None, typer.Option(help="Random seed.")]
 
 
-def _settings(ctx: typer.Context, **flags: Any) -> Any:
-    from qwenchat.boundary import settings_from
-
-    base = ctx.find_root().obj or {}
-    return settings_from(**{k: v if v is not None else base.get(k) for k, v in flags.items()})
-
-
 @batch_app.command("run")
 @reports_errors
 def run(
@@ -109,7 +102,7 @@ def run(
 
     if fmt not in ("auto", "text", "jsonl"):
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
-    settings = _settings(ctx, model=model, system=system, region=region, base_url=base_url,
+    settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
                          timeout=timeout)  # fmt: skip
     base_think = (ctx.find_root().obj or {}).get("think")
     request = RequestOptions(
@@ -133,7 +126,7 @@ def status(
     from qwenchat.batch.submit import show_status
     from qwenchat.terminal import Terminal
 
-    settings = _settings(ctx, region=region, base_url=base_url)
+    settings = settings_for(ctx, region=region, base_url=base_url)
     raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
 
 
@@ -152,7 +145,7 @@ def results(
     from qwenchat.batch.submit import fetch_results
     from qwenchat.terminal import Terminal
 
-    settings = _settings(ctx, region=region, base_url=base_url)
+    settings = settings_for(ctx, region=region, base_url=base_url)
     code = fetch_results(settings, Terminal.system(), batch_id, output=output, wait=wait, poll=poll)
     raise typer.Exit(code)
 
@@ -169,7 +162,7 @@ def cancel(
     from qwenchat.batch.submit import cancel_batch
     from qwenchat.terminal import Terminal
 
-    settings = _settings(ctx, region=region, base_url=base_url)
+    settings = settings_for(ctx, region=region, base_url=base_url)
     raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
 
 
@@ -185,5 +178,5 @@ def list_(
     from qwenchat.batch.submit import list_batches
     from qwenchat.terminal import Terminal
 
-    settings = _settings(ctx, region=region, base_url=base_url)
+    settings = settings_for(ctx, region=region, base_url=base_url)
     raise typer.Exit(list_batches(settings, Terminal.system(), limit=limit))

@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qwenchat import budget
-from qwenchat.conversation import Turn
-from qwenchat.events import Usage
-from qwenchat.store import Store, TurnRecord
+from qwenchat.core import context_budget as budget
+from qwenchat.core.conversation import Turn
+from qwenchat.core.events import Usage
+from qwenchat.store.database import Store, TurnRecord
 
 ANSWER = "Qwen streams tokens quickly. 通义千问支持中文和英文。 " * 40
 

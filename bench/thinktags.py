@@ -13,8 +13,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 
-from qwenchat.events import AnswerDelta, Done, Event
-from qwenchat.thinktags import split_inline_thinking
+from qwenchat.core.events import AnswerDelta, Done, Event
+from qwenchat.core.inline_thinking import split_inline_thinking
 
 PIECES = 20_000
 

@@ -1,5 +1,5 @@
 """`python -m qwenchat`."""
 
-from qwenchat.cli import main
+from qwenchat.cli.app import main
 
 main()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qwenchat.cli import app
+from qwenchat.cli.app import app
 from tests.fakeserver import FakeServer
 
 TEST_KEY = "sk-test-qwenchat-fixture-1a2b"

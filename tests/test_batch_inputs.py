@@ -12,8 +12,8 @@ from qwenchat.batch.inputs import parse_input
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
 from qwenchat.batch.records import Record, parse_record
 from qwenchat.batch.remote import MAX_BYTES, MAX_REQUESTS, batch_file, check_limits, records_from
-from qwenchat.errors import UsageError
-from qwenchat.request import RequestOptions
+from qwenchat.core.errors import UsageError
+from qwenchat.core.request import RequestOptions
 
 DEFAULTS = Defaults(model="qwen-plus", system=None, options=RequestOptions())
 

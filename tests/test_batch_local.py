@@ -201,6 +201,6 @@ def test_batch_commands_are_in_help_and_readme(cli: Cli) -> None:
 
 def test_wiring_the_batch_commands_keeps_startup_light() -> None:
     heavy = "('openai', 'rich.progress')"
-    code = f"import sys, qwenchat.cli; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = f"import sys, qwenchat.cli.app; print(sorted(m for m in {heavy} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -12,7 +12,7 @@ import pytest
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import FileSink, StreamSink, read_previous
 from qwenchat.batch.records import Record, failure
-from qwenchat.errors import UsageError
+from qwenchat.core.errors import UsageError
 
 
 def rec(item_id: str) -> Record:

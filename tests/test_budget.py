@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenchat import budget
-from qwenchat.conversation import Conversation, Turn
-from qwenchat.events import Usage
+from qwenchat.core import context_budget as budget
+from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.events import Usage
 
 
 def wire(system: str | None, pairs: list[tuple[str, str]], last: str) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenchat.conversation import Conversation, Turn
+from qwenchat.core.conversation import Conversation, Turn
 
 
 def test_system_first_and_reasoning_never_sent() -> None:

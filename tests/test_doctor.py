@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.doctor import Check, diagnose, report
-from qwenchat.settings import Settings, load_settings
+from qwenchat.core.settings import Settings, load_settings
+from qwenchat.net.doctor import Check, diagnose, report
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import FakeServer
 

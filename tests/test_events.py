@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenchat.errors import StreamError
-from qwenchat.events import (
+from qwenchat.core.errors import StreamError
+from qwenchat.core.events import (
     AnswerDelta,
     Done,
     Finish,
@@ -20,7 +20,7 @@ from qwenchat.events import (
     parse_chunk,
     parse_completion,
 )
-from qwenchat.reply import ReplyBuilder
+from qwenchat.core.reply import ReplyBuilder
 from tests.fakeserver import Reply, stream_frames
 
 

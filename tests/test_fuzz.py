@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qwenchat.client import _json_object
-from qwenchat.errors import StreamError
-from qwenchat.events import AnswerDelta, ReasoningDelta, iter_sse_data, parse_chunk
-from qwenchat.events import parse_completion as parse_body
-from qwenchat.sanitize import Sanitizer, sanitize
+from qwenchat.core.errors import StreamError
+from qwenchat.core.events import AnswerDelta, ReasoningDelta, iter_sse_data, parse_chunk
+from qwenchat.core.events import parse_completion as parse_body
+from qwenchat.core.sanitize import Sanitizer, sanitize
+from qwenchat.net.client import _json_object
 
 KEYS = st.sampled_from(
     [

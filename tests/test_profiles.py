@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat import commands
-from qwenchat.conversation import Conversation
-from qwenchat.errors import ConfigError
-from qwenchat.settings import REGION_URLS, load_settings
+from qwenchat.chat import slash as commands
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.errors import ConfigError
+from qwenchat.core.settings import REGION_URLS, load_settings
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import FakeServer, Reply
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.client import ChatClient
-from qwenchat.conversation import Conversation
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.request import RequestOptions
+from qwenchat.core.settings import load_settings
+from qwenchat.engine.turn import run_turn
+from qwenchat.net.client import ChatClient
 from qwenchat.render.plain import PlainRenderer
-from qwenchat.request import RequestOptions
-from qwenchat.session import run_turn
-from qwenchat.settings import load_settings
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import DONE_FRAME, FakeServer, Frames, Reply, usage_frame
 

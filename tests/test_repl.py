@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat import commands
-from qwenchat.conversation import Conversation
+from qwenchat.chat import slash as commands
+from qwenchat.core.conversation import Conversation
 from tests.conftest import Cli
 from tests.fakeserver import Reply
 from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qwenchat.errors import UsageError
-from qwenchat.request import RequestOptions, build_request, validate
+from qwenchat.core.errors import UsageError
+from qwenchat.core.request import RequestOptions, build_request, validate
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qwenchat.errors import UsageError
-from qwenchat.models import catalogue_from
-from qwenchat.request import RequestOptions, build_request, validate
+from qwenchat.core.catalogue import catalogue_from
+from qwenchat.core.errors import UsageError
+from qwenchat.core.request import RequestOptions, build_request, validate
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

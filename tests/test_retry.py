@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenchat import errors
-from qwenchat.events import AnswerDelta, Done, Event
-from qwenchat.retry import RetryPolicy, backoff, is_retryable, parse_retry_after, retrying
+from qwenchat.core import errors
+from qwenchat.core.events import AnswerDelta, Done, Event
+from qwenchat.net.retry import RetryPolicy, backoff, is_retryable, parse_retry_after, retrying
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qwenchat.sanitize import MAX_SEQUENCE, Sanitizer, sanitize
+from qwenchat.core.sanitize import MAX_SEQUENCE, Sanitizer, sanitize
 
 ESC = "\x1b"
 ST = ESC + "\\"

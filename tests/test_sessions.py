@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.compress import SUMMARY_REQUEST
+from qwenchat.engine.compress import SUMMARY_REQUEST
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import Error, Reply
 from tests.tty import ENTER, Tty

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.errors import ConfigError
-from qwenchat.settings import REGION_URLS, load_settings, mask_key
+from qwenchat.core.errors import ConfigError
+from qwenchat.core.settings import REGION_URLS, load_settings, mask_key
 
 KEY = "sk-test-settings-key-9f3e"
 

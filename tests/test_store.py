@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qwenchat.cache import replay, request_key, thinks
-from qwenchat.conversation import Turn
-from qwenchat.errors import UsageError
-from qwenchat.events import Usage
-from qwenchat.reply import ReplyBuilder
-from qwenchat.store import (
+from qwenchat.core.answer_cache import replay, request_key, thinks
+from qwenchat.core.conversation import Turn
+from qwenchat.core.errors import UsageError
+from qwenchat.core.events import Usage
+from qwenchat.core.reply import ReplyBuilder
+from qwenchat.store.database import (
     SCHEMA_VERSION,
     NotFound,
     Store,

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qwenchat.events import AnswerDelta, Done, Event, Finish, ReasoningDelta
-from qwenchat.thinktags import ThinkSplitter, split_inline_thinking
+from qwenchat.core.events import AnswerDelta, Done, Event, Finish, ReasoningDelta
+from qwenchat.core.inline_thinking import ThinkSplitter, split_inline_thinking
 
 # Text rich in the characters tags are made of, so partial tags are common.
 TEXT = st.text(alphabet=st.sampled_from("<>/thinkTHINK ab\n中"), max_size=40).filter(

@@ -6,11 +6,11 @@ import io
 
 from rich.console import Console
 
-from qwenchat.conversation import Conversation, ToolResult, ToolStep, Turn
-from qwenchat.events import Usage
+from qwenchat.core.conversation import Conversation, ToolResult, ToolStep, Turn
+from qwenchat.core.events import Usage
+from qwenchat.core.reply import ToolCall
+from qwenchat.engine.tool_loop import total_usage
 from qwenchat.render.toolpanel import PlainToolView, RichToolView, describe_arguments
-from qwenchat.reply import ToolCall
-from qwenchat.toolloop import total_usage
 
 STEP = ToolStep(
     calls=(
@@ -103,8 +103,8 @@ def test_arguments_that_are_not_json_are_shown_as_sent() -> None:
 
 
 def test_complete_messages_number_their_calls_and_accept_object_arguments() -> None:
-    from qwenchat.events import parse_completion
-    from qwenchat.reply import ReplyBuilder
+    from qwenchat.core.events import parse_completion
+    from qwenchat.core.reply import ReplyBuilder
 
     builder = ReplyBuilder()
     calls = [

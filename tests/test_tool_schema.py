@@ -7,7 +7,7 @@ from typing import Any, Literal, Optional
 
 import pytest
 
-from qwenchat.errors import UsageError
+from qwenchat.core.errors import UsageError
 from qwenchat.tools.loader import load_functions
 from qwenchat.tools.schema import SchemaError, function_schema
 from qwenchat.tools.spec import check_arguments

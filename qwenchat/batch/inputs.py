@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from qwenchat.errors import UsageError
-from qwenchat.request import RequestOptions, validate
+from qwenchat.core.errors import UsageError
+from qwenchat.core.request import RequestOptions, validate
 
 Format = Literal["auto", "text", "jsonl"]
 

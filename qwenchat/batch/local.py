@@ -18,13 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from qwenchat import errors
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import Record, Tally, from_reply
-from qwenchat.reply import Reply, ReplyBuilder
-from qwenchat.session import EventSource
+from qwenchat.core import errors
+from qwenchat.core.reply import Reply, ReplyBuilder
+from qwenchat.engine.turn import EventSource
 
 ATTEMPTS = 4
 RETRY_WAIT = 0.5  # seconds before the second attempt; doubles after that

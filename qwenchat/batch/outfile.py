@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from qwenchat.batch.records import Record, parse_record
-from qwenchat.errors import UsageError
+from qwenchat.core.errors import UsageError
 
 PRIVATE = 0o600
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from qwenchat.batch.inputs import Item, invalid_lines
-from qwenchat.errors import UsageError
-from qwenchat.models import lookup
-from qwenchat.request import RequestOptions, build_request, validate
+from qwenchat.core.catalogue import lookup
+from qwenchat.core.errors import UsageError
+from qwenchat.core.request import RequestOptions, build_request, validate
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from qwenchat.batch.records import Record, Tally
-from qwenchat.sanitize import sanitize
-from qwenchat.terminal import Terminal
+from qwenchat.core.sanitize import sanitize
+from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from rich.console import Console

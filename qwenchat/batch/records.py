@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qwenchat.errors import ApiError, QwenchatError
-from qwenchat.events import Usage
-from qwenchat.reply import Reply
-from qwenchat.sanitize import sanitize
+from qwenchat.core.errors import ApiError, QwenchatError
+from qwenchat.core.events import Usage
+from qwenchat.core.reply import Reply
+from qwenchat.core.sanitize import sanitize
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import Record, failure, from_reply
-from qwenchat.errors import QwenchatError, UsageError
-from qwenchat.events import parse_completion
-from qwenchat.reply import ReplyBuilder
+from qwenchat.core.errors import QwenchatError, UsageError
+from qwenchat.core.events import parse_completion
+from qwenchat.core.reply import ReplyBuilder
 
 ENDPOINT = "/v1/chat/completions"
 MAX_REQUESTS = 50_000  # the service's limits per batch

@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from qwenchat import errors
 from qwenchat.batch.inputs import Format, Item, parse_input
 from qwenchat.batch.outfile import FileSink, Sink, StreamSink, read_previous
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
 from qwenchat.batch.progress import Display, display_for
 from qwenchat.batch.records import Record, Tally
-from qwenchat.request import RequestOptions, validate
-from qwenchat.settings import Settings
-from qwenchat.terminal import Terminal
+from qwenchat.core import errors
+from qwenchat.core.request import RequestOptions, validate
+from qwenchat.core.settings import Settings
+from qwenchat.render.terminal import Terminal
 
 Engine = Literal["auto", "local", "remote"]
 DEFAULT_CONCURRENCY = 8
@@ -78,7 +78,7 @@ def run_local_batch(
     settings: Settings, terminal: Terminal, display: Display, work: Work, options: BatchOptions
 ) -> int:
     from qwenchat.batch.local import run_local
-    from qwenchat.client import ChatClient
+    from qwenchat.net.client import ChatClient
 
     # The pool's own gate and retries (batch.gate, batch.local) govern here: a 429 slows
     # every worker down together instead of each client retrying on its own.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from qwenchat.conversation import Outcome
-from qwenchat.events import Event
-from qwenchat.reply import Reply, Timing
+from qwenchat.core.conversation import Outcome
+from qwenchat.core.events import Event
+from qwenchat.core.reply import Reply, Timing
 
 OUTCOME_NOTES: dict[Outcome, str | None] = {
     "ok": None,

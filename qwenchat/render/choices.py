@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from qwenchat.conversation import Outcome
-from qwenchat.events import AnswerDelta, Event, OtherChoice
+from qwenchat.core.conversation import Outcome
+from qwenchat.core.events import AnswerDelta, Event, OtherChoice
+from qwenchat.core.reply import Reply, Timing
 from qwenchat.render.base import Renderer
-from qwenchat.reply import Reply, Timing
 
 
 class NumberedChoices:

@@ -35,8 +35,8 @@ from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.text import Text
 
+from qwenchat.core.sanitize import Sanitizer
 from qwenchat.render.mdblocks import BlockSplitter
-from qwenchat.sanitize import Sanitizer
 
 __all__ = ["MarkdownPanel", "TextPanel"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from qwenchat.conversation import Outcome
-from qwenchat.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.conversation import Outcome
+from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.reply import Reply, Timing, usage_line
+from qwenchat.core.sanitize import Sanitizer
 from qwenchat.render.base import OUTCOME_NOTES
-from qwenchat.reply import Reply, Timing, usage_line
-from qwenchat.sanitize import Sanitizer
 
 
 class PlainRenderer:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
-from qwenchat.conversation import ToolResult
-from qwenchat.reply import ToolCall
-from qwenchat.sanitize import sanitize
+from qwenchat.core.conversation import ToolResult
+from qwenchat.core.reply import ToolCall
+from qwenchat.core.sanitize import sanitize
 
 if TYPE_CHECKING:
     from rich.console import Console

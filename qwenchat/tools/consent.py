@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Literal, TextIO
 
-from qwenchat.reply import ToolCall
+from qwenchat.core.reply import ToolCall
 from qwenchat.tools.spec import Tool
 
 Decision = Literal["yes", "no", "always"]
@@ -54,7 +54,7 @@ class TerminalAsker:
         self._attempts = attempts
 
     def __call__(self, call: ToolCall) -> Decision:
-        from qwenchat.sanitize import sanitize
+        from qwenchat.core.sanitize import sanitize
 
         for _ in range(self._attempts):
             self._write.write(QUESTION.format(name=sanitize(call.name)))

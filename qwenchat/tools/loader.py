@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from qwenchat.errors import UsageError
+from qwenchat.core.errors import UsageError
 from qwenchat.tools.schema import SchemaError
 from qwenchat.tools.spec import Tool
 

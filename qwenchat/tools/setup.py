@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from qwenchat.errors import ConfigError
-from qwenchat.settings import Settings
-from qwenchat.terminal import Terminal
-from qwenchat.toolloop import ToolSession, ToolView
+from qwenchat.core.errors import ConfigError
+from qwenchat.core.settings import Settings
+from qwenchat.engine.tool_loop import ToolSession, ToolView
+from qwenchat.render.terminal import Terminal
 from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
 from qwenchat.tools.consent import Consent, TerminalAsker
 from qwenchat.tools.loader import load_functions

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from qwenchat.conversation import ToolResult
-from qwenchat.reply import ToolCall
-from qwenchat.sanitize import sanitize
+from qwenchat.core.conversation import ToolResult
+from qwenchat.core.reply import ToolCall
+from qwenchat.core.sanitize import sanitize
 from qwenchat.tools.schema import function_schema
 
 MAX_RESULT_CHARS = 16_000

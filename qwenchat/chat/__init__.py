@@ -1,0 +1,1 @@
+"""The interactive chat: the only importer of prompt_toolkit."""

@@ -1,0 +1,82 @@
+"""The prompt-toolkit input line: keys, history, completion and the toolbar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory
+from prompt_toolkit.input import create_input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+
+from qwenchat.chat import slash as commands
+
+if TYPE_CHECKING:
+    from qwenchat.chat.repl import Repl
+
+
+class SlashCompleter(Completer):
+    """Completes slash commands, model names after `/model `, profiles after `/profile `."""
+
+    def __init__(
+        self, models: Callable[[], Sequence[str]], profiles: Callable[[], Sequence[str]]
+    ) -> None:
+        self._arguments = {"/model ": models, "/profile ": profiles}
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if not text.startswith("/") or "\n" in text:
+            return
+        for prefix, names in self._arguments.items():
+            if text.startswith(prefix):
+                partial = text[len(prefix) :]
+                for name in names():
+                    if name.startswith(partial):
+                        yield Completion(name, start_position=-len(partial))
+                return
+        for entry in commands.REGISTRY.values():
+            for name in (entry.name, *entry.aliases):
+                if name.startswith(text):
+                    yield Completion(name, start_position=-len(text), display_meta=entry.summary)
+
+
+def key_bindings() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _submit(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        if buffer.complete_state and buffer.complete_state.current_completion:
+            buffer.apply_completion(buffer.complete_state.current_completion)
+            return
+        buffer.validate_and_handle()
+
+    @bindings.add("escape", "enter")
+    @bindings.add("c-j")
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return bindings
+
+
+def build_prompt(repl: Repl, tty: TextIO | None) -> PromptSession[str]:
+    from qwenchat.chat.extras import history_file
+
+    return PromptSession(
+        history=FileHistory(str(history_file(repl.settings.data_dir))),
+        auto_suggest=AutoSuggestFromHistory(),
+        completer=SlashCompleter(repl.model_names, lambda: repl.state.profiles),
+        complete_while_typing=False,
+        key_bindings=key_bindings(),
+        multiline=True,
+        prompt_continuation=lambda width, line, wrap: "… ".rjust(width),
+        bottom_toolbar=repl.toolbar,
+        enable_open_in_editor=True,
+        input=create_input(stdin=tty) if tty is not None else None,
+    )

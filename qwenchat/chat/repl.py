@@ -1,0 +1,380 @@
+"""The interactive chat: a prompt-toolkit loop around `session.run_turn`.
+
+Policy for a reply cut short (Ctrl-C or an error mid-stream): what arrived
+stays in the history, marked, so the model sees what it said; `/retry` asks
+again and `/undo` drops the exchange.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, TextIO
+
+from qwenchat import __version__
+from qwenchat.chat import slash as commands
+from qwenchat.chat.extras import ChatTools, copy_to_clipboard, edit_in_editor
+from qwenchat.chat.slash import (
+    ChatState,
+    Copy,
+    Edit,
+    Quit,
+    Say,
+    Send,
+    ShowReasoning,
+    SwitchProfile,
+)
+from qwenchat.core.catalogue import Catalogue, catalogue_from, merged_names
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.errors import Interrupted, QwenchatError
+from qwenchat.core.request import RequestOptions
+from qwenchat.core.settings import Settings
+from qwenchat.render.terminal import Terminal
+from qwenchat.store.keeping import Keeper, open_store
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+    from rich.console import Console
+
+    from qwenchat.engine.ask import AskOptions
+    from qwenchat.engine.sources import FittedSource
+    from qwenchat.engine.turn import TurnResult
+    from qwenchat.net.client import ChatClient
+    from qwenchat.tools.setup import ToolOptions
+
+PROMPT = "› "
+
+
+Reload = Callable[[str], Settings]
+
+
+def run_repl(
+    settings: Settings,
+    terminal: Terminal,
+    *,
+    think: bool | None,
+    continue_last: bool = False,
+    session: str | None = None,
+    tools: ToolOptions | None = None,
+    reload: Reload | None = None,
+) -> None:
+    """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first.
+
+    `reload` gives the settings for a profile, for /profile.
+    """
+    settings.require_key()
+    piped = terminal.read_piped()
+    tty = None if terminal.stdin_is_tty else _open_tty()
+    if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
+        from qwenchat.engine.ask import AskOptions
+
+        options = AskOptions(
+            None,
+            RequestOptions(think=think),
+            continue_last=continue_last,
+            session=session,
+            tools=tools,
+        )
+        _answer_without_terminal(settings, terminal, piped, options)
+        return
+    _preload()
+    wanted = tools is not None and tools.wanted
+    state = ChatState(
+        Conversation(system=settings.system), settings.model, think, tools=wanted,
+        profile=settings.profile, profiles=settings.profiles,
+    )  # fmt: skip
+    repl = Repl(settings, terminal, state, tty, tools=tools)
+    repl.reload = reload
+    if wanted:
+        repl.tools.toolset()  # a bad --functions file fails now, not at the first question
+    repl.say(
+        f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
+        "/help for help, Ctrl-D to leave"
+    )
+    repl.open_store(continue_last=continue_last, session=session)
+    if piped and piped.strip():
+        repl.send(piped.strip())
+    repl.loop()
+
+
+class Repl:
+    """One interactive session: its state, its prompt, its client."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        terminal: Terminal,
+        state: ChatState,
+        tty: TextIO | None,
+        *,
+        tools: ToolOptions | None = None,
+    ) -> None:
+        self.settings = settings
+        self.state = state
+        self.console: Console = terminal.console()
+        self.err_console: Console = terminal.console(stderr=True)
+        self._tty = tty
+        self._client: ChatClient | None = None
+        self._prompt: PromptSession[str] | None = None
+        self.keeper = Keeper(None, settings, self.say)
+        source = tty or terminal.stdin
+        self.tools = ChatTools(
+            settings,
+            tools,
+            console=self.console,
+            err_console=self.err_console,
+            ask_on=(source, terminal.stderr) if source is not None else None,
+        )
+        self.reload: Reload | None = None
+        self.catalogue: Catalogue = catalogue_from(settings.model_overrides)
+        self._served: list[str] | None = None
+
+    def open_store(self, *, continue_last: bool, session: str | None) -> None:
+        """Save this chat as it goes; load the conversation asked for on the command line."""
+        try:
+            self.keeper = Keeper(open_store(self.settings), self.settings, self.say)
+            self.state, told = self.keeper.start(
+                self.state, continue_last=continue_last, session=session
+            )
+        except QwenchatError as exc:
+            if continue_last or session:
+                raise
+            self.error(exc)
+            return
+        if told:
+            self.say(told)
+
+    def loop(self) -> None:
+        while True:
+            try:
+                line = self.prompt().prompt(PROMPT)
+            except KeyboardInterrupt:
+                continue  # Ctrl-C at the prompt clears the line
+            except EOFError:
+                return
+            if not line.strip():
+                continue
+            if line.lstrip().startswith("/") and self.handle_command(line.strip()):
+                return
+            if not line.lstrip().startswith("/"):
+                self.send(line)
+
+    def handle_command(self, line: str) -> bool:
+        """Run a slash command; True when the REPL should end."""
+        self.state, action = commands.dispatch(self.state, line)
+        match action:
+            case Quit():
+                return True
+            case Say(text):
+                self.say(text)
+            case Send(text):
+                self.send(text)
+            case ShowReasoning(text):
+                self._show_reasoning(text)
+            case Copy(text):
+                self.say(copy_to_clipboard(text))
+            case Edit():
+                self._edit()
+            case commands.Sessions() | commands.Resume() | commands.Rename() | commands.Fork():
+                self.state, told = self.keeper.carry_out(self.state, action)
+                self.say(told)
+            case commands.Compress(keep):
+                self._compress(keep)
+            case SwitchProfile(name):
+                self._switch_profile(name)
+            case commands.ListModels():
+                names = self.model_names()
+                self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
+        self.state = self.keeper.sync(self.state)
+        return False
+
+    def send(self, text: str) -> None:
+        try:
+            result = self._run(text)
+        except KeyboardInterrupt:
+            self.say("interrupted")
+            return
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.state = replace(
+            self.state, conversation=self.state.conversation.with_turn(result.turn)
+        )
+        self.state = self.keeper.sync(self.state)
+        if isinstance(result.error, Interrupted):
+            self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
+        elif result.error is not None:
+            self.error(result.error)
+
+    def _run(self, text: str) -> TurnResult:
+        from qwenchat.engine.turn import run_turn
+        from qwenchat.render.rich_renderer import RichRenderer
+
+        def renderer() -> RichRenderer:
+            return RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+
+        options = RequestOptions(think=self.state.think)
+        if self.state.tools:
+            from qwenchat.engine.tool_loop import run_tool_turn
+
+            return run_tool_turn(
+                self._fitted(), self.state.conversation, text, model=self.state.model,
+                options=options, renderers=renderer, tools=self.tools.session(),
+                catalogue=self.catalogue,
+            )  # fmt: skip
+        return run_turn(
+            self._fitted(), self.state.conversation, text, model=self.state.model,
+            options=options, renderer=renderer(), catalogue=self.catalogue,
+        )  # fmt: skip
+
+    def _fitted(self) -> FittedSource:
+        """The client behind the context budget of the current model."""
+        from qwenchat.engine.sources import FittedSource
+
+        return FittedSource.for_turn(
+            self.client(),
+            self.state.conversation,
+            model=self.state.model,
+            window=self.settings.context_window,
+            max_tokens=None,
+            notice=self.say,
+        )
+
+    def _compress(self, keep: int) -> None:
+        from qwenchat.engine.compress import compressed
+        from qwenchat.render.rich_renderer import RichRenderer
+
+        before = len(self.state.conversation.turns)
+        try:
+            conversation = compressed(
+                self._fitted(),
+                self.state.conversation,
+                keep=keep,
+                model=self.state.model,
+                options=RequestOptions(think=self.state.think),
+                renderer=RichRenderer(self.console, self.err_console, thinking="hide"),
+            )
+        except KeyboardInterrupt:
+            self.say("interrupted: nothing compressed")
+            return
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.state = replace(self.state, conversation=conversation)
+        self.say(f"compressed {before - keep} turns into one summary; kept the last {keep}")
+
+    def client(self) -> ChatClient:
+        if self._client is None:
+            from qwenchat.net.client import ChatClient
+
+            self._client = ChatClient(self.settings)
+        return self._client
+
+    def model_names(self) -> list[str]:
+        """The catalogue's models and the server's (asked once, on the first completion)."""
+        if self._served is None:
+            try:
+                self._served = self.client().list_models()
+            except QwenchatError:
+                self._served = []
+        return merged_names(self.catalogue, self._served)
+
+    def _switch_profile(self, name: str) -> None:
+        if self.reload is None:
+            self.say("profiles cannot be switched here")
+            return
+        try:
+            settings = self.reload(name)
+            catalogue = catalogue_from(settings.model_overrides)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        if self._client is not None:
+            self._client.close()
+        self._client, self._served = None, None
+        self.settings, self.catalogue = settings, catalogue
+        self.state = replace(self.state, model=settings.model, profile=name)
+        self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
+
+    def say(self, text: str) -> None:
+        from rich.text import Text
+
+        self.console.print(Text(text, style="dim"))
+
+    def error(self, exc: QwenchatError) -> None:
+        from rich.text import Text
+
+        from qwenchat.cli.boundary import error_line
+
+        self.err_console.print(Text(error_line(exc), style="red"))
+
+    def prompt(self) -> PromptSession[str]:
+        if self._prompt is None:
+            from qwenchat.chat.prompt import build_prompt
+
+            self._prompt = build_prompt(self, self._tty)
+        return self._prompt
+
+    def toolbar(self) -> str:
+        think = {True: "on", False: "off", None: "default"}[self.state.think]
+        used_in, used_out = self.state.conversation.usage_totals()
+        tools = " · tools on" if self.state.tools else ""
+        return (
+            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
+            "/help for commands "
+        )
+
+    def _show_reasoning(self, text: str) -> None:
+        from qwenchat.core.sanitize import sanitize
+        from qwenchat.render.panels import TextPanel
+
+        panel = TextPanel(self.console, mode="full", live=False)
+        panel.feed(sanitize(text))
+        panel.close()
+
+    def _edit(self) -> None:
+        edited = edit_in_editor(self.settings.editor)
+        if edited and edited.strip():
+            self.send(edited.strip())
+        else:
+            self.say("nothing sent")
+
+
+def _answer_without_terminal(
+    settings: Settings,
+    terminal: Terminal,
+    piped: str | None,
+    options: AskOptions,
+) -> None:
+    from qwenchat.engine.ask import answer_once
+    from qwenchat.render.terminal import join_prompt
+
+    code = answer_once(settings, terminal, join_prompt(None, piped), options)
+    if code:
+        raise SystemExit(code)
+
+
+def _open_tty() -> TextIO | None:
+    try:
+        return open("/dev/tty", encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _preload() -> None:
+    """Import the SDK and Markdown rendering while the user types the first message."""
+
+    def work() -> None:
+        for module in (
+            "qwenchat.net.client",
+            "qwenchat.render.rich_renderer",
+            "qwenchat.engine.turn",
+        ):
+            try:
+                importlib.import_module(module)
+            except Exception:
+                return
+
+    threading.Thread(target=work, name="qwenchat-preload", daemon=True).start()

@@ -1,0 +1,332 @@
+"""Slash commands: a registry of small handlers that return what should happen.
+
+Handlers never print and never touch the network: they take the chat state and
+the argument and return a new state plus an action for the REPL to carry out.
+`/help` and the README's table are generated from, and tested against, this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from qwenchat.core.conversation import Conversation
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """What a REPL session is: the history and the choices for the next turn."""
+
+    conversation: Conversation
+    model: str
+    think: bool | None = None
+    session_id: int | None = None  # the stored conversation; None until its first turn is saved
+    tools: bool = False
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Say:
+    """Show this text to the user."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Send:
+    """Send this text as a user message."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowReasoning:
+    """Print the last turn's full reasoning again."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Put this text on the clipboard."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Open $EDITOR; send what the user writes."""
+
+
+@dataclass(frozen=True)
+class ListModels:
+    """Show the catalogue's models merged with the server's list."""
+
+
+@dataclass(frozen=True)
+class Quit:
+    """Leave the REPL."""
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """List the saved conversations."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Switch to a saved conversation."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class Rename:
+    """Name the current conversation."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class SwitchProfile:
+    """Reload the settings with this profile (base URL, model, key) for the next turns."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Fork:
+    """Copy the current conversation and carry on in the copy."""
+
+
+@dataclass(frozen=True)
+class Compress:
+    """Have the model summarise all but the last `keep` turns, and keep the summary instead."""
+
+    keep: int
+
+
+StoreAction = Sessions | Resume | Rename | Fork
+Action = (
+    Say
+    | Send
+    | ShowReasoning
+    | Copy
+    | Edit
+    | Quit
+    | ListModels
+    | StoreAction
+    | Compress
+    | SwitchProfile
+)
+Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+REGISTRY: dict[str, Command] = {}
+
+
+def command(
+    name: str, usage: str, summary: str, aliases: tuple[str, ...] = ()
+) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        REGISTRY[name] = Command(name, usage, summary, handler, aliases)
+        return handler
+
+    return register
+
+
+def lookup(name: str) -> Command | None:
+    for entry in REGISTRY.values():
+        if name == entry.name or name in entry.aliases:
+            return entry
+    return None
+
+
+def dispatch(state: ChatState, line: str) -> tuple[ChatState, Action]:
+    """Run the slash command in `line` (which starts with '/')."""
+    name, _, argument = line.strip().partition(" ")
+    entry = lookup(name)
+    if entry is None:
+        close = [c.name for c in REGISTRY.values() if c.name.startswith(name[:3])]
+        hint = f" — did you mean {', '.join(close)}?" if close and len(name) > 1 else ""
+        return state, Say(f"unknown command {name}{hint} (type /help for the list)")
+    return entry.handler(state, argument.strip())
+
+
+def help_text() -> str:
+    width = max(len(c.usage) for c in REGISTRY.values())
+    lines = [f"{c.usage:<{width}}  {c.summary}" for c in REGISTRY.values()]
+    return "\n".join(lines)
+
+
+@command("/help", "/help", "show the commands and keys")
+def _help(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    keys = (
+        "Enter sends · Alt+Enter, Esc Enter or Ctrl+J: new line · Ctrl+R: search history · "
+        "Ctrl+X Ctrl+E: edit in $EDITOR · Ctrl-C: stop the reply / clear the line · Ctrl-D: quit"
+    )
+    return state, Say(help_text() + "\n\n" + keys)
+
+
+@command("/exit", "/exit", "leave (also /quit, Ctrl-D)", aliases=("/quit",))
+def _exit(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Quit()
+
+
+@command("/clear", "/clear", "start a new conversation (keeps the system prompt)")
+def _clear(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    cleared = replace(state, conversation=state.conversation.cleared(), session_id=None)
+    return cleared, Say("new conversation")
+
+
+@command("/model", "/model [NAME]", "show or switch the model for the next turn")
+def _model(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say(f"model: {state.model}")
+    return replace(state, model=argument), Say(f"model: {argument}")
+
+
+@command("/models", "/models", "list the models qwenchat knows and the server offers")
+def _models(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, ListModels()
+
+
+@command("/profile", "/profile [NAME]", "show the profiles or switch to one (server, model, key)")
+def _profile(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        names = ", ".join(state.profiles) or "none (add [profiles.NAME] to the config file)"
+        return state, Say(f"profile: {state.profile or '(none)'} · profiles: {names}")
+    return state, SwitchProfile(argument)
+
+
+@command("/system", "/system [TEXT|off]", "show, set or remove the system prompt")
+def _system(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say(f"system: {state.conversation.system or '(none)'}")
+    text = None if argument == "off" else argument
+    conversation = state.conversation.with_system(text)
+    return replace(state, conversation=conversation), Say(f"system: {text or '(none)'}")
+
+
+@command("/think", "/think [on|off|default]", "turn thinking mode on or off for the next turns")
+def _think(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    choices = {"on": True, "off": False, "default": None}
+    if argument not in choices:
+        current = {True: "on", False: "off", None: "model default"}[state.think]
+        return state, Say(f"thinking: {current} (use /think on|off|default)")
+    return replace(state, think=choices[argument]), Say(f"thinking: {argument}")
+
+
+@command("/tools", "/tools [on|off]", "let the model call tools (asking before each runs), or not")
+def _tools(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    choices = {"on": True, "off": False}
+    if argument not in choices:
+        return state, Say(f"tools: {'on' if state.tools else 'off'} (use /tools on|off)")
+    return replace(state, tools=choices[argument]), Say(f"tools: {argument}")
+
+
+@command("/thinking", "/thinking", "show the last answer's full reasoning again")
+def _thinking(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    last = state.conversation.last
+    if last is None or not last.reasoning:
+        return state, Say("the last answer has no reasoning")
+    return state, ShowReasoning(last.reasoning)
+
+
+@command("/retry", "/retry", "ask for the last answer again")
+def _retry(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    last = state.conversation.last
+    if last is None:
+        return state, Say("nothing to retry")
+    return replace(state, conversation=state.conversation.without_last()), Send(last.user)
+
+
+@command("/undo", "/undo", "drop the last exchange from the conversation")
+def _undo(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    last = state.conversation.last
+    if last is None:
+        return state, Say("nothing to undo")
+    conversation = state.conversation.without_last()
+    return replace(state, conversation=conversation), Say(f"removed: {_preview(last.user)}")
+
+
+@command("/history", "/history", "list this conversation's turns")
+def _history(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    turns = state.conversation.turns
+    if not turns:
+        return state, Say("no turns yet")
+    lines = []
+    for number, turn in enumerate(turns, 1):
+        mark = "" if turn.complete else f" [{turn.outcome}]"
+        lines.append(f"{number}. you: {_preview(turn.user)}")
+        lines.append(f"   {turn.model or state.model}: {_preview(turn.answer)}{mark}")
+    return state, Say("\n".join(lines))
+
+
+@command("/usage", "/usage", "tokens used in this conversation")
+def _usage(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    prompt, completion = state.conversation.usage_totals()
+    turns = len(state.conversation.turns)
+    return state, Say(f"{turns} turns · {prompt:,} input tokens · {completion:,} output tokens")
+
+
+@command("/copy", "/copy", "copy the last answer to the clipboard")
+def _copy(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    last = state.conversation.last
+    if last is None or not last.answer:
+        return state, Say("no answer to copy")
+    return state, Copy(last.answer)
+
+
+@command("/edit", "/edit", "write the next message in $EDITOR (also Ctrl+X Ctrl+E)")
+def _edit(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Edit()
+
+
+def _preview(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+@command("/sessions", "/sessions", "list saved conversations")
+def _sessions(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Sessions()
+
+
+@command("/resume", "/resume NAME|ID", "switch to a saved conversation")
+def _resume(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say("usage: /resume NAME|ID (/sessions lists them)")
+    return state, Resume(argument)
+
+
+@command("/rename", "/rename NAME", "name this conversation (for --session NAME)")
+def _rename(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say("usage: /rename NAME")
+    return state, Rename(argument)
+
+
+@command("/fork", "/fork", "copy this conversation and continue in the copy")
+def _fork(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Fork()
+
+
+@command("/compress", "/compress [KEEP]", "summarise older turns, keeping the last KEEP (2)")
+def _compress(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if argument and not argument.isdigit():
+        return state, Say("usage: /compress [KEEP] (how many recent turns to keep as they are)")
+    keep = int(argument) if argument else 2
+    if len(state.conversation.turns) <= keep:
+        return state, Say(f"nothing to compress: {len(state.conversation.turns)} turns")
+    return state, Compress(keep)

@@ -1,0 +1,182 @@
+"""The `qwenchat batch` commands: `run INPUT` (or just `batch INPUT`), `status`, `results`,
+`cancel`, `list`.
+
+Thin: each command gathers its flags and calls into the batch package, imported lazily so
+`qwenchat --help` stays fast. Errors become exit codes in `boundary.reports_errors`, as everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, cast
+
+import typer
+from typer.core import TyperGroup
+
+from qwenchat.cli.boundary import reports_errors, settings_for
+
+SUBCOMMANDS_HELP = ("-h", "--help")
+
+
+class RunByDefault(TyperGroup):
+    """`qwenchat batch INPUT …` means `qwenchat batch run INPUT …`.
+
+    Anything that is not a subcommand name (a file, `-`, an option) starts `run`; a file
+    that happens to be called like a subcommand needs the explicit `batch run list`.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in SUBCOMMANDS_HELP:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    name="batch",
+    cls=RunByDefault,
+    help="Send many prompts: concurrently from here, or through DashScope's Batch service.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+Output = Annotated[
+    Path | None,
+    typer.Option("-o", "--output", help="Write JSONL results here (mode 0600); stdout if omitted."),
+]
+Model = Annotated[str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")]
+System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
+Region = Annotated[str | None, typer.Option("--region", help="DashScope region: cn or intl.")]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint.")]
+Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for data.")]
+Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks (remote).")]
+Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the batch to end (remote).")]
+
+Input = Annotated[str, typer.Argument(help="Prompts file (text or JSONL), or - for stdin.")]
+Local = Annotated[
+    bool | None,
+    typer.Option(
+        "--local/--remote",
+        help="Send from here, or through DashScope's Batch service "
+        "(default: the service from 1,000 requests on DashScope, else here).",
+    ),
+]
+Jobs = Annotated[int, typer.Option("-j", "--jobs", help="Requests at a time (local).")]
+Fmt = Annotated[str, typer.Option("--format", help="auto, text or jsonl.")]
+Think = Annotated[bool | None, typer.Option("--think/--no-think", help="Qwen3 thinking mode.")]
+Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
+TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
+MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
+Seed = Annotated[int | None, typer.Option(help="Random seed.")]
+
+
+@batch_app.command("run")
+@reports_errors
+def run(
+    ctx: typer.Context,
+    input: Input,
+    output: Output = None,
+    local: Local = None,
+    jobs: Jobs = 8,
+    wait: Wait = True,
+    poll: Poll = 10.0,
+    fmt: Fmt = "auto",
+    model: Model = None,
+    system: System = None,
+    think: Think = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    max_tokens: MaxTokens = None,
+    seed: Seed = None,
+    region: Region = None,
+    base_url: BaseUrl = None,
+    timeout: Timeout = None,
+) -> None:
+    """Answer every prompt of INPUT; re-running with the same --output resumes."""
+    from qwenchat.batch.inputs import Format
+    from qwenchat.batch.runner import BatchOptions, Engine, run_batch
+    from qwenchat.core.errors import UsageError
+    from qwenchat.core.request import RequestOptions
+    from qwenchat.render.terminal import Terminal
+
+    if fmt not in ("auto", "text", "jsonl"):
+        raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
+    settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
+                         timeout=timeout)  # fmt: skip
+    base_think = (ctx.find_root().obj or {}).get("think")
+    request = RequestOptions(
+        temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
+        think=think if think is not None else base_think,
+    )  # fmt: skip
+    engine: Engine = "auto" if local is None else ("local" if local else "remote")
+    options = BatchOptions(input, output, request, cast(Format, fmt), engine, jobs, wait, poll)
+    raise typer.Exit(run_batch(settings, Terminal.system(), options))
+
+
+@batch_app.command("status")
+@reports_errors
+def status(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    region: Region = None,
+    base_url: BaseUrl = None,
+) -> None:
+    """Show a Batch service batch's status and counts."""
+    from qwenchat.batch.submit import show_status
+    from qwenchat.render.terminal import Terminal
+
+    settings = settings_for(ctx, region=region, base_url=base_url)
+    raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
+
+
+@batch_app.command("results")
+@reports_errors
+def results(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    output: Output = None,
+    wait: Wait = True,
+    poll: Poll = 10.0,
+    region: Region = None,
+    base_url: BaseUrl = None,
+) -> None:
+    """Wait for a batch and write its results (to the file given when it was submitted)."""
+    from qwenchat.batch.submit import fetch_results
+    from qwenchat.render.terminal import Terminal
+
+    settings = settings_for(ctx, region=region, base_url=base_url)
+    code = fetch_results(settings, Terminal.system(), batch_id, output=output, wait=wait, poll=poll)
+    raise typer.Exit(code)
+
+
+@batch_app.command("cancel")
+@reports_errors
+def cancel(
+    ctx: typer.Context,
+    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
+    region: Region = None,
+    base_url: BaseUrl = None,
+) -> None:
+    """Cancel a Batch service batch (finished requests keep their results)."""
+    from qwenchat.batch.submit import cancel_batch
+    from qwenchat.render.terminal import Terminal
+
+    settings = settings_for(ctx, region=region, base_url=base_url)
+    raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
+
+
+@batch_app.command("list")
+@reports_errors
+def list_(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 20,
+    region: Region = None,
+    base_url: BaseUrl = None,
+) -> None:
+    """List recent Batch service batches."""
+    from qwenchat.batch.submit import list_batches
+    from qwenchat.render.terminal import Terminal
+
+    settings = settings_for(ctx, region=region, base_url=base_url)
+    raise typer.Exit(list_batches(settings, Terminal.system(), limit=limit))

@@ -1,0 +1,120 @@
+"""`qwenchat sessions …`: list, show, export and delete saved conversations.
+
+Thin commands: the store reads, `export` formats, these print. Errors go through
+`boundary.reports_errors`, as everywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from qwenchat.cli.boundary import reports_errors
+
+if TYPE_CHECKING:
+    from qwenchat.store.database import Store
+
+
+sessions_app = typer.Typer(
+    help="List, show, export and delete saved conversations.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+RefArg = Annotated[str, typer.Argument(metavar="ID|NAME", help="A conversation's id or name.")]
+
+
+def _store() -> Store:
+    from qwenchat.cli.boundary import settings_from
+    from qwenchat.store.keeping import open_store
+
+    return open_store(settings_from())
+
+
+def _write(text: str) -> None:
+    """Model text reaches a terminal only without control sequences."""
+    from qwenchat.core.sanitize import sanitize
+
+    sys.stdout.write(sanitize(text) if sys.stdout.isatty() else text)
+    sys.stdout.flush()
+
+
+@sessions_app.command("list")
+@reports_errors
+def list_(
+    json_output: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Saved conversations, most recently used first: id, name, title, turns, model, last used."""
+    import json
+    from dataclasses import asdict
+
+    from qwenchat.store.export import table
+
+    with _store() as store:
+        summaries = store.summaries()
+    if json_output:
+        _write(json.dumps([asdict(s) for s in summaries], ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write(table(summaries) + "\n")
+
+
+@sessions_app.command()
+@reports_errors
+def show(ref: RefArg) -> None:
+    """Print a conversation: every turn, with reasoning."""
+    from qwenchat.store.export import transcript
+
+    with _store() as store:
+        summary = store.resolve(ref)
+        _write(transcript(summary, store.records(summary.id)))
+
+
+@sessions_app.command()
+@reports_errors
+def export(
+    ref: RefArg,
+    format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or json.")] = "md",
+) -> None:
+    """Print a conversation as Markdown (reasoning in <details> blocks) or JSON."""
+    import json
+
+    from qwenchat.core.errors import UsageError
+    from qwenchat.store.export import document, markdown
+
+    if format not in ("md", "json"):
+        raise UsageError(f"--format must be md or json, got {format!r}")
+    with _store() as store:
+        summary = store.resolve(ref)
+        records = store.records(summary.id)
+    if format == "json":
+        _write(json.dumps(document(summary, records), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write(markdown(summary, records))
+
+
+@sessions_app.command()
+@reports_errors
+def rm(
+    ref: RefArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+) -> None:
+    """Delete a conversation and all its turns (asks first unless --yes)."""
+    with _store() as store:
+        summary = store.resolve(ref)
+        label = f"#{summary.id} {summary.title or '(untitled)'} ({summary.turns} turns)"
+        if not yes and _confirm(f"delete {label}? [y/N] ") != "yes":
+            sys.stderr.write("qwenchat: nothing deleted\n")
+            return
+        store.delete(summary.id)
+    sys.stderr.write(f"qwenchat: deleted {label}\n")
+
+
+def _confirm(question: str) -> Literal["yes", "no"]:
+    from qwenchat.core.sanitize import sanitize
+
+    sys.stderr.write(sanitize(question))
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower() if sys.stdin else ""
+    return "yes" if answer in ("y", "yes") else "no"

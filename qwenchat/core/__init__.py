@@ -1,0 +1,1 @@
+"""Pure values, no I/O: settings, events, catalogue, request rules, conversation, errors."""

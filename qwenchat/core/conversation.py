@@ -1,0 +1,122 @@
+"""The conversation: system prompt and finished turns, as immutable values.
+
+Reasoning is kept on each turn for display and export but never goes back to
+the server: `to_wire()` sends only user and assistant text, and the tool rounds
+of a turn (the assistant's `tool_calls` message, then one `tool` message per call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from qwenchat.core.events import Usage
+from qwenchat.core.reply import ToolCall
+
+Outcome = Literal["ok", "interrupted", "error", "incomplete"]
+ToolStatus = Literal["ok", "error", "declined", "not run"]
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What one tool call gave back to the model (an error or a refusal is a result too)."""
+
+    call_id: str
+    content: str
+    status: ToolStatus = "ok"
+
+
+@dataclass(frozen=True)
+class ToolStep:
+    """One round in which the model asked for tools: its calls, any text, and every result.
+
+    A step always holds one result per call, so its wire form is valid on its own.
+    """
+
+    calls: tuple[ToolCall, ...]
+    results: tuple[ToolResult, ...]
+    text: str = ""
+
+    def to_wire(self) -> list[dict[str, Any]]:
+        calls = [
+            {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+            for c in self.calls
+        ]
+        messages: list[dict[str, Any]] = [
+            {"role": "assistant", "content": self.text, "tool_calls": calls}
+        ]
+        for result in self.results:
+            messages.append(
+                {"role": "tool", "tool_call_id": result.call_id, "content": result.content}
+            )
+        return messages
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange: what the user sent and what came back."""
+
+    user: str
+    answer: str = ""
+    reasoning: str = ""
+    model: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    outcome: Outcome = "ok"
+    steps: tuple[ToolStep, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """An immutable history; every change returns a new Conversation."""
+
+    system: str | None = None
+    turns: tuple[Turn, ...] = field(default_factory=tuple)
+
+    def with_turn(self, turn: Turn) -> Conversation:
+        return replace(self, turns=(*self.turns, turn))
+
+    def without_last(self) -> Conversation:
+        return replace(self, turns=self.turns[:-1])
+
+    def with_system(self, system: str | None) -> Conversation:
+        return replace(self, system=system or None)
+
+    def cleared(self) -> Conversation:
+        return Conversation(system=self.system)
+
+    @property
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def to_wire(self, user: str, steps: tuple[ToolStep, ...] = ()) -> list[dict[str, Any]]:
+        """The messages for a request that adds `user` (and its tool rounds so far) to this history.
+
+        A turn with no answer text and no tool rounds (interrupted before any arrived)
+        contributes nothing, so the history always alternates user/assistant.
+        """
+        messages: list[dict[str, Any]] = []
+        if self.system:
+            messages.append({"role": "system", "content": self.system})
+        for turn in self.turns:
+            if not turn.answer and not turn.steps:
+                continue
+            messages.append({"role": "user", "content": turn.user})
+            for step in turn.steps:
+                messages.extend(step.to_wire())
+            if turn.answer:
+                messages.append({"role": "assistant", "content": turn.answer})
+        messages.append({"role": "user", "content": user})
+        for step in steps:
+            messages.extend(step.to_wire())
+        return messages
+
+    def usage_totals(self) -> tuple[int, int]:
+        """(input tokens, output tokens) summed over turns that reported usage."""
+        prompt = sum((t.usage.prompt_tokens or 0) for t in self.turns if t.usage)
+        completion = sum((t.usage.completion_tokens or 0) for t in self.turns if t.usage)
+        return prompt, completion

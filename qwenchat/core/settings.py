@@ -1,0 +1,360 @@
+"""Settings: resolved once, frozen, and each value remembers where it came from.
+
+Precedence, highest first: command-line flags > environment variables >
+`.env.local` then `.env` in the current directory > the user config file
+(`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults. A selected
+profile (`--profile NAME`, a `[profiles.NAME]` table) sits just below the flags.
+Nothing else in qwenchat reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from qwenchat.core.endpoints import is_dashscope, url_problem
+from qwenchat.core.errors import ConfigError, UsageError
+
+Region = Literal["cn", "intl"]
+ThinkingDisplay = Literal["full", "summary", "hide"]
+
+REGION_URLS: dict[str, str] = {
+    "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
+    "intl": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
+}
+REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International (Singapore)"}
+DEFAULT_MODEL = "qwen-plus"
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_RETRIES = 2
+MAX_RETRIES = 10
+DEFAULT_TOOL_ROUNDS = 8
+THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
+
+# Each setting, and the environment variables that provide it, in order of preference.
+ENV_VARS: dict[str, tuple[str, ...]] = {
+    "api_key": ("DASHSCOPE_API_KEY", "OPENAI_API_KEY"),
+    "region": ("QWENCHAT_REGION",),
+    "base_url": ("QWENCHAT_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE"),
+    "model": ("QWENCHAT_MODEL", "MODEL_NAME"),
+    "timeout": ("QWENCHAT_TIMEOUT",),
+    "system": ("QWENCHAT_SYSTEM",),
+    "thinking": ("QWENCHAT_THINKING",),
+    "context_window": ("QWENCHAT_CONTEXT_WINDOW",),
+    "retries": ("QWENCHAT_RETRIES",),
+    "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
+    "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
+    "profile": ("QWENCHAT_PROFILE",),
+}
+CONFIG_KEYS = frozenset(ENV_VARS)
+# What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
+PROFILE_KEYS = frozenset({"base_url", "region", "model", "timeout", "system", "thinking"})
+PROFILE_KEY_FIELDS = frozenset({"api_key_env", "api_key"})
+# Local servers ignore the key, but the SDK insists on one.
+NO_KEY_PLACEHOLDER = "EMPTY"
+
+# Layers, highest precedence first; the index is the rank used to compare sources.
+LAYERS = ("flag", "profile", "env", ".env.local", ".env", "config", "default")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything qwenchat needs to know before it talks to a server."""
+
+    api_key: str | None = field(repr=False)
+    base_url: str
+    region: Region
+    model: str
+    timeout: float
+    system: str | None
+    thinking: ThinkingDisplay
+    config_path: Path
+    data_dir: Path
+    sources: Mapping[str, str] = field(default_factory=dict)
+    editor: str = "vi"
+    context_window: int | None = None  # tokens; None: the model catalogue's value
+    retries: int = DEFAULT_RETRIES  # extra attempts after a failure that may clear by itself
+    tool_rounds: int = DEFAULT_TOOL_ROUNDS
+    approved_tools: tuple[str, ...] = ()
+    profile: str | None = None
+    profiles: tuple[str, ...] = ()
+    model_overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def masked_key(self) -> str:
+        return mask_key(self.api_key)
+
+    @property
+    def is_dashscope(self) -> bool:
+        return is_dashscope(self.base_url)
+
+    def require_key(self) -> str:
+        source = self.source("api_key")
+        if not self.api_key and source.startswith("profile"):
+            raise ConfigError(f"no API key: {source} is not set")
+        if not self.api_key:
+            raise ConfigError(
+                "no API key: set DASHSCOPE_API_KEY in the environment or in a .env file "
+                "(see .env.example)"
+            )
+        return self.api_key
+
+    def source(self, name: str) -> str:
+        return self.sources.get(name, "default")
+
+
+def mask_key(key: str | None) -> str:
+    """Show just enough of a key to recognise it: `sk-…1a2b`."""
+    if not key:
+        return "(not set)"
+    if len(key) < 12:
+        return "…" + "*" * 4
+    return f"{key[:3]}…{key[-4:]}"
+
+
+def load_settings(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str],
+    cwd: Path,
+) -> Settings:
+    """Resolve every setting from the layers, highest precedence first."""
+    config_path = _config_home(environ) / "qwenchat" / "config.toml"
+    config, tables = _read_config(config_path)
+    dotenvs = (_read_dotenv(cwd / ".env.local"), _read_dotenv(cwd / ".env"))
+    layers: list[dict[str, tuple[Any, str]]] = [
+        {k: (v, f"flag --{k.replace('_', '-')}") for k, v in flags.items() if v is not None},
+        _from_env(environ, "env"),
+        _from_env(dotenvs[0], ".env.local"),
+        _from_env(dotenvs[1], ".env"),
+        {k: (v, f"config {config_path}") for k, v in config.items()},
+    ]
+    profiles = tables.get("profiles", {})
+    profile = _resolve(["profile"], layers)[0].get("profile")
+    if profile is not None:
+        layers.insert(1, _profile_layer(str(profile), profiles, (environ, *dotenvs)))
+    values, sources = _resolve(list(ENV_VARS), layers)
+    settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
+    return replace(
+        settings,
+        editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
+        profile=None if profile is None else str(profile),
+        profiles=tuple(profiles),
+        model_overrides=tables.get("models", {}),
+    )
+
+
+def _resolve(
+    names: list[str], layers: list[dict[str, tuple[Any, str]]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Each name's value and source from the first layer that has it."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for name in names:
+        for mapping in layers:
+            if name in mapping and mapping[name][0] not in (None, ""):
+                values[name], sources[name] = mapping[name]
+                break
+    return values, sources
+
+
+def _profile_layer(
+    name: str, profiles: Mapping[str, Any], environs: tuple[Mapping[str, str | None], ...]
+) -> dict[str, tuple[Any, str]]:
+    """The values a `[profiles.NAME]` table sets, its key read from the variable it names."""
+    table = profiles.get(name)
+    if not isinstance(table, Mapping):
+        known = ", ".join(sorted(profiles)) or "none defined"
+        raise ConfigError(
+            f"unknown profile {name!r} (known: {known})",
+            hint="profiles are [profiles.NAME] tables in the config file",
+        )
+    unknown = set(table) - PROFILE_KEYS - PROFILE_KEY_FIELDS
+    if unknown:
+        raise ConfigError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
+    source = f"profile {name}"
+    layer = {k: (v, source) for k, v in table.items() if k in PROFILE_KEYS}
+    variable = table.get("api_key_env")
+    if variable:
+        found = next((e.get(str(variable)) for e in environs if e.get(str(variable))), None)
+        # a missing variable must not fall back to another server's key
+        layer["api_key"] = (found or _Missing(str(variable)), f"{source} ({variable})")
+    elif table.get("api_key"):
+        layer["api_key"] = (table["api_key"], source)
+    elif "base_url" in table and not is_dashscope(str(table["base_url"])):
+        layer["api_key"] = (NO_KEY_PLACEHOLDER, f"{source} (no key needed)")
+    return layer
+
+
+class _Missing(str):
+    """A key variable a profile names but the environment lacks."""
+
+    __slots__ = ()
+
+
+def _build(
+    values: Mapping[str, Any], sources: dict[str, str], config_path: Path, data_dir: Path
+) -> Settings:
+    region = str(values.get("region", "cn")).lower()
+    if region not in REGION_URLS:
+        raise ConfigError(f"unknown region {region!r} (from {sources['region']}); use cn or intl")
+    base_url = _pick_base_url(values, sources, region)
+    thinking = str(values.get("thinking", "full")).lower()
+    if thinking not in THINKING_DISPLAYS:
+        raise ConfigError(
+            f"unknown thinking display {thinking!r} (from {sources['thinking']}); "
+            "use full, summary or hide"
+        )
+    api_key = values.get("api_key")
+    return Settings(
+        api_key=None if isinstance(api_key, _Missing) else api_key,
+        base_url=base_url,
+        region=region,  # type: ignore[arg-type]
+        model=str(values.get("model", DEFAULT_MODEL)),
+        timeout=_positive_float(values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")),
+        system=values.get("system") or None,
+        thinking=thinking,  # type: ignore[arg-type]
+        config_path=config_path,
+        data_dir=data_dir,
+        sources=sources,
+        context_window=_context_window(values.get("context_window"), sources),
+        retries=_retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
+        tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
+        approved_tools=_names(values.get("approved_tools", ())),
+    )
+
+
+def _context_window(value: Any, sources: Mapping[str, str]) -> int | None:
+    if value is None:
+        return None
+    try:
+        tokens = int(value)
+    except (TypeError, ValueError):
+        tokens = 0
+    if tokens < 1:
+        raise ConfigError(
+            f"context_window must be a positive number of tokens, got {value!r} "
+            f"(from {sources.get('context_window')})"
+        )
+    return tokens
+
+
+def _rounds(value: Any, sources: Mapping[str, str]) -> int:
+    """The tool-round limit: a whole number from 1 to 100."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise UsageError(
+            f"tool rounds must be a whole number from 1 to 100, got {value!r} "
+            f"(from {sources.get('tool_rounds', 'default')})"
+        )
+    return number
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A list of names from the config file, or comma-separated from the environment."""
+    if isinstance(value, str):
+        items: Any = value.split(",")
+    elif isinstance(value, (list, tuple)):
+        items = value
+    else:
+        raise ConfigError(f"approved_tools must be a list of tool names, got {value!r}")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:
+    """An explicit base URL wins over the region unless the region was set more directly."""
+    url = values.get("base_url")
+    if url is not None:
+        url_rank = _rank(sources["base_url"])
+        region_rank = _rank(sources.get("region", "default"))
+        if url_rank <= region_rank:
+            url = str(url).rstrip("/")
+            problem = url_problem(url)
+            if problem:
+                raise ConfigError(f"{problem[0]} (from {sources['base_url']})", hint=problem[1])
+            return url
+        del sources["base_url"]
+    sources["base_url"] = f"region {region}"
+    return REGION_URLS[region]
+
+
+def _positive_float(value: Any, source: str | None) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(
+            f"timeout must be a number of seconds, got {value!r} (from {source})"
+        ) from None
+    if number <= 0:
+        raise UsageError(f"timeout must be positive, got {value!r} (from {source})")
+    return number
+
+
+def _retries(value: Any, source: str | None) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if not 0 <= number <= MAX_RETRIES:
+        raise UsageError(
+            f"retries must be a whole number from 0 to {MAX_RETRIES}, got {value!r} (from {source})"
+        )
+    return number
+
+
+def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[Any, str]]:
+    found: dict[str, tuple[Any, str]] = {}
+    for name, variables in ENV_VARS.items():
+        for variable in variables:
+            value = environ.get(variable)
+            if value and value.strip():
+                found[name] = (value.strip(), f"{layer} {variable}")
+                break
+    return found
+
+
+def _rank(source: str) -> int:
+    return LAYERS.index(source.split(" ", 1)[0])
+
+
+def _read_dotenv(path: Path) -> Mapping[str, str | None]:
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        return dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+        raise ConfigError(f"cannot read {path}: {reason}") from None
+
+
+def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The top-level settings, and the `[models]` and `[profiles]` tables."""
+    if not path.is_file():
+        return {}, {}
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    flat = {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if k in ("models", "profiles") and isinstance(v, dict)}
+    return flat, tables
+
+
+def _config_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_CONFIG_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".config"
+
+
+def _data_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_DATA_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".local" / "share"

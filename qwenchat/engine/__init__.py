@@ -1,0 +1,1 @@
+"""The turn engine: one turn for ask, the chat and batch; it yields events and never prints."""

@@ -1,0 +1,47 @@
+"""`/compress`: the model summarises older turns, and the summary takes their place.
+
+The summary becomes one ordinary turn (the request and the model's summary), so
+the history stays plain user/assistant pairs; the turns it replaces stay in the
+store, marked inactive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from qwenchat.core import errors
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.request import RequestOptions
+from qwenchat.engine.turn import EventSource, run_turn
+from qwenchat.render.base import Renderer
+
+SUMMARY_REQUEST = (
+    "Summarise our conversation so far for your own later reference: the facts, decisions, "
+    "code and open questions a continuation needs, as briefly as they allow. "
+    "Answer with the summary only."
+)
+
+
+def compressed(
+    source: EventSource,
+    conversation: Conversation,
+    *,
+    keep: int,
+    model: str,
+    options: RequestOptions,
+    renderer: Renderer,
+) -> Conversation:
+    """The conversation with all but the last `keep` turns replaced by a summary.
+
+    Raises the turn's error if the summary did not arrive complete.
+    """
+    cut = len(conversation.turns) - keep
+    older = replace(conversation, turns=conversation.turns[:cut])
+    result = run_turn(
+        source, older, SUMMARY_REQUEST, model=model, options=options, renderer=renderer
+    )
+    if result.error is not None:
+        raise result.error
+    if not result.turn.answer.strip():
+        raise errors.StreamError("the model sent an empty summary; nothing was compressed")
+    return replace(conversation, turns=(result.turn, *conversation.turns[cut:]))

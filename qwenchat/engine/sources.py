@@ -1,0 +1,114 @@
+"""Event sources that wrap the client: the context budget and the answer cache.
+
+Both take a request body and yield events, like `ChatClient.stream`, so
+`session.run_turn` does not know they are there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from qwenchat.core import answer_cache as cache
+from qwenchat.core import context_budget as budget
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.errors import ApiError
+from qwenchat.core.events import Event
+from qwenchat.engine.turn import EventSource
+from qwenchat.store.database import Store, TurnRecord
+
+Notice = Callable[[str], None]
+
+
+class FittedSource:
+    """Trims the history to the model's window; after a 400 input-range error, once more."""
+
+    def __init__(self, source: EventSource, *, limit: int, ratio: float, notice: Notice) -> None:
+        self.source = source
+        self.limit = limit
+        self.ratio = ratio
+        self.notice = notice
+
+    @classmethod
+    def for_turn(
+        cls,
+        source: EventSource,
+        conversation: Conversation,
+        *,
+        model: str,
+        window: int | None,
+        max_tokens: int | None,
+        notice: Notice,
+    ) -> FittedSource:
+        limit = budget.input_limit(budget.context_window(model, window), max_tokens)
+        return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
+
+    def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
+        messages, dropped = budget.fit(body["messages"], limit=self.limit, ratio=self.ratio)
+        if dropped:
+            self.notice(
+                f"history too long for the context window ({self.limit:,} input tokens): "
+                f"left out {_oldest(dropped)}"
+            )
+        body = {**body, "messages": messages}
+        started = False
+        try:
+            for event in _closing(self.source.stream(body, notify=notify)):
+                started = True
+                yield event
+            return
+        except ApiError as exc:
+            limit = budget.range_limit(exc.message) if exc.status == 400 else None
+            if started or limit is None:
+                raise
+            messages, dropped = budget.refit(messages, limit=limit, ratio=self.ratio)
+            if not dropped:
+                exc.hint = f"the message alone is longer than the model's {limit:,}-token input"
+                raise
+        self.notice(
+            f"the server accepts at most {limit:,} input tokens: "
+            f"left out {_oldest(dropped)} still sent, and retrying"
+        )
+        yield from _closing(self.source.stream({**body, "messages": messages}, notify=notify))
+
+
+class CachingSource:
+    """Keys every request; with `reuse`, answers from the store when it was answered before.
+
+    Thinking-mode requests are reused only with `thinking` as well.
+    """
+
+    def __init__(
+        self, source: EventSource, store: Store, *, reuse: bool, thinking: bool, notice: Notice
+    ) -> None:
+        self.source = source
+        self.store = store
+        self.reuse = reuse
+        self.thinking = thinking
+        self.notice = notice
+        self.key: str | None = None
+        self.hit: TurnRecord | None = None
+
+    def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
+        self.key = cache.request_key(body)
+        if self.reuse and (self.thinking or not cache.thinks(body)):
+            self.hit = self.store.cached(self.key)
+        if self.hit is None:
+            yield from _closing(self.source.stream(body, notify=notify))
+            return
+        self.notice(f"cached answer from {self.hit.time[:19].replace('T', ' ')} UTC (no API call)")
+        yield from cache.replay(self.hit.turn)
+
+
+def _closing(events: Iterator[Event]) -> Iterator[Event]:
+    """Pass events through, closing the inner stream when the outer one is closed early."""
+    try:
+        yield from events
+    finally:
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
+def _oldest(count: int) -> str:
+    return "the oldest turn" if count == 1 else f"the {count} oldest turns"

@@ -1,0 +1,251 @@
+"""The tool loop: request → tool calls → consent → run → `tool` messages → request again.
+
+Each round is one `session.run_turn` with the tools offered and the turn's earlier rounds
+in the history; the loop ends when the model answers without tool calls, or after
+`rounds` rounds of tool calls (the calls of the round after that are not run, and the turn
+ends with an error saying so). Every call gets a result, so the history stays valid:
+its output, an error, a refusal, or "not run". If the server refuses to stream a request
+with tools, the request is sent again without streaming (thinking off), said once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Protocol
+
+from qwenchat.core import errors
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, lookup
+from qwenchat.core.conversation import Conversation, Outcome, ToolResult, ToolStep
+from qwenchat.core.events import Event, Usage
+from qwenchat.core.reply import Reply, Timing, ToolCall
+from qwenchat.core.request import RequestOptions
+from qwenchat.engine.turn import EventSource, TurnResult, run_turn
+from qwenchat.render.base import Renderer
+from qwenchat.tools.consent import Consent
+from qwenchat.tools.spec import ToolSet, clean, execute, prepare
+
+DEFAULT_ROUNDS = 8
+DECLINED = "declined: the user did not allow this call"
+UNATTENDED = (
+    "not run: there was no terminal to ask the user for consent "
+    "(the user can allow tools in scripts with --yes-tools)"
+)
+LIMIT = "not run: the limit of {rounds} for one question was reached"
+INTERRUPTED = "not run: the user interrupted the turn"
+FALLBACK_NOTICE = (
+    "the server refused to stream a request with tools; asking without streaming (thinking off)"
+)
+
+
+class ToolView(Protocol):
+    """Shows tool calls and their results to the user."""
+
+    def call(self, call: ToolCall) -> None: ...
+
+    def result(self, call: ToolCall, result: ToolResult) -> None: ...
+
+    def notice(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ToolSession:
+    """What the loop needs: the tools, who may run them, how calls are shown, the round cap."""
+
+    toolset: ToolSet
+    consent: Consent
+    view: ToolView
+    rounds: int = DEFAULT_ROUNDS
+
+
+class ToolRoundLimit(errors.QwenchatError):
+    """The model kept asking for tools past the round limit (exit 1)."""
+
+
+def run_tool_turn(
+    client: EventSource,
+    conversation: Conversation,
+    user: str,
+    *,
+    model: str,
+    options: RequestOptions,
+    renderers: Callable[[], Renderer],
+    tools: ToolSession,
+    clock: Callable[[], float] = time.monotonic,
+    catalogue: Catalogue = DEFAULT_CATALOGUE,
+) -> TurnResult:
+    """One user message, answered after as many tool rounds as the model needs (capped)."""
+    source = StreamFallback(client, model=model, notice=tools.view.notice)
+    schemas = tools.toolset.schemas()
+    steps: list[ToolStep] = []
+    rounds: list[TurnResult] = []
+    for number in range(tools.rounds + 1):
+        result = run_turn(
+            source, conversation, user, model=model, options=options, renderer=renderers(),
+            clock=clock, tools=schemas, steps=tuple(steps), catalogue=catalogue,
+        )  # fmt: skip
+        rounds.append(result)
+        calls = _with_ids(result.reply.tool_calls, number)
+        if result.error is not None or not calls:
+            return _combine(rounds, steps)
+        if number == tools.rounds:
+            rounds_text = f"{tools.rounds} tool round{'' if tools.rounds == 1 else 's'}"
+            steps.append(_not_run(calls, result.reply.answer, LIMIT.format(rounds=rounds_text)))
+            wanted = ", ".join(dict.fromkeys(c.name for c in calls))
+            error = ToolRoundLimit(
+                f"stopped after {rounds_text}; the model still asked for {wanted}",
+                hint="raise --tool-rounds, or reply to say how to go on",
+            )
+            return _combine(rounds, steps, "incomplete", error)
+        results, interrupted = run_calls(calls, tools)
+        steps.append(ToolStep(calls, results, text=result.reply.answer))
+        if interrupted:
+            return _combine(rounds, steps, "interrupted", errors.Interrupted("interrupted"))
+    raise AssertionError("the loop returns from its last round")
+
+
+def run_calls(calls: Sequence[ToolCall], tools: ToolSession) -> tuple[tuple[ToolResult, ...], bool]:
+    """A result for every call; on Ctrl-C the rest are "not run" and the flag is set."""
+    done: list[ToolResult] = []
+    for call in calls:
+        try:
+            done.append(run_call(call, tools))
+        except KeyboardInterrupt:
+            done += [ToolResult(c.id, INTERRUPTED, "not run") for c in calls[len(done) :]]
+            return tuple(done), True
+    return tuple(done), False
+
+
+def run_call(call: ToolCall, tools: ToolSession) -> ToolResult:
+    """Show the call, check it, ask for consent, run it; show and return the result."""
+    tools.view.call(call)
+    prepared = prepare(tools.toolset, call)
+    if isinstance(prepared, str):
+        result = ToolResult(call.id, clean(f"error: {prepared}"), "error")
+    else:
+        tool, arguments = prepared
+        match tools.consent.decide(call, tool):
+            case "run":
+                result = execute(tool, call.id, arguments)
+            case "declined":
+                result = ToolResult(call.id, DECLINED, "declined")
+            case "unattended":
+                result = ToolResult(call.id, UNATTENDED, "declined")
+    tools.view.result(call, result)
+    return result
+
+
+def _with_ids(calls: tuple[ToolCall, ...], number: int) -> tuple[ToolCall, ...]:
+    """A server that sends no call id still needs one to pair the call with its result."""
+    return tuple(c if c.id else replace(c, id=f"call_{number}_{i}") for i, c in enumerate(calls))
+
+
+def _not_run(calls: tuple[ToolCall, ...], text: str, reason: str) -> ToolStep:
+    return ToolStep(calls, tuple(ToolResult(c.id, reason, "not run") for c in calls), text)
+
+
+def _combine(
+    rounds: list[TurnResult],
+    steps: list[ToolStep],
+    outcome: Outcome | None = None,
+    error: errors.QwenchatError | None = None,
+) -> TurnResult:
+    """The whole turn: every round's reasoning and usage, the final answer, all the steps."""
+    last = rounds[-1]
+    ended_in_step = outcome is not None  # the last round's text went into its step
+    turn = replace(
+        last.turn,
+        answer="" if ended_in_step else last.turn.answer,
+        reasoning="\n\n".join(r.reply.reasoning for r in rounds if r.reply.reasoning),
+        usage=total_usage([r.reply.usage for r in rounds]),
+        outcome=outcome or last.turn.outcome,
+        steps=tuple(steps),
+    )
+    return TurnResult(turn=turn, reply=last.reply, error=error or last.error)
+
+
+def total_usage(usages: Sequence[Usage | None]) -> Usage | None:
+    """Token counts summed over rounds; a count no round reported stays unknown."""
+    known = [u for u in usages if u is not None]
+    if not known:
+        return None
+    totals: dict[str, int | None] = {}
+    for field in fields(Usage):
+        values = [getattr(u, field.name) for u in known]
+        present = [v for v in values if v is not None]
+        totals[field.name] = sum(present) if present else None
+    return Usage(**totals)
+
+
+class StreamFallback:
+    """An event source that falls back to a non-streamed request when streaming with tools
+    is refused (a 400 that mentions streaming), and keeps to it for the rest of the turn."""
+
+    def __init__(self, client: EventSource, *, model: str, notice: Callable[[str], None]) -> None:
+        self._client = client
+        self._model = model
+        self._notice = notice
+        self._unstreamed = False
+
+    def stream(
+        self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
+    ) -> Iterator[Event]:
+        if self._unstreamed and body.get("stream"):
+            body = unstreamed(body, self._model)
+        events = self._client.stream(body, notify=notify)
+        try:
+            first = next(events, None)
+        except errors.ApiError as exc:
+            if not (refuses_streaming(exc, body) and lookup(self._model).thinking != "only"):
+                raise
+            self._unstreamed = True
+            self._notice(FALLBACK_NOTICE)
+            events = self._client.stream(unstreamed(body, self._model), notify=notify)
+            first = next(events, None)
+        try:
+            if first is not None:
+                yield first
+                yield from events
+        finally:
+            close = getattr(events, "close", None)
+            if close is not None:
+                close()
+
+
+def refuses_streaming(exc: errors.ApiError, body: dict[str, Any]) -> bool:
+    return bool(
+        exc.status == 400
+        and body.get("stream")
+        and body.get("tools")
+        and "stream" in exc.message.lower()
+    )
+
+
+def unstreamed(body: dict[str, Any], model: str) -> dict[str, Any]:
+    """The same request, not streamed, thinking off where the model lets it be turned off."""
+    out = {k: v for k, v in body.items() if k != "stream_options"}
+    out["stream"] = False
+    if lookup(model).thinking == "hybrid" or "enable_thinking" in out:
+        out["enable_thinking"] = False
+    return out
+
+
+class FinalRoundOnly:
+    """A renderer that finishes only the turn's last round (for one `--json` document)."""
+
+    def __init__(self, inner: Renderer) -> None:
+        self._inner = inner
+
+    def notice(self, text: str) -> None:
+        self._inner.notice(text)
+
+    def waiting(self) -> None:
+        self._inner.waiting()
+
+    def event(self, event: Event) -> None:
+        self._inner.event(event)
+
+    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        if outcome != "ok" or not reply.tool_calls:
+            self._inner.finish(reply, timing, outcome)

@@ -1,0 +1,1 @@
+"""The network edge: the only importer of the openai SDK."""

@@ -1,0 +1,315 @@
+"""The network edge: the only module that imports the openai SDK.
+
+Requests, auth and error statuses go through the SDK; the streamed body is
+read raw (`with_streaming_response`) and its SSE lines parsed by `events`,
+which is cheaper per chunk than the SDK's own chunk objects. Every SDK or
+transport error becomes a `QwenchatError` here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import openai
+
+from qwenchat.core import errors
+from qwenchat.core.errors import QwenchatError
+from qwenchat.core.events import (
+    MODERATION_CODE,
+    MODERATION_HINT,
+    Done,
+    Event,
+    iter_sse_data,
+    parse_chunk,
+    parse_completion,
+)
+from qwenchat.core.sanitize import sanitize
+from qwenchat.core.settings import REGION_NAMES, Settings, mask_key
+from qwenchat.net.retry import RetryPolicy, parse_retry_after, retrying
+
+CONNECT_TIMEOUT = 10.0
+# Fields the SDK's create() takes as keywords; anything else travels in extra_body.
+SDK_FIELDS = frozenset(
+    {
+        "model", "messages", "stream", "stream_options", "temperature", "top_p",
+        "presence_penalty", "frequency_penalty", "max_tokens", "seed", "stop", "n",
+        "tools", "tool_choice", "response_format", "parallel_tool_calls",
+    }
+)  # fmt: skip
+_HTML_TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
+QUOTA_WORDS = ("quota", "arrear", "billing", "insufficient", "balance", "overdue")
+
+
+def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
+    """The SDK client for these settings: key, base URL, connect and read timeouts."""
+    return openai.OpenAI(
+        api_key=settings.require_key(),
+        base_url=settings.base_url,
+        timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
+        max_retries=max_retries,
+    )
+
+
+class ChatClient:
+    """Sends chat requests and yields events; raises only QwenchatError."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        # qwenchat's own policy (retry.py) decides what is worth retrying
+        self._sdk = make_sdk(settings, max_retries=0)
+        self.policy = RetryPolicy(retries=settings.retries)
+
+    def stream(
+        self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
+    ) -> Iterator[Event]:
+        """Send `body` and yield its events, retrying early failures that may clear.
+
+        Each retry is announced through `notify`; closing the iterator closes the connection.
+        """
+        return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
+
+    def _once(self, body: dict[str, Any]) -> Iterator[Event]:
+        """One attempt; a server that quotes the key back never gets it printed."""
+        try:
+            yield from self._attempt(body)
+        except QwenchatError as exc:
+            raise without_key(exc, self.settings.api_key) from None
+
+    def _attempt(self, body: dict[str, Any]) -> Iterator[Event]:
+        """Send `body` and yield its events."""
+        kwargs = {k: v for k, v in body.items() if k in SDK_FIELDS}
+        extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}
+        create = self._sdk.chat.completions.with_streaming_response.create
+        started = False
+        try:
+            with create(**kwargs, extra_body=extra or None) as response:
+                if not body.get("stream"):
+                    yield from parse_completion(_json_object(response.text(), "reply"))
+                    return
+                _check_stream_type(response.headers.get("content-type", ""), response)
+                for data in iter_sse_data(response.iter_lines()):
+                    started = True  # a chunk arrived: from here on nothing is retried
+                    if data.startswith("[DONE]"):
+                        yield Done()
+                        return
+                    yield from parse_chunk(_json_object(data, "chunk"))
+        except QwenchatError:
+            raise
+        except openai.APIStatusError as exc:
+            raise status_error(exc, self.settings, str(body.get("model", ""))) from None
+        except openai.APITimeoutError as exc:
+            if _is_connect_timeout(exc):
+                raise _connection(exc, self.settings, started) from None
+            raise _timeout(self.settings, started) from None
+        except openai.APIConnectionError as exc:
+            raise _connection(exc, self.settings, started) from None
+        except _transport_errors() as exc:
+            if _is_timeout(exc):
+                raise _timeout(self.settings, started) from None
+            raise _connection(exc, self.settings, started) from None
+
+    def list_models(self) -> list[str]:
+        """The model ids the server's `GET /models` offers."""
+        try:
+            return [str(model.id) for model in self._sdk.models.list()]
+        except openai.APIStatusError as exc:
+            raise status_error(exc, self.settings, "") from None
+        except openai.APIConnectionError as exc:  # timeouts included
+            raise _connection(exc, self.settings, False) from None
+
+    def close(self) -> None:
+        self._sdk.close()
+
+
+def without_key(exc: QwenchatError, key: str | None) -> QwenchatError:
+    """Mask the key wherever an error's text quotes it."""
+    if key:
+        exc.message = exc.message.replace(key, mask_key(key))
+        exc.hint = exc.hint.replace(key, mask_key(key)) if exc.hint else exc.hint
+        exc.args = (exc.message,)
+    return exc
+
+
+def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> errors.ApiError:
+    """Turn an HTTP error status into one readable error with a hint that helps."""
+    status = exc.status_code
+    message, code = _error_fields(exc.body, exc.message)
+    request_id = exc.response.headers.get("x-request-id") or _body_request_id(exc.body)
+    retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
+    text = f"{message} ({status}{', ' + code if code else ''})"
+    if status in (401, 403):
+        other = "intl" if settings.region == "cn" else "cn"
+        hint = (
+            f"check DASHSCOPE_API_KEY; keys belong to one region and this request went to "
+            f"{settings.base_url}"
+            + (
+                f" ({REGION_NAMES[settings.region]}): try --region {other}"
+                if settings.is_dashscope
+                else ""
+            )
+        )
+        return errors.AuthError(
+            f"authentication failed: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint=hint,
+        )
+    if (
+        status == 404
+        or (code or "").lower() in ("model_not_found", "modelnotfound")
+        or ("model" in message.lower() and "not exist" in message.lower())
+    ):
+        return errors.ModelNotFoundError(
+            f"unknown model {model!r}: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint="`qwenchat models` lists the models qwenchat knows",
+        )
+    if status == 429:
+        if any(word in message.lower() for word in QUOTA_WORDS):
+            return errors.QuotaError(
+                f"quota or rate limit: {text}",
+                status=status,
+                code=code,
+                request_id=request_id,
+                hint="this may be a per-minute token limit (wait a minute and retry) or an "
+                "exhausted quota / account in arrears (check the DashScope console)",
+                retry_after=retry_after,
+            )
+        return errors.RateLimitError(
+            f"rate limit exceeded: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint=_wait_hint(retry_after, "wait a moment and retry"),
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        return errors.ApiError(
+            f"server error: {text}",
+            status=status,
+            code=code,
+            request_id=request_id,
+            hint=_wait_hint(retry_after, "retry in a moment"),
+            retry_after=retry_after,
+        )
+    return errors.ApiError(
+        f"the server rejected the request: {text}",
+        status=status,
+        code=code,
+        request_id=request_id,
+        hint=MODERATION_HINT if code == MODERATION_CODE else None,
+    )
+
+
+def _error_fields(body: object, fallback: str) -> tuple[str, str | None]:
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict):
+            message = str(inner.get("message") or "").strip()
+            code = inner.get("code")
+            if message:
+                return sanitize(message), (sanitize(str(code)) if code else None)
+    title = _HTML_TITLE.search(body) if isinstance(body, str) else None
+    if title and title.group(1).strip():  # a proxy's error page: its title says enough
+        return sanitize(f"an HTML page: {title.group(1).strip()}"), None
+    return sanitize(_first_line(fallback)), None
+
+
+def _wait_hint(retry_after: float | None, default: str) -> str:
+    return f"the server asks to wait {retry_after:g} s" if retry_after else default
+
+
+def _body_request_id(body: object) -> str | None:
+    value = body.get("request_id") if isinstance(body, dict) else None
+    return str(value) if value else None
+
+
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    """`text` parsed as a JSON object, or a StreamError naming `what` and showing its start."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise errors.StreamError(
+            f"the server sent a malformed {what}: {_first_line(sanitize(text))[:80]!r}"
+        ) from None
+    if not isinstance(value, dict):
+        raise errors.StreamError(f"the server sent a {what} that is not a JSON object")
+    return value
+
+
+def _check_stream_type(content_type: str, response: Any) -> None:
+    """A 200 that is not an event stream (a proxy's HTML page, a JSON body) is an error."""
+    if "event-stream" in content_type or not content_type:
+        return
+    text = response.text()
+    if "json" in content_type:
+        body = _json_object(text, "reply")
+        parse_completion(body)  # raises for {"error": …}
+        raise errors.StreamError("the server answered a streamed request without streaming")
+    raise errors.StreamError(
+        f"the server answered with {content_type.split(';')[0]} instead of an event stream: "
+        f"{_first_line(sanitize(text))[:80]!r}"
+    )
+
+
+def _timeout(settings: Settings, started: bool) -> errors.QwenchatError:
+    if started:
+        return errors.StreamError(
+            f"no data from the server for {settings.timeout:g} s; the reply is incomplete "
+            "(raise --timeout for long thinking)"
+        )
+    return errors.RequestTimeout(
+        f"timed out after {settings.timeout:g} s waiting for {settings.base_url} "
+        "(raise --timeout for long thinking)"
+    )
+
+
+def _connection(exc: BaseException, settings: Settings, started: bool) -> errors.QwenchatError:
+    if started:
+        return errors.StreamError("the connection broke mid-reply; the reply is incomplete")
+    cause = _root_cause(exc)
+    return errors.NetworkError(f"cannot reach {settings.base_url}: {cause}")
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = _first_line(str(exc)).rstrip(".") or type(exc).__name__
+    if "refused" in text.lower():
+        return "connection refused"
+    return sanitize(text)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0].strip() if text.strip() else ""
+
+
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """httpx2 (SDK 3.x) and httpx (older SDKs) raise their own errors mid-stream."""
+    found: list[type[BaseException]] = []
+    for name in ("httpx2", "httpx"):
+        module = sys.modules.get(name)
+        error = getattr(module, "TransportError", None) if module else None
+        if isinstance(error, type) and issubclass(error, BaseException):
+            found.append(error)
+    return tuple(found)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return "Timeout" in type(exc).__name__
+
+
+def _is_connect_timeout(exc: BaseException) -> bool:
+    """The SDK raises one timeout error; its cause says whether connecting timed out."""
+    return type(exc.__cause__).__name__ in ("ConnectTimeout", "PoolTimeout")
+
+
+def _ignore(_: str) -> None:
+    """Retries announced to nobody."""

@@ -1,0 +1,50 @@
+"""`--json`: one JSON object on stdout once the reply is complete."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from typing import TextIO
+
+from qwenchat.core.conversation import Outcome
+from qwenchat.core.events import Event
+from qwenchat.core.reply import Reply, Timing
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
+class JsonRenderer:
+    """Collects nothing itself: the reply builder already holds the text."""
+
+    def __init__(self, out: TextIO, err: TextIO, *, model: str) -> None:
+        self._out = out
+        self._err = err
+        self._model = model
+
+    def notice(self, text: str) -> None:
+        self._err.write(f"qwenchat: {text}\n")
+
+    def waiting(self) -> None:
+        """Nothing to show while waiting: the output may be a pipe."""
+
+    def event(self, event: Event) -> None:
+        pass
+
+    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        document: dict[str, object] = {
+            "model": self._model,
+            "answer": reply.answer,
+            "reasoning": reply.reasoning,
+            "finish_reason": reply.finish_reason,
+            "usage": dataclasses.asdict(reply.usage) if reply.usage else None,
+            "outcome": outcome,
+            "time_to_first_token": timing.first_token,
+            "total_time": round(timing.total, 3),
+        }
+        if reply.more_choices:
+            document["choices"] = [reply.answer, *reply.more_choices]
+        text = json.dumps(document, ensure_ascii=False)
+        # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
+        self._out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+        self._out.flush()

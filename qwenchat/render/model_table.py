@@ -1,0 +1,96 @@
+"""`qwenchat models`: the catalogue merged with the server's model list, as a table or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from qwenchat.core.catalogue import Catalogue, describe, merged_names
+from qwenchat.core.errors import QwenchatError
+from qwenchat.core.settings import Settings
+
+COLUMNS = ("model", "listed by", "thinking", "stream", "tools", "n", "json", "context", "max out")
+
+
+def served_models(settings: Settings) -> list[str] | None:
+    """The server's `/models` ids, or None when it cannot say (no key, no endpoint, an error)."""
+    if not settings.api_key:
+        return None
+    from qwenchat.net.client import ChatClient
+
+    try:
+        client = ChatClient(settings)
+    except QwenchatError:
+        return None
+    try:
+        return client.list_models()
+    except QwenchatError:
+        return None
+    finally:
+        client.close()
+
+
+def model_rows(catalogue: Catalogue, served: list[str] | None) -> list[dict[str, Any]]:
+    """One row per model: what the catalogue knows, and who lists it."""
+    served_set = set(served or ())
+    rows = []
+    for name in merged_names(catalogue, served or ()):
+        known = name in catalogue.names
+        listed = "both" if known and name in served_set else ("catalogue" if known else "server")
+        info = catalogue.lookup(name)
+        row = {"name": name, "listed_by": listed, **describe(info)}
+        row["known"] = catalogue.knows(name)
+        rows.append(row)
+    return rows
+
+
+def as_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def as_table(rows: list[dict[str, Any]], *, served: bool) -> str:
+    """Fixed-width columns; `?` is unknown, `-` is no."""
+    cells = [COLUMNS] + [_cells(row) for row in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
+    ]
+    if not served:
+        lines.append("(the server's model list was not available; catalogue only)")
+    return "\n".join(lines) + "\n"
+
+
+def _cells(row: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        row["name"],
+        row["listed_by"],
+        _thinking(row),
+        "only" if row["stream_only"] else "any",
+        _flag(row["tools"]),
+        _flag(row["n"]),
+        _flag(row["json_mode"]),
+        _tokens(row["context_window"]),
+        _tokens(row["max_output"]),
+    )
+
+
+def _thinking(row: dict[str, Any]) -> str:
+    match row["thinking"]:
+        case "hybrid":
+            return "hybrid (on)" if row["thinking_default"] else "hybrid (off)"
+        case "only":
+            return "always"
+        case _:
+            return "-" if row["known"] else "?"
+
+
+def _flag(value: bool | None) -> str:
+    return "?" if value is None else ("yes" if value else "-")
+
+
+def _tokens(value: int | None) -> str:
+    if value is None:
+        return "?"
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}M"
+    return f"{value // 1024}k" if value % 1024 == 0 else f"{value / 1000:g}k"

@@ -1,0 +1,105 @@
+"""The I/O seam: standard streams, whether they are terminals, and reading piped input."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from qwenchat.core.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+MAX_STDIN_BYTES = 20 * 1024 * 1024
+LARGE_STDIN_BYTES = 256 * 1024  # above this, say how much is about to be sent
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """The three standard streams; tests build their own."""
+
+    stdin: TextIO | None
+    stdout: TextIO
+    stderr: TextIO
+
+    @classmethod
+    def system(cls) -> Terminal:
+        return cls(stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+
+    @property
+    def stdin_is_tty(self) -> bool:
+        return _isatty(self.stdin)
+
+    @property
+    def stdout_is_tty(self) -> bool:
+        return _isatty(self.stdout)
+
+    @property
+    def stderr_is_tty(self) -> bool:
+        return _isatty(self.stderr)
+
+    def read_piped(self) -> str | None:
+        """The text piped on stdin, or None when stdin is a terminal or absent."""
+        if self.stdin is None or self.stdin_is_tty:
+            return None
+        raw = getattr(self.stdin, "buffer", None)
+        data = raw.read(MAX_STDIN_BYTES + 1) if raw is not None else self.stdin.read().encode()
+        text = decode_input(data)
+        warning = size_warning(len(data), len(text))
+        if warning:
+            self.stderr.write(f"qwenchat: warning: {warning}\n")
+            self.stderr.flush()
+        return text
+
+    def console(self, *, stderr: bool = False) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=self.stderr if stderr else self.stdout,
+            highlight=False,
+            emoji=False,
+            markup=False,
+        )
+
+
+def decode_input(data: bytes) -> str:
+    """Piped bytes as text, or a clear error for binary or oversized input."""
+    if len(data) > MAX_STDIN_BYTES:
+        raise UsageError(
+            f"stdin is larger than {MAX_STDIN_BYTES // (1024 * 1024)} MiB; nothing was sent"
+        )
+    if b"\x00" in data:
+        raise UsageError("stdin looks binary (it contains NUL bytes); pipe a text file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"stdin is not UTF-8 text (invalid byte at offset {exc.start}); pipe a text file"
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def size_warning(size: int, chars: int) -> str | None:
+    """Large piped input is sent whole, never cut; the user hears how large it is."""
+    if size <= LARGE_STDIN_BYTES:
+        return None
+    return (
+        f"stdin is {size / (1024 * 1024):.1f} MiB ({chars:,} characters); all of it is sent, "
+        "which may exceed the model's context or cost many tokens"
+    )
+
+
+def join_prompt(argument: str | None, piped: str | None) -> str:
+    """The argument is the instruction; piped text follows it after a blank line."""
+    parts = [p.strip() for p in (argument, piped) if p and p.strip()]
+    if not parts:
+        raise UsageError("no prompt: give one as an argument or pipe text on stdin")
+    return "\n\n".join(parts)
+
+
+def _isatty(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError):
+        return False

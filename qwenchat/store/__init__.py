@@ -1,0 +1,1 @@
+"""The conversation store: the only importer of sqlite3."""

@@ -1,0 +1,362 @@
+"""The conversation store: one SQLite database, one row per finished turn.
+
+A plain `sqlite3` file in WAL mode that `sqlite3` and Datasette can query:
+`conversations` (id, name, title, source, parent, times) and `turns` (everything
+about one exchange). A turn is written in its own transaction when it ends, so
+a crash loses at most the reply in flight. The file is created 0600 inside a
+0700 directory; keys are never stored, only the endpoint and region.
+Turns dropped by /undo, /retry or /compress stay in the file with `active = 0`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.errors import QwenchatError, UsageError
+from qwenchat.core.events import Usage
+
+DB_NAME = "conversations.db"
+TITLE_LENGTH = 60
+
+# Each entry moves the schema from version i to i + 1 (PRAGMA user_version).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids of deleted conversations are not reused
+        name TEXT UNIQUE,
+        title TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        parent_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        active INTEGER NOT NULL DEFAULT 1,
+        time TEXT NOT NULL,
+        model TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        region TEXT,
+        system TEXT,
+        user TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        reasoning TEXT NOT NULL,
+        finish_reason TEXT,
+        outcome TEXT NOT NULL,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        reasoning_tokens INTEGER,
+        total_tokens INTEGER,
+        think INTEGER,
+        request_key TEXT,
+        cached INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX turns_by_conversation ON turns(conversation_id, active, id);
+    CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(QwenchatError):
+    """The conversation database cannot be opened, read or written (exit 1)."""
+
+
+class NotFound(UsageError):
+    """No conversation has that id or name (exit 2)."""
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """A turn and the circumstances it was asked in."""
+
+    turn: Turn
+    base_url: str
+    region: str | None = None
+    system: str | None = None
+    think: bool | None = None
+    request_key: str | None = None
+    cached: bool = False
+    time: str = ""
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One conversation, as `sessions list` shows it."""
+
+    id: int
+    name: str | None
+    title: str
+    source: str
+    parent_id: int | None
+    created: str
+    updated: str
+    turns: int
+    model: str | None
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def db_path(data_dir: Path) -> Path:
+    return data_dir / DB_NAME
+
+
+def public_url(url: str) -> str:
+    """The endpoint without user info, query or fragment: nothing secret goes in the file."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def title_from(text: str) -> str:
+    """A title from the first user message: its first line, whitespace collapsed, shortened."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    flat = " ".join(first.split())
+    return flat if len(flat) <= TITLE_LENGTH else flat[: TITLE_LENGTH - 1] + "…"
+
+
+def _private_file(path: Path) -> None:
+    """Create the directory 0700 and the file 0600 before SQLite opens it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+
+
+def _migrate(db: sqlite3.Connection, path: Path) -> None:
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer qwenchat (schema {version}, this one knows "
+            f"{SCHEMA_VERSION})",
+            hint="upgrade qwenchat",
+        )
+    for number in range(version, SCHEMA_VERSION):
+        db.executescript(
+            f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+        )
+
+
+class Store:
+    """An open conversation database. Every method is one short transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            _private_file(path)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            _migrate(self._db, path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the conversation store {path}: {exc}") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the conversation store {self.path}: {exc}") from None
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        self._db.row_factory = sqlite3.Row
+        try:
+            return list(self._db.execute(sql, args))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the conversation store {self.path}: {exc}") from None
+
+    def create(self, *, source: str, name: str | None = None, parent_id: int | None = None) -> int:
+        """A new, empty conversation; its id."""
+        if name is not None:
+            self.check_name(name)
+        stamp = now()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO conversations (name, source, parent_id, created, updated) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (name, source, parent_id, stamp, stamp),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def append(self, conversation_id: int, record: TurnRecord) -> int:
+        """Commit one finished turn; the conversation gets its title from its first one."""
+        turn, usage = record.turn, record.turn.usage or Usage()
+        stamp = record.time or now()
+        row = (
+            conversation_id, stamp, turn.model, public_url(record.base_url), record.region,
+            record.system, turn.user, turn.answer, turn.reasoning, turn.finish_reason,
+            turn.outcome, usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens,
+            usage.total_tokens, record.think, record.request_key, int(record.cached),
+        )  # fmt: skip
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO turns (conversation_id, time, model, base_url, region, system, user,"
+                " answer, reasoning, finish_reason, outcome, prompt_tokens, completion_tokens,"
+                " reasoning_tokens, total_tokens, think, request_key, cached)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            db.execute(
+                "UPDATE conversations SET updated = ?,"
+                " title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
+                (stamp, title_from(turn.user), conversation_id),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def deactivate(self, turn_ids: Sequence[int]) -> None:
+        """Mark turns as no longer part of their conversation (kept in the file)."""
+        if turn_ids:
+            with self._write() as db:
+                db.executemany("UPDATE turns SET active = 0 WHERE id = ?", [(i,) for i in turn_ids])
+
+    def summaries(self, *, where: str = "", args: Sequence[object] = ()) -> list[Summary]:
+        """Conversations with at least one turn (or a name), most recently used first."""
+        rows = self._read(
+            "SELECT c.*, COUNT(t.id) AS turns,"
+            " (SELECT model FROM turns WHERE conversation_id = c.id AND active"
+            "  ORDER BY id DESC LIMIT 1) AS model"
+            " FROM conversations c LEFT JOIN turns t ON t.conversation_id = c.id AND t.active"
+            f" {where} GROUP BY c.id HAVING COUNT(t.id) > 0 OR c.name IS NOT NULL"
+            " ORDER BY c.updated DESC, c.id DESC",
+            args,
+        )
+        return [
+            Summary(
+                id=r["id"],
+                name=r["name"],
+                title=r["title"],
+                source=r["source"],
+                parent_id=r["parent_id"],
+                created=r["created"],
+                updated=r["updated"],
+                turns=r["turns"],
+                model=r["model"],
+            )
+            for r in rows
+        ]
+
+    def latest(self) -> Summary | None:
+        found = self.summaries()
+        return found[0] if found else None
+
+    def resolve(self, ref: str) -> Summary:
+        """A conversation by id (digits, optionally after '#') or by name."""
+        key = ref.strip().removeprefix("#")
+        if key.isdigit():
+            found = self.summaries(where="WHERE c.id = ?", args=(int(key),))
+        else:
+            found = self.summaries(where="WHERE c.name = ?", args=(key,))
+        if not found:
+            raise NotFound(f"no conversation {ref!r}", hint="`qwenchat sessions list` shows them")
+        return found[0]
+
+    def find_name(self, name: str) -> int | None:
+        rows = self._read("SELECT id FROM conversations WHERE name = ?", (name,))
+        return int(rows[0]["id"]) if rows else None
+
+    def records(self, conversation_id: int) -> list[TurnRecord]:
+        """The active turns of a conversation, oldest first."""
+        rows = self._read(
+            "SELECT * FROM turns WHERE conversation_id = ? AND active ORDER BY id",
+            (conversation_id,),
+        )
+        return [_record(r) for r in rows]
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        """The conversation as the REPL holds it: the latest system prompt and the turns."""
+        records = self.records(conversation_id)
+        system = records[-1].system if records else None
+        return Conversation(system=system, turns=tuple(r.turn for r in records))
+
+    def rename(self, conversation_id: int, name: str) -> None:
+        self.check_name(name, owner=conversation_id)
+        with self._write() as db:
+            db.execute("UPDATE conversations SET name = ? WHERE id = ?", (name, conversation_id))
+
+    def fork(self, conversation_id: int, *, name: str | None = None) -> int:
+        """A copy of the conversation's active turns, linked to its parent; the copy's id."""
+        source = self.resolve(str(conversation_id))
+        copy = self.create(source=source.source, name=name, parent_id=conversation_id)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO turns (conversation_id, active, time, model, base_url, region,"
+                " system, user, answer, reasoning, finish_reason, outcome, prompt_tokens,"
+                " completion_tokens, reasoning_tokens, total_tokens, think, request_key, cached)"
+                " SELECT ?, 1, time, model, base_url, region, system, user, answer, reasoning,"
+                " finish_reason, outcome, prompt_tokens, completion_tokens, reasoning_tokens,"
+                " total_tokens, think, request_key, cached FROM turns"
+                " WHERE conversation_id = ? AND active ORDER BY id",
+                (copy, conversation_id),
+            )
+            db.execute(
+                "UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
+                (source.title, now(), copy),
+            )
+        return copy
+
+    def delete(self, conversation_id: int) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
+    def cached(self, request_key: str) -> TurnRecord | None:
+        """The newest complete turn that answered exactly this request."""
+        rows = self._read(
+            "SELECT * FROM turns WHERE request_key = ? AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
+            (request_key,),
+        )
+        return _record(rows[0]) if rows else None
+
+    def check_name(self, name: str, *, owner: int | None = None) -> None:
+        if not name.strip() or name.strip().removeprefix("#").isdigit():
+            raise UsageError(f"a session name must contain a letter: {name!r}")
+        if self.find_name(name) not in (None, owner):
+            raise UsageError(f"there is already a session named {name!r}")
+
+
+def _record(row: sqlite3.Row) -> TurnRecord:
+    usage_fields = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
+    has_usage = any(row[name] is not None for name in usage_fields)
+    turn = Turn(
+        user=row["user"],
+        answer=row["answer"],
+        reasoning=row["reasoning"],
+        model=row["model"],
+        finish_reason=row["finish_reason"],
+        usage=Usage(*(row[name] for name in usage_fields)) if has_usage else None,
+        outcome=row["outcome"],
+    )
+    think = None if row["think"] is None else bool(row["think"])
+    return TurnRecord(
+        turn=turn, base_url=row["base_url"], region=row["region"], system=row["system"],
+        think=think, request_key=row["request_key"], cached=bool(row["cached"]),
+        time=row["time"], id=row["id"],
+    )  # fmt: skip

@@ -1,0 +1,230 @@
+"""Keeping conversations in the store: the REPL's running conversation, and `ask -c`.
+
+`Keeper.sync` is called after every change to the REPL's state. It compares the
+conversation's turns with the ones already saved (by identity): turns that went
+away (/undo, /retry, /compress) are marked inactive, new ones are appended, each
+in its own transaction, so what is on disk is what the user sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.errors import UsageError
+from qwenchat.core.settings import Settings
+from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
+
+if TYPE_CHECKING:  # the chat's types; `ask` saves turns without loading the chat's modules
+    from qwenchat.chat.slash import ChatState, StoreAction
+
+RECAP_TURNS = 3
+RECAP_CHARS = 300
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(db_path(settings.data_dir))
+
+
+def record_for(
+    turn: Turn,
+    settings: Settings,
+    *,
+    system: str | None,
+    think: bool | None,
+    request_key: str | None = None,
+    cached: bool = False,
+) -> TurnRecord:
+    """A turn with its circumstances: the endpoint and region, never the key."""
+    return TurnRecord(
+        turn=turn,
+        base_url=settings.base_url,
+        region=settings.region if settings.is_dashscope else None,
+        system=system,
+        think=think,
+        request_key=request_key,
+        cached=cached,
+    )
+
+
+def chosen(settings: Settings, name: str, stored: str | None) -> str | None:
+    """A setting given explicitly (flag, environment, file) wins over the stored value."""
+    if settings.source(name) != "default" or stored is None:
+        return getattr(settings, name)  # type: ignore[no-any-return]
+    return stored
+
+
+def history_for_ask(
+    store: Store, settings: Settings, *, continue_last: bool, session: str | None
+) -> tuple[int | None, Conversation, str]:
+    """(conversation id or None for a new one, the history, the model) for `qwenchat ask`."""
+    found: Summary | None = None
+    if session is not None:
+        known = store.find_name(session)
+        found = store.resolve(session) if known is not None else None
+        if found is None:
+            new = store.create(source="ask", name=session)
+            return new, Conversation(system=settings.system), settings.model
+    elif continue_last:
+        found = store.latest()
+    if found is None:
+        return None, Conversation(system=settings.system), settings.model
+    stored = store.conversation(found.id)
+    system = chosen(settings, "system", stored.system)
+    model = chosen(settings, "model", found.model) or settings.model
+    return found.id, replace(stored, system=system), model
+
+
+def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
+    """What a resumed conversation was about: its title and its last few turns."""
+    label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
+    lines = [f"resumed {label}: {summary.title or '(untitled)'} · {len(turns)} turns"]
+    if len(turns) > RECAP_TURNS:
+        lines.append(f"… {len(turns) - RECAP_TURNS} earlier turns")
+    for turn in turns[-RECAP_TURNS:]:
+        lines.append(f"you: {_short(turn.user)}")
+        mark = "" if turn.complete else f" [{turn.outcome}]"
+        lines.append(f"{turn.model or 'qwen'}: {_short(turn.answer)}{mark}")
+    return "\n".join(lines)
+
+
+def listing(summaries: list[Summary], current: int | None = None) -> str:
+    if not summaries:
+        return "no saved conversations yet"
+    lines = []
+    for s in summaries:
+        mark = "*" if s.id == current else " "
+        name = f" [{s.name}]" if s.name else ""
+        lines.append(
+            f"{mark} #{s.id}{name} {s.title or '(untitled)'} · {s.turns} turns · "
+            f"{s.model or '-'} · {s.updated[:16].replace('T', ' ')}"
+        )
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= RECAP_CHARS else flat[: RECAP_CHARS - 1] + "…"
+
+
+@dataclass
+class _Saved:
+    turn: Turn
+    row: int
+
+
+class Keeper:
+    """Mirrors one REPL's conversation into the store; a no-op without a store."""
+
+    def __init__(self, store: Store | None, settings: Settings, warn: Callable[[str], None]):
+        self.store = store
+        self.settings = settings
+        self.warn = warn
+        self.conversation_id: int | None = None
+        self.pending_name: str | None = None
+        self._saved: list[_Saved] = []
+
+    def sync(self, state: ChatState) -> ChatState:
+        """Write what changed since the last sync; the state knows its conversation id."""
+        if self.store is None:
+            return state
+        if state.session_id != self.conversation_id:  # /clear started a new conversation
+            self.conversation_id, self._saved, self.pending_name = state.session_id, [], None
+        turns = state.conversation.turns
+        same = 0
+        while same < min(len(turns), len(self._saved)) and turns[same] is self._saved[same].turn:
+            same += 1
+        try:
+            self.store.deactivate([s.row for s in self._saved[same:]])
+            del self._saved[same:]
+            for turn in turns[same:]:
+                if self.conversation_id is None:
+                    self.conversation_id = self.store.create(source="chat", name=self.pending_name)
+                    self.pending_name = None
+                record = record_for(
+                    turn, self.settings, system=state.conversation.system, think=state.think
+                )
+                self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
+        except StoreError as exc:
+            self.warn(f"{exc.message}; this conversation is no longer saved")
+            self.store = None
+        return replace(state, session_id=self.conversation_id)
+
+    def start(
+        self, state: ChatState, *, continue_last: bool, session: str | None
+    ) -> tuple[ChatState, str | None]:
+        """Open the conversation asked for on the command line; (state, what to tell the user)."""
+        if self.store is None or not (continue_last or session):
+            return state, None
+        if session is not None and self.store.find_name(session) is None:
+            self.store.check_name(session)
+            self.pending_name = session
+            return state, f"new session {session!r}"
+        found = self.store.resolve(session) if session else self.store.latest()
+        if found is None:
+            return state, "no saved conversation yet: starting a new one"
+        return self._load(state, found, keep_flags=True)
+
+    def carry_out(self, state: ChatState, action: StoreAction) -> tuple[ChatState, str]:
+        """Run a session command against the store; (new state, what to tell the user)."""
+        if self.store is None:
+            return state, "conversations are not being saved (the store could not be opened)"
+        try:
+            from qwenchat.chat.slash import Fork, Rename, Resume, Sessions
+
+            match action:
+                case Sessions():
+                    return state, listing(self.store.summaries(), self.conversation_id)
+                case Resume(ref):
+                    return self._load(state, self.store.resolve(ref), keep_flags=False)
+                case Rename(name):
+                    return state, self._rename(name)
+                case Fork():
+                    return self._fork(state)
+        except (StoreError, UsageError) as exc:
+            return state, exc.message
+        raise AssertionError(action)  # pragma: no cover - the match is exhaustive
+
+    def _load(self, state: ChatState, found: Summary, *, keep_flags: bool) -> tuple[ChatState, str]:
+        assert self.store is not None
+        records = self.store.records(found.id)
+        stored = Conversation(
+            system=records[-1].system if records else None,
+            turns=tuple(r.turn for r in records),
+        )
+        system, model = stored.system, found.model or state.model
+        if keep_flags:
+            system = chosen(self.settings, "system", stored.system)
+            model = chosen(self.settings, "model", found.model) or state.model
+        self.conversation_id, self.pending_name = found.id, None
+        self._saved = [_Saved(t, r.id) for t, r in zip(stored.turns, records, strict=True)]
+        state = replace(
+            state, conversation=replace(stored, system=system), model=model, session_id=found.id
+        )
+        return state, recap(found, stored.turns)
+
+    def _rename(self, name: str) -> str:
+        assert self.store is not None
+        if self.conversation_id is None:
+            self.store.check_name(name)
+            self.pending_name = name
+            return f"this conversation will be saved as {name!r}"
+        self.store.rename(self.conversation_id, name)
+        return f"renamed #{self.conversation_id} to {name!r}"
+
+    def _fork(self, state: ChatState) -> tuple[ChatState, str]:
+        assert self.store is not None
+        if self.conversation_id is None:
+            return state, "nothing to fork yet"
+        parent = self.conversation_id
+        copy = self.store.fork(parent)
+        stored = self.store.conversation(copy)
+        self.conversation_id = copy
+        self._saved = [
+            _Saved(t, r.id) for t, r in zip(stored.turns, self.store.records(copy), strict=True)
+        ]
+        conversation = replace(stored, system=state.conversation.system)
+        state = replace(state, conversation=conversation, session_id=copy)
+        return state, f"forked #{parent} into #{copy}; you are now in #{copy}"

@@ -26,7 +26,7 @@ from qwenchat.chat.slash import (
     ShowReasoning,
     SwitchProfile,
 )
-from qwenchat.core.catalogue import Catalogue, catalogue_from, merged_names
+from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
@@ -128,7 +128,7 @@ class Repl:
             ask_on=(source, terminal.stderr) if source is not None else None,
         )
         self.reload: Reload | None = None
-        self.catalogue: Catalogue = catalogue_from(settings.model_overrides)
+        self.catalogue: Catalogue = settings.catalogue
         self._served: list[str] | None = None
 
     def open_store(self, *, continue_last: bool, session: str | None) -> None:
@@ -287,7 +287,7 @@ class Repl:
             return
         try:
             settings = self.reload(name)
-            catalogue = catalogue_from(settings.model_overrides)
+            catalogue = settings.catalogue
         except QwenchatError as exc:
             self.error(exc)
             return
@@ -306,7 +306,7 @@ class Repl:
     def error(self, exc: QwenchatError) -> None:
         from rich.text import Text
 
-        from qwenchat.cli.boundary import error_line
+        from qwenchat.render.output import error_line
 
         self.err_console.print(Text(error_line(exc), style="red"))
 

@@ -356,12 +356,11 @@ def models(
     profile: ProfileOpt = None,
 ) -> None:
     """List the models qwenchat knows, merged with the server's list, with capabilities."""
-    from qwenchat.core.catalogue import catalogue_from
     from qwenchat.render import model_table as catalogue_cmd
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     served = catalogue_cmd.served_models(settings)
-    rows = catalogue_cmd.model_rows(catalogue_from(settings.model_overrides), served)
+    rows = catalogue_cmd.model_rows(settings.catalogue, served)
     if json_output:
         sys.stdout.write(catalogue_cmd.as_json(rows) + "\n")
     else:

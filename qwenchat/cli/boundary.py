@@ -18,23 +18,9 @@ import typer
 
 from qwenchat.core.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
 from qwenchat.core.settings import Settings, load_settings
+from qwenchat.render.output import error_line
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def error_line(exc: QwenchatError) -> str:
-    """The one line a user sees for an error: message, hint, request id; control chars removed."""
-    from qwenchat.core.sanitize import sanitize
-
-    if isinstance(exc, Interrupted):
-        return "qwenchat: interrupted"
-    line = f"qwenchat: error: {exc.message}"
-    if exc.hint:
-        line += f" — {exc.hint}"
-    request_id = getattr(exc, "request_id", None)
-    if request_id:
-        line += f" (request id {request_id})"
-    return sanitize(line)
 
 
 def report(exc: QwenchatError) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from
 from qwenchat.core.endpoints import is_dashscope, url_problem
 from qwenchat.core.errors import ConfigError, UsageError
 
@@ -50,7 +51,9 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 # What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
-PROFILE_KEYS = frozenset({"base_url", "region", "model", "timeout", "system", "thinking"})
+PROFILE_KEYS = frozenset(
+    {"base_url", "region", "model", "timeout", "system", "thinking", "context_window"}
+)
 PROFILE_KEY_FIELDS = frozenset({"api_key_env", "api_key"})
 # Local servers ignore the key, but the SDK insists on one.
 NO_KEY_PLACEHOLDER = "EMPTY"
@@ -81,6 +84,8 @@ class Settings:
     profile: str | None = None
     profiles: tuple[str, ...] = ()
     model_overrides: Mapping[str, Any] = field(default_factory=dict)
+    # the built-in catalogue with config.toml's [models."…"] tables in front, resolved once
+    catalogue: Catalogue = DEFAULT_CATALOGUE
 
     @property
     def masked_key(self) -> str:
@@ -142,6 +147,7 @@ def load_settings(
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
         model_overrides=tables.get("models", {}),
+        catalogue=catalogue_from(tables.get("models", {})),
     )
 
 

@@ -123,9 +123,7 @@ def _run(
         max_tokens=options.request.max_tokens,
         notice=renderer.notice,
     )
-    from qwenchat.core.catalogue import catalogue_from
-
-    catalogue = catalogue_from(settings.model_overrides)
+    catalogue = settings.catalogue
     if tools is None:
         return run_turn(
             fitted, history, text, model=settings.model, options=options.request,

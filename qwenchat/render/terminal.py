@@ -11,6 +11,8 @@ from qwenchat.core.errors import UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from qwenchat.render.output import Output
+
 MAX_STDIN_BYTES = 20 * 1024 * 1024
 LARGE_STDIN_BYTES = 256 * 1024  # above this, say how much is about to be sent
 
@@ -53,14 +55,14 @@ class Terminal:
         return text
 
     def console(self, *, stderr: bool = False) -> Console:
-        from rich.console import Console
+        return self.output.console(stderr=stderr)
 
-        return Console(
-            file=self.stderr if stderr else self.stdout,
-            highlight=False,
-            emoji=False,
-            markup=False,
-        )
+    @property
+    def output(self) -> Output:
+        """The seam every write goes through."""
+        from qwenchat.render.output import Output
+
+        return Output(self.stdout, self.stderr)
 
 
 def decode_input(data: bytes) -> str:

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qwenchat.batch.runner import BatchOptions, run_batch  # noqa: E402
+from qwenchat.cli.settings_files import load_settings  # noqa: E402
 from qwenchat.core.request import RequestOptions  # noqa: E402
-from qwenchat.core.settings import load_settings  # noqa: E402
 from qwenchat.render.terminal import Terminal  # noqa: E402
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.core.settings import Settings, load_settings
+from qwenchat.cli.settings_files import load_settings
+from qwenchat.core.settings import Settings
 from qwenchat.net.doctor import Check, diagnose, report
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import FakeServer

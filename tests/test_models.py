@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.catalogue import NAMED_MODELS, Catalogue, catalogue_from, describe, lookup
 from qwenchat.core.errors import ConfigError
-from qwenchat.core.settings import load_settings
 
 
 @pytest.mark.parametrize(

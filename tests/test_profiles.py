@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from qwenchat.chat import slash as commands
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ConfigError
-from qwenchat.core.settings import REGION_URLS, load_settings
+from qwenchat.core.settings import REGION_URLS
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import FakeServer, Reply
 
@@ -184,3 +185,14 @@ def test_options_before_the_command_count_for_every_command(cli: Cli) -> None:
     assert re.search(r"^timeout +7 s", result.stdout, re.M)
     cli("--model", "qwen-turbo", "ask", "hi")
     assert cli.server.chat_requests[-1].body["model"] == "qwen-turbo"
+
+
+def test_a_command_flag_wins_over_the_same_option_before_the_command(cli: Cli) -> None:
+    cli("--model", "qwen-turbo", "--think", "ask", "-m", "qwen-max", "--no-think", "hi")
+    body = cli.server.chat_requests[-1].body
+    assert body["model"] == "qwen-max"
+    assert body["enable_thinking"] is False
+    cli("--think", "--session", "notes", "ask", "hi again")
+    assert cli.server.chat_requests[-1].body["enable_thinking"] is True
+    listed = cli("sessions", "list").stdout
+    assert "notes" in listed

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
-from qwenchat.core.settings import load_settings
 from qwenchat.engine.turn import run_turn
 from qwenchat.net.client import ChatClient
 from qwenchat.render.plain import PlainRenderer

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.errors import ConfigError
-from qwenchat.core.settings import REGION_URLS, load_settings, mask_key
+from qwenchat.core.settings import REGION_URLS, mask_key
 
 KEY = "sk-test-settings-key-9f3e"
 

@@ -13,7 +13,8 @@ from typing import Annotated, Any, cast
 import typer
 from typer.core import TyperGroup
 
-from qwenchat.cli.boundary import reports_errors, settings_for
+from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.options import root_options, settings_for
 
 SUBCOMMANDS_HELP = ("-h", "--help")
 
@@ -104,7 +105,7 @@ def run(
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
     settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
                          timeout=timeout)  # fmt: skip
-    base_think = (ctx.find_root().obj or {}).get("think")
+    base_think = root_options(ctx).think
     request = RequestOptions(
         temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
         think=think if think is not None else base_think,

@@ -1,8 +1,14 @@
-"""The one error boundary: a QwenchatError (or Ctrl-C) becomes one line and an exit code.
+"""The one error boundary: every failure becomes one line on stderr and an exit code.
 
 Every command (`ask`, `chat`, `config`, `models`, `doctor`, `sessions …`, `batch …`) is
-wrapped by `reports_errors`; the chat prints `error_line` for errors that end a turn but
+wrapped by `reports_errors`, and `run` wraps the whole app for what happens outside a command
+(a command-line mistake, for one). The chat prints `error_line` for errors that end a turn but
 not the chat. Nothing else turns errors into messages.
+
+* a QwenchatError: `qwenchat: error: …`, its own exit code (1 API or network, 2 usage);
+* Ctrl-C: `qwenchat: interrupted`, 130;
+* anything else is a bug in qwenchat: `qwenchat: internal error: Type: message — …`, 70, and
+  the traceback only with `--debug` or `QWENCHAT_DEBUG=1`.
 """
 
 from __future__ import annotations
@@ -11,25 +17,51 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
 
-from qwenchat.core.errors import EXIT_INTERRUPTED, Interrupted, QwenchatError
-from qwenchat.core.settings import Settings, load_settings
-from qwenchat.render.output import error_line
+from qwenchat.cli.options import RootOptions, root_options
+from qwenchat.core.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Interrupted,
+    QwenchatError,
+    UsageError,
+)
+from qwenchat.render.terminal import Terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+DEBUG_VARIABLE = "QWENCHAT_DEBUG"
+
 
 def report(exc: QwenchatError) -> None:
-    sys.stderr.write(error_line(exc) + "\n")
-    sys.stderr.flush()
+    Terminal.system().output.error(exc)
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line a bug in qwenchat gets (sanitised on its way out)."""
+    message = " ".join(str(exc).split())
+    what = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return (
+        f"qwenchat: internal error: {what} — please report it (run with --debug for the traceback)"
+    )
+
+
+def report_bug(exc: BaseException, *, debug: bool) -> None:
+    """The internal-error line, after the traceback when debugging."""
+    output = Terminal.system().output
+    if debug or os.environ.get(DEBUG_VARIABLE, "").strip() not in ("", "0"):
+        import traceback
+
+        output.err("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+    output.err(internal_error_line(exc) + "\n")
 
 
 def reports_errors(command: F) -> F:
-    """Turn QwenchatError and Ctrl-C into one line on stderr and an exit code."""
+    """Turn every exception a command raises into one line on stderr and an exit code."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,24 +73,46 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             report(Interrupted("interrupted"))
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except (typer.Exit, typer.Abort, command_line_error()):
+            raise
+        except Exception as exc:
+            report_bug(exc, debug=_debugging(args, kwargs))
+            raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def settings_from(**flags: Any) -> Settings:
-    """Settings for a command: its flags over the environment, `.env` files and config."""
-    return load_settings(flags, os.environ, Path.cwd())
+def _debugging(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """`--debug`, given to the command or before it."""
+    values = (*args, *kwargs.values())
+    if kwargs.get("debug") is True or any(isinstance(v, RootOptions) and v.debug for v in values):
+        return True
+    # Typer hands commands its Click's own Context, of which `typer.Context` is a subclass
+    contexts = [v for v in values if callable(getattr(v, "find_root", None))]
+    return any(root_options(ctx).debug for ctx in contexts)
 
 
-def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
-    """A command's flags, each unset one taken from the options given before the command
+def run(app: Callable[..., Any]) -> int:
+    """Run the app; a command-line mistake is one line too (exit 2), as is anything else."""
+    output = Terminal.system().output
+    try:
+        code = app(prog_name="qwenchat", standalone_mode=False)
+    except command_line_error() as exc:  # unknown option, missing or malformed value
+        context = getattr(exc, "ctx", None)
+        see = f" (see {context.command_path} --help)" if context is not None else ""
+        output.error(UsageError(f"{exc.format_message()}{see}"))  # type: ignore[attr-defined]
+        return int(getattr(exc, "exit_code", EXIT_USAGE))
+    except (typer.Abort, KeyboardInterrupt):
+        output.error(Interrupted("interrupted"))
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # outside every command: still a bug, still one line
+        argv = sys.argv[1:]
+        options = argv[: argv.index("--")] if "--" in argv else argv
+        report_bug(exc, debug="--debug" in options)
+        return EXIT_INTERNAL
+    return code if isinstance(code, int) else 0
 
-    (`qwenchat --region intl config` is `qwenchat config --region intl`).
-    """
-    root = ctx.find_root().obj or {}
-    return {name: value if value is not None else root.get(name) for name, value in flags.items()}
 
-
-def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
-    """`settings_from` with the command's flags completed by the options before the command."""
-    return settings_from(**with_root(ctx, **flags))
+def command_line_error() -> type[Exception]:
+    """Click's ClickException, wherever this Typer keeps its Click (vendored or not)."""
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")

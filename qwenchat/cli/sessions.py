@@ -1,7 +1,8 @@
 """`qwenchat sessions …`: list, show, export and delete saved conversations.
 
-Thin commands: the store reads, `export` formats, these print. Errors go through
-`boundary.reports_errors`, as everywhere.
+Thin commands: the store reads, `export` formats, these print (through the output seam). Errors
+go through `boundary.reports_errors`, as everywhere; each takes the context so that a `--debug`
+given before the command reaches the boundary.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from qwenchat.cli.boundary import reports_errors
+from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from qwenchat.store.database import Store
@@ -27,23 +29,21 @@ RefArg = Annotated[str, typer.Argument(metavar="ID|NAME", help="A conversation's
 
 
 def _store() -> Store:
-    from qwenchat.cli.boundary import settings_from
+    from qwenchat.cli.options import settings_from
     from qwenchat.store.keeping import open_store
 
     return open_store(settings_from())
 
 
 def _write(text: str) -> None:
-    """Model text reaches a terminal only without control sequences."""
-    from qwenchat.core.sanitize import sanitize
-
-    sys.stdout.write(sanitize(text) if sys.stdout.isatty() else text)
-    sys.stdout.flush()
+    """Saved model text goes out through the output seam, which sanitises it."""
+    Terminal.system().output.out(text, flush=True)
 
 
 @sessions_app.command("list")
 @reports_errors
 def list_(
+    ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Saved conversations, most recently used first: id, name, title, turns, model, last used."""
@@ -62,7 +62,7 @@ def list_(
 
 @sessions_app.command()
 @reports_errors
-def show(ref: RefArg) -> None:
+def show(ctx: typer.Context, ref: RefArg) -> None:
     """Print a conversation: every turn, with reasoning."""
     from qwenchat.store.export import transcript
 
@@ -74,6 +74,7 @@ def show(ref: RefArg) -> None:
 @sessions_app.command()
 @reports_errors
 def export(
+    ctx: typer.Context,
     ref: RefArg,
     format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or json.")] = "md",
 ) -> None:
@@ -97,6 +98,7 @@ def export(
 @sessions_app.command()
 @reports_errors
 def rm(
+    ctx: typer.Context,
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
 ) -> None:
@@ -105,16 +107,13 @@ def rm(
         summary = store.resolve(ref)
         label = f"#{summary.id} {summary.title or '(untitled)'} ({summary.turns} turns)"
         if not yes and _confirm(f"delete {label}? [y/N] ") != "yes":
-            sys.stderr.write("qwenchat: nothing deleted\n")
+            Terminal.system().output.notice("nothing deleted")
             return
         store.delete(summary.id)
-    sys.stderr.write(f"qwenchat: deleted {label}\n")
+    Terminal.system().output.notice(f"deleted {label}")
 
 
 def _confirm(question: str) -> Literal["yes", "no"]:
-    from qwenchat.core.sanitize import sanitize
-
-    sys.stderr.write(sanitize(question))
-    sys.stderr.flush()
+    Terminal.system().output.err(question)
     answer = sys.stdin.readline().strip().lower() if sys.stdin else ""
     return "yes" if answer in ("y", "yes") else "no"

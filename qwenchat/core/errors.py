@@ -1,7 +1,8 @@
 """The error tree: every failure qwenchat reports, each with its exit code.
 
-Only `cli.py` turns these into `qwenchat: error: …` and an exit code; everything
-else raises them. Messages are single lines written for the user.
+Only the command line's error boundary (`cli.boundary`) turns these into
+`qwenchat: error: …` and an exit code; everything else raises them. Messages are single
+lines written for the user.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ EXIT_OK = 0
 EXIT_API = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70  # a bug in qwenchat (EX_SOFTWARE): anything that is not a QwenchatError
 
 
 class QwenchatError(Exception):

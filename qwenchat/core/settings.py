@@ -4,12 +4,12 @@ Precedence, highest first: command-line flags > environment variables >
 `.env.local` then `.env` in the current directory > the user config file
 (`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults. A selected
 profile (`--profile NAME`, a `[profiles.NAME]` table) sits just below the flags.
-Nothing else in qwenchat reads `os.environ`.
+Nothing else in qwenchat reads `os.environ`. This module reads no file: the command line
+reads the config and `.env` files (`cli.settings_files`) and hands their contents in.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -119,15 +119,28 @@ def mask_key(key: str | None) -> str:
     return f"{key[:3]}…{key[-4:]}"
 
 
-def load_settings(
-    flags: Mapping[str, Any],
-    environ: Mapping[str, str],
-    cwd: Path,
+@dataclass(frozen=True)
+class FileLayers:
+    """What the files said, read by the caller: core reads no file itself.
+
+    `config` is the parsed config file (`config_path`), `dotenv_local` and `dotenv` the
+    variables of `.env.local` and `.env`; `data_dir` is where conversations are kept.
+    """
+
+    config_path: Path
+    data_dir: Path
+    config: Mapping[str, Any] = field(default_factory=dict)
+    dotenv_local: Mapping[str, str | None] = field(default_factory=dict)
+    dotenv: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def resolve_settings(
+    flags: Mapping[str, Any], environ: Mapping[str, str], files: FileLayers
 ) -> Settings:
     """Resolve every setting from the layers, highest precedence first."""
-    config_path = _config_home(environ) / "qwenchat" / "config.toml"
-    config, tables = _read_config(config_path)
-    dotenvs = (_read_dotenv(cwd / ".env.local"), _read_dotenv(cwd / ".env"))
+    config_path = files.config_path
+    config, tables = _split_config(files.config)
+    dotenvs = (files.dotenv_local, files.dotenv)
     layers: list[dict[str, tuple[Any, str]]] = [
         {k: (v, f"flag --{k.replace('_', '-')}") for k, v in flags.items() if v is not None},
         _from_env(environ, "env"),
@@ -140,7 +153,7 @@ def load_settings(
     if profile is not None:
         layers.insert(1, _profile_layer(str(profile), profiles, (environ, *dotenvs)))
     values, sources = _resolve(list(ENV_VARS), layers)
-    settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
+    settings = _build(values, sources, config_path, files.data_dir)
     return replace(
         settings,
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
@@ -149,6 +162,13 @@ def load_settings(
         model_overrides=tables.get("models", {}),
         catalogue=catalogue_from(tables.get("models", {})),
     )
+
+
+def _split_config(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The config file's top-level settings, and its `[models]` and `[profiles]` tables."""
+    flat = {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
+    tables = {k: v for k, v in data.items() if k in ("models", "profiles") and isinstance(v, dict)}
+    return flat, tables
 
 
 def _resolve(
@@ -325,42 +345,3 @@ def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[
 
 def _rank(source: str) -> int:
     return LAYERS.index(source.split(" ", 1)[0])
-
-
-def _read_dotenv(path: Path) -> Mapping[str, str | None]:
-    if not path.is_file():
-        return {}
-    from dotenv import dotenv_values
-
-    try:
-        return dotenv_values(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
-        raise ConfigError(f"cannot read {path}: {reason}") from None
-
-
-def _read_config(path: Path) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The top-level settings, and the `[models]` and `[profiles]` tables."""
-    if not path.is_file():
-        return {}, {}
-    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    flat = {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
-    tables = {k: v for k, v in data.items() if k in ("models", "profiles") and isinstance(v, dict)}
-    return flat, tables
-
-
-def _config_home(environ: Mapping[str, str]) -> Path:
-    base = environ.get("XDG_CONFIG_HOME")
-    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".config"
-
-
-def _data_home(environ: Mapping[str, str]) -> Path:
-    base = environ.get("XDG_DATA_HOME")
-    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".local" / "share"

@@ -1,0 +1,96 @@
+"""`qwenchat ask`: answer one prompt and exit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import typer
+
+from qwenchat.cli import options as opt
+from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.options import completed, settings_from, takes_options, tool_options
+from qwenchat.render.terminal import Terminal
+
+if TYPE_CHECKING:
+    from qwenchat.core.request import RequestOptions
+    from qwenchat.engine.ask import AskOptions
+
+
+@dataclass(frozen=True)
+class AskFlags:
+    """Everything `ask` takes, in the order `--help` shows it."""
+
+    prompt: opt.PromptArg = None
+    model: opt.ModelOpt = None
+    system: opt.SystemOpt = None
+    think: opt.ThinkOpt = None
+    thinking: opt.ThinkingOpt = None
+    hide_thinking: opt.HideThinkingOpt = False
+    temperature: opt.TemperatureOpt = None
+    top_p: opt.TopPOpt = None
+    max_tokens: opt.MaxTokensOpt = None
+    seed: opt.SeedOpt = None
+    stop: opt.StopOpt = None
+    presence_penalty: opt.PresencePenaltyOpt = None
+    thinking_budget: opt.ThinkingBudgetOpt = None
+    choices: opt.ChoicesOpt = None
+    json_mode: opt.JsonModeOpt = False
+    search: opt.SearchOpt = False
+    no_stream: opt.NoStreamOpt = False
+    json_output: opt.JsonOutputOpt = False
+    plain: opt.PlainOpt = False
+    region: opt.RegionOpt = None
+    base_url: opt.BaseUrlOpt = None
+    timeout: opt.TimeoutOpt = None
+    continue_: opt.AddTurnOpt = False
+    session: opt.SessionOpt = None
+    cache: opt.CacheOpt = False
+    cache_thinking: opt.CacheThinkingOpt = False
+    retries: opt.RetriesOpt = None
+    tools: opt.ToolsOpt = False
+    functions: opt.FunctionsOpt = None
+    yes_tools: opt.YesToolsOpt = False
+    tool_rounds: opt.ToolRoundsOpt = None
+    profile: opt.ProfileOpt = None
+
+
+@reports_errors
+@takes_options(AskFlags)
+def ask(ctx: typer.Context, flags: AskFlags) -> None:
+    """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
+    from qwenchat.engine.ask import run_ask
+
+    flags = completed(ctx, flags)
+    settings = settings_from(
+        model=flags.model, system=flags.system,
+        thinking="hide" if flags.hide_thinking else flags.thinking,
+        region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
+        retries=flags.retries, tool_rounds=flags.tool_rounds, profile=flags.profile,
+    )  # fmt: skip
+    raise typer.Exit(run_ask(settings, Terminal.system(), ask_options(flags)))
+
+
+def ask_options(flags: AskFlags) -> AskOptions:
+    """What the engine needs to answer: the prompt, the request, the output, the keeping."""
+    from qwenchat.engine.ask import AskOptions, Output
+
+    output: Output = "json" if flags.json_output else ("plain" if flags.plain else "auto")
+    return AskOptions(
+        flags.prompt, request_options(flags), output,
+        continue_last=flags.continue_, session=flags.session,
+        cache=flags.cache, cache_thinking=flags.cache_thinking,
+        tools=tool_options(flags.tools, flags.functions, flags.yes_tools),
+    )  # fmt: skip
+
+
+def request_options(flags: AskFlags) -> RequestOptions:
+    from qwenchat.core.request import RequestOptions
+
+    return RequestOptions(
+        temperature=flags.temperature, top_p=flags.top_p,
+        presence_penalty=flags.presence_penalty, max_tokens=flags.max_tokens, seed=flags.seed,
+        stop=tuple(flags.stop or ()), think=flags.think, stream=not flags.no_stream,
+        thinking_budget=flags.thinking_budget, n=flags.choices, json_mode=flags.json_mode,
+        search=flags.search,
+    )  # fmt: skip

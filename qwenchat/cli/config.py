@@ -1,0 +1,65 @@
+"""`qwenchat config`: the effective settings and where each came from."""
+
+from __future__ import annotations
+
+import typer
+
+from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.options import (
+    BaseUrlOpt,
+    ModelOpt,
+    ProfileOpt,
+    RegionOpt,
+    TimeoutOpt,
+    settings_for,
+)
+from qwenchat.core.settings import Settings
+from qwenchat.render.terminal import Terminal
+
+
+@reports_errors
+def config(
+    ctx: typer.Context,
+    model: ModelOpt = None,
+    region: RegionOpt = None,
+    base_url: BaseUrlOpt = None,
+    timeout: TimeoutOpt = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """Show the effective settings and where each came from (the key masked)."""
+    settings = settings_for(
+        ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
+    )
+    Terminal.system().output.out(table(rows(settings)))
+
+
+def rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """(name, value, where it came from) for every setting, the key masked."""
+    return [
+        ("profile", settings.profile or "(none)", settings.source("profile")),
+        ("api key", settings.masked_key, settings.source("api_key")),
+        ("base url", settings.base_url, settings.source("base_url")),
+        ("region", settings.region, settings.source("region")),
+        ("model", settings.model, settings.source("model")),
+        ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
+        ("retries", str(settings.retries), settings.source("retries")),
+        ("system", settings.system or "(none)", settings.source("system")),
+        ("thinking", settings.thinking, settings.source("thinking")),
+        ("tool rounds", str(settings.tool_rounds), settings.source("tool_rounds")),
+        ("approved tools", ", ".join(settings.approved_tools) or "(none)",
+         settings.source("approved_tools")),
+        ("config file", str(settings.config_path),
+         "exists" if settings.config_path.is_file() else "not found"),
+        ("data dir", str(settings.data_dir), ""),
+        ("context window", f"{settings.context_window:,}" if settings.context_window
+         else "per model", settings.source("context_window")),
+    ]  # fmt: skip
+
+
+def table(found: list[tuple[str, str, str]]) -> str:
+    width = max(len(name) for name, _, _ in found)
+    lines = []
+    for name, value, source in found:
+        suffix = f"  ({source})" if source else ""
+        lines.append(f"{name:<{width}}  {value}{suffix}\n")
+    return "".join(lines)

@@ -1,0 +1,293 @@
+"""Every command-line option, declared once, and the options given before the command.
+
+Each option is an `Annotated` alias used by every command that takes it. The options before
+the command (`qwenchat --region intl config`) become one `RootOptions`, the root's context
+object; `with_root` completes a command's own flags with them, so that line means
+`qwenchat config --region intl`. A dataclass whose fields are these aliases can stand for a
+command's options (`takes_options`): Typer sees one option per field, the command one value.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
+
+import typer
+
+from qwenchat import __version__
+
+if TYPE_CHECKING:
+    from qwenchat.core.settings import Settings
+    from qwenchat.tools.setup import ToolOptions
+
+T = TypeVar("T")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from qwenchat.render.terminal import Terminal
+
+        Terminal.system().output.out(f"qwenchat {__version__}\n")
+        raise typer.Exit()
+
+
+VersionOpt = Annotated[
+    bool,
+    typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("-m", "--model", metavar="NAME", help="Model name (default qwen-plus)."),
+]
+SystemOpt = Annotated[
+    str | None, typer.Option("-s", "--system", metavar="TEXT", help="System prompt.")
+]
+ThinkOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--think/--no-think", help="Turn Qwen3 thinking mode on or off (enable_thinking)."
+    ),
+]
+ThinkingOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--thinking",
+        metavar="full|summary|hide",
+        help="How to show reasoning: full, summary or hide (default full).",
+    ),
+]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url", metavar="URL", help="Any OpenAI-compatible endpoint (vLLM, Ollama…)."
+    ),
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile", metavar="NAME", help="Use a [profiles.NAME] table from the config file."
+    ),
+]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout", metavar="SECONDS", help="Seconds to wait for the next chunk (default 120)."
+    ),
+]
+ContinueOpt = Annotated[
+    bool, typer.Option("-c", "--continue", help="Continue the most recent conversation.")
+]
+SessionOpt = Annotated[
+    str | None,
+    typer.Option("--session", metavar="NAME", help="Open or create the conversation NAME."),
+]
+RetriesOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--retries",
+        metavar="N",
+        help="Retries after a failure that may clear by itself (default 2).",
+    ),
+]
+ToolsOpt = Annotated[
+    bool, typer.Option("--tools", help="Let the model call tools (it asks before each runs).")
+]
+FunctionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--functions", metavar="FILE.py", help="Offer this file's functions as tools too."
+    ),
+]
+YesToolsOpt = Annotated[
+    bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
+]
+DebugOpt = Annotated[
+    bool,
+    typer.Option(
+        "--debug", help="Show the traceback of an internal error (or set QWENCHAT_DEBUG=1)."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+# `ask`'s own options.
+PromptArg = Annotated[str | None, typer.Argument(help="The prompt; piped stdin is appended.")]
+HideThinkingOpt = Annotated[bool, typer.Option("--hide-thinking", help="Do not show reasoning.")]
+TemperatureOpt = Annotated[float | None, typer.Option(help="Sampling temperature, [0, 2).")]
+TopPOpt = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling, (0, 1].")]
+MaxTokensOpt = Annotated[
+    int | None, typer.Option("--max-tokens", metavar="N", help="Cap on answer tokens.")
+]
+SeedOpt = Annotated[int | None, typer.Option(help="Random seed (unsigned 64-bit).")]
+StopOpt = Annotated[
+    list[str] | None, typer.Option(metavar="TEXT", help="Stop sequence (repeatable).")
+]
+PresencePenaltyOpt = Annotated[
+    float | None, typer.Option("--presence-penalty", help="Repetition control, [-2, 2].")
+]
+ThinkingBudgetOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--thinking-budget", metavar="N", help="Cap on reasoning tokens (turns thinking on)."
+    ),
+]
+ChoicesOpt = Annotated[
+    int | None, typer.Option("-n", help="Answers to return, 1–4 (qwen-plus), numbered.")
+]
+JsonModeOpt = Annotated[
+    bool, typer.Option("--json-mode", help="Ask for a JSON object (response_format).")
+]
+SearchOpt = Annotated[
+    bool, typer.Option("--search", help="Let DashScope search the web (enable_search).")
+]
+NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
+JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+AddTurnOpt = Annotated[
+    bool, typer.Option("-c", "--continue", help="Add this turn to the last conversation.")
+]
+CacheOpt = Annotated[
+    bool, typer.Option("--cache", help="Reuse a saved answer to an identical request.")
+]
+CacheThinkingOpt = Annotated[
+    bool, typer.Option("--cache-thinking", help="--cache, thinking-mode requests included.")
+]
+ToolRoundsOpt = Annotated[
+    int | None,
+    typer.Option("--tool-rounds", metavar="N", help="Most tool rounds per answer (default 8)."),
+]
+
+# The settings a flag may set (`core.settings` resolves them with the other layers).
+SETTINGS_FLAGS = ("model", "system", "thinking", "region", "base_url", "timeout", "retries")
+
+
+@dataclass(frozen=True)
+class RootOptions:
+    """The options given before the command; `chat` (the default command) takes them all."""
+
+    model: ModelOpt = None
+    system: SystemOpt = None
+    think: ThinkOpt = None
+    thinking: ThinkingOpt = None
+    region: RegionOpt = None
+    base_url: BaseUrlOpt = None
+    timeout: TimeoutOpt = None
+    continue_: ContinueOpt = False
+    session: SessionOpt = None
+    retries: RetriesOpt = None
+    tools: ToolsOpt = False
+    functions: FunctionsOpt = None
+    yes_tools: YesToolsOpt = False
+    profile: ProfileOpt = None
+    debug: DebugOpt = False
+
+    def settings_flags(self) -> dict[str, Any]:
+        """The flags `load_settings` resolves, `--profile` included."""
+        return {name: getattr(self, name) for name in (*SETTINGS_FLAGS, "profile")}
+
+    def tool_options(self) -> ToolOptions | None:
+        """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
+        return tool_options(self.tools, self.functions, self.yes_tools)
+
+
+def tool_options(tools: bool, functions: Path | None, yes: bool) -> ToolOptions | None:
+    if not (tools or functions or yes):
+        return None
+    from qwenchat.tools.setup import ToolOptions
+
+    return ToolOptions(enabled=tools, functions=functions, yes=yes)
+
+
+# What a root option is when it was not given: a flag that is unset takes the root's value.
+_ROOT_DEFAULTS = {f.name: f.default for f in fields(RootOptions)}
+
+
+def root_options(ctx: typer.Context) -> RootOptions:
+    """The options given before the command (all unset outside a run of the app)."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, RootOptions) else RootOptions()
+
+
+def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
+    """A command's flags, each unset one taken from the options given before the command
+
+    (`qwenchat --region intl config` is `qwenchat config --region intl`).
+    """
+    root = root_options(ctx)
+    return {
+        name: getattr(root, name) if _unset(name, value) else value for name, value in flags.items()
+    }
+
+
+def completed(ctx: typer.Context, flags: T) -> T:
+    """`with_root` for a dataclass of flags: its root options completed by the root's."""
+    shared = {name: getattr(flags, name) for name in _ROOT_DEFAULTS if hasattr(flags, name)}
+    return replace(flags, **with_root(ctx, **shared))  # type: ignore[type-var]
+
+
+def _unset(name: str, value: Any) -> bool:
+    if name not in _ROOT_DEFAULTS:
+        return False
+    # `--no-think` (False) is a choice; `-c` not given (False) is not
+    return value is None or (value is False and _ROOT_DEFAULTS[name] is False)
+
+
+def settings_from(**flags: Any) -> Settings:
+    """Settings for a command: its flags over the environment, `.env` files and config."""
+    from qwenchat.cli.settings_files import load_settings
+
+    return load_settings(flags, os.environ, Path.cwd())
+
+
+def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
+    """`settings_from` with the command's flags completed by the options before the command."""
+    return settings_from(**with_root(ctx, **flags))
+
+
+def takes_options(kind: type[Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Give a command the options the dataclass `kind` declares, in place of its parameter
+
+    annotated `kind`: Typer sees one option per field (in field order, where that parameter
+    stands), and the command receives them as one `kind` value.
+    """
+    declared = _parameters(kind)
+    names = [p.name for p in declared]
+
+    def decorate(command: Callable[..., T]) -> Callable[..., T]:
+        params = list(inspect.signature(command, eval_str=True).parameters.values())
+        slot = next(i for i, p in enumerate(params) if p.annotation is kind)
+        target = params[slot].name
+
+        @functools.wraps(command)
+        def wrapper(**values: Any) -> T:
+            packed = kind(**{name: values.pop(name) for name in names if name in values})
+            return command(**values, **{target: packed})
+
+        shown = [*params[:slot], *declared, *params[slot + 1 :]]
+        shown = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in shown]
+        wrapper.__signature__ = inspect.Signature(shown)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in shown}
+        del wrapper.__wrapped__
+        return wrapper
+
+    return decorate
+
+
+def _parameters(kind: type[Any]) -> list[inspect.Parameter]:
+    hints = get_type_hints(kind, include_extras=True)
+    return [
+        inspect.Parameter(
+            f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
+        )
+        for f in fields(kind)
+    ]

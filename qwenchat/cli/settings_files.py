@@ -1,0 +1,70 @@
+"""The files settings come from: `config.toml`, `.env.local` and `.env`, and where they live.
+
+This is where those files are found and read; `core.settings` resolves the values they hold
+(with the flags and the environment) and reads nothing itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from qwenchat.core.errors import ConfigError
+from qwenchat.core.settings import FileLayers, Settings, resolve_settings
+
+
+def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str], cwd: Path) -> Settings:
+    """Settings from the flags, the environment, `cwd`'s `.env` files and the config file."""
+    return resolve_settings(flags, environ, read_files(environ, cwd))
+
+
+def read_files(environ: Mapping[str, str], cwd: Path) -> FileLayers:
+    """The config file (`$XDG_CONFIG_HOME/qwenchat/config.toml`) and `cwd`'s `.env` files."""
+    config_path = config_home(environ) / "qwenchat" / "config.toml"
+    return FileLayers(
+        config_path=config_path,
+        data_dir=data_home(environ) / "qwenchat",
+        config=read_config(config_path),
+        dotenv_local=read_dotenv(cwd / ".env.local"),
+        dotenv=read_dotenv(cwd / ".env"),
+    )
+
+
+def read_dotenv(path: Path) -> Mapping[str, str | None]:
+    """A `.env` file's variables; none when it does not exist."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        return dotenv_values(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
+        raise ConfigError(f"cannot read {path}: {reason}") from None
+
+
+def read_config(path: Path) -> dict[str, Any]:
+    """The parsed config file; empty when it does not exist."""
+    if not path.is_file():
+        return {}
+    if sys.version_info >= (3, 11):  # imported here: most runs have no config file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    return data
+
+
+def config_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_CONFIG_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".config"
+
+
+def data_home(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_DATA_HOME")
+    return Path(base) if base else Path(environ.get("HOME", str(Path.home()))) / ".local" / "share"

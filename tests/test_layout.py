@@ -63,10 +63,10 @@ def test_each_library_is_imported_by_its_own_package_only(library: str, owner: s
     offenders = []
     for name, path in modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        found = {i for i in imports(tree, name, path.name == "__init__.py")}
-        if any(i == library or i.startswith(library + ".") for i in found):
-            if not name.startswith(f"qwenchat.{owner}"):
-                offenders.append(name)
+        found = set(imports(tree, name, path.name == "__init__.py"))
+        uses = any(i == library or i.startswith(library + ".") for i in found)
+        if uses and not name.startswith(f"qwenchat.{owner}"):
+            offenders.append(name)
     assert offenders == [], f"{library} may be imported only in qwenchat.{owner}"
 
 

@@ -71,7 +71,7 @@ class Done:
 Event = ReasoningDelta | AnswerDelta | OtherChoice | ToolCallDelta | Usage | Finish | Done
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
-MODERATION_CODE = "DataInspectionFailed"
+MODERATION_CODES = ("datainspectionfailed", "data_inspection_failed")  # both spellings
 MODERATION_HINT = "DashScope's content moderation stopped it; rephrase the message"
 
 
@@ -96,7 +96,7 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
     if error:
         raise StreamError(
             f"the server reported an error mid-reply: {_error_text(error)}",
-            hint=MODERATION_HINT if MODERATION_CODE in str(error) else None,
+            hint=MODERATION_HINT if _moderated(error) else None,
         )
     events: list[Event] = []
     for choice in _mappings(chunk.get("choices")):
@@ -179,6 +179,10 @@ def _other_choice(index: Any, delta: Mapping[str, Any], events: list[Event]) -> 
     number = _int(index)
     if number and content and isinstance(content, str):
         events.append(OtherChoice(number, content))
+
+
+def _moderated(error: Any) -> bool:
+    return any(code in str(error).lower() for code in MODERATION_CODES)
 
 
 def _error_text(error: Any) -> str:

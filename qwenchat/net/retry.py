@@ -3,7 +3,8 @@
 The SDK's own retries are off: it retries every 429, quota exhaustion included. Here a
 request is tried again only before its first event arrived, and only for failures that may
 clear by themselves: the server could not be reached, a 500/502/503/504, or a rate-limit 429.
-A 400/401/403/404, a quota- or billing-worded 429, a read timeout (the server may still be
+A 400/401/403/404, a 429 for an exhausted quota or an overdue account (the table in
+net/errors.py says which), a read timeout (the server may still be
 working, and a retry would double the wait) and anything after the first event are final.
 Waits grow exponentially with jitter; a `Retry-After` from the server wins. The wait is a
 plain `sleep`, so Ctrl-C ends it like any other wait.
@@ -38,6 +39,8 @@ class RetryPolicy:
 def is_retryable(exc: errors.QwenchatError) -> bool:
     """May this failure, raised before the first event, clear if we ask again?"""
     match exc:
+        case errors.ApiError(retryable=bool(verdict)):  # decided by net.errors' table
+            return verdict
         case errors.QuotaError():
             return False
         case errors.RateLimitError():

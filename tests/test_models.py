@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from qwenchat.core.catalogue import NAMED_MODELS, Catalogue, catalogue_from, describe, lookup
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.settings import load_settings
+from tests.conftest import Cli
 
 
 @pytest.mark.parametrize(
@@ -173,3 +175,27 @@ def test_config_file_models_tables_reach_settings(tmp_path: Path) -> None:
     settings = load_settings({}, environ, tmp_path)
     assert settings.model == "qwen-max"
     assert catalogue_from(settings.model_overrides).lookup("qwen-max").context_window == 65536
+
+
+def test_models_table_marks_vision_and_numbers_the_sources(cli: Cli) -> None:
+    result = cli("models")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = lines[0].split()
+    assert "vision" in header
+    assert header[-1] == "source"
+    rows = {line.split()[0]: line.split() for line in lines[1:] if not line.startswith(("(", " "))}
+    vision = header.index("vision") + 1  # "listed by" is two words (both rows think "-")
+    assert rows["qwen-vl-max"][vision] == "yes"
+    assert rows["qwen-max"][vision] == "-"
+    number = rows["qwen-turbo"][-1]
+    legend = [line.strip() for line in lines if line.startswith("  [")]
+    assert f"{number} model-studio/qwen-turbo page, read 2026-12-03" in legend
+
+
+def test_models_json_has_vision_and_source(cli: Cli) -> None:
+    rows = {row["name"]: row for row in json.loads(cli("models", "--json").stdout)}
+    assert rows["qvq-max"]["vision"] is True
+    assert rows["qwen3-max"]["vision"] is False
+    assert "deep-thinking" in rows["qwen3-235b-a22b-thinking-2507"]["source"]
+    assert all(row["source"] for row in rows.values() if row["known"])

@@ -185,7 +185,7 @@ def test_models_table_marks_vision_and_numbers_the_sources(cli: Cli) -> None:
     assert "vision" in header
     assert header[-1] == "source"
     rows = {line.split()[0]: line.split() for line in lines[1:] if not line.startswith(("(", " "))}
-    vision = header.index("vision") + 1  # "listed by" is two words (both rows think "-")
+    vision = header.index("vision") - 1  # "listed by" is two words (both rows think "-")
     assert rows["qwen-vl-max"][vision] == "yes"
     assert rows["qwen-max"][vision] == "-"
     number = rows["qwen-turbo"][-1]

@@ -29,6 +29,11 @@ class AnswerDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerWasReasoning:
+    """A lone `</think>` arrived: the answer text so far was the model's reasoning."""
+
+
+@dataclass(frozen=True, slots=True)
 class OtherChoice:
     """A piece of another choice's answer (`n` > 1); choice 0 arrives as AnswerDelta."""
 
@@ -68,7 +73,10 @@ class Done:
     """The server said the stream is over (`data: [DONE]`, or a complete body)."""
 
 
-Event = ReasoningDelta | AnswerDelta | OtherChoice | ToolCallDelta | Usage | Finish | Done
+Event = (
+    ReasoningDelta | AnswerDelta | AnswerWasReasoning | OtherChoice | ToolCallDelta | Usage
+    | Finish | Done
+)  # fmt: skip
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 MODERATION_CODES = ("datainspectionfailed", "data_inspection_failed")  # both spellings

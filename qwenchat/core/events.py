@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from qwenchat.core.errors import StreamError
 
@@ -77,6 +77,17 @@ Event = (
     ReasoningDelta | AnswerDelta | AnswerWasReasoning | OtherChoice | ToolCallDelta | Usage
     | Finish | Done
 )  # fmt: skip
+
+
+class EventStream(Protocol):
+    """A reply's events, read one by one; `close()` ends the request early (idempotent)."""
+
+    def __iter__(self) -> Iterator[Event]: ...
+
+    def __next__(self) -> Event: ...
+
+    def close(self) -> None: ...
+
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
 MODERATION_CODES = ("datainspectionfailed", "data_inspection_failed")  # both spellings

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import openai
 
 from qwenchat.core import errors
 from qwenchat.core.errors import QwenchatError
-from qwenchat.core.events import Done, Event, iter_sse_data, parse_chunk, parse_completion
+from qwenchat.core.events import (
+    Done,
+    Event,
+    EventStream,
+    iter_sse_data,
+    parse_chunk,
+    parse_completion,
+)
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings, mask_key
 from qwenchat.net.errors import Failure, body_request_id, error_fields, first_line, translate
@@ -55,21 +62,21 @@ class ChatClient:
 
     def stream(
         self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
-    ) -> Iterator[Event]:
+    ) -> EventStream:
         """Send `body` and yield its events, retrying early failures that may clear.
 
         Each retry is announced through `notify`; closing the iterator closes the connection.
         """
         return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
 
-    def _once(self, body: dict[str, Any]) -> Iterator[Event]:
+    def _once(self, body: dict[str, Any]) -> Generator[Event, None, None]:
         """One attempt; a server that quotes the key back never gets it printed."""
         try:
             yield from self._attempt(body)
         except QwenchatError as exc:
             raise without_key(exc, self.settings.api_key) from None
 
-    def _attempt(self, body: dict[str, Any]) -> Iterator[Event]:
+    def _attempt(self, body: dict[str, Any]) -> Generator[Event, None, None]:
         """Send `body` and yield its events."""
         kwargs = {k: v for k, v in body.items() if k in SDK_FIELDS}
         extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}

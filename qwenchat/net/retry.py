@@ -16,11 +16,11 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from qwenchat.core import errors
-from qwenchat.core.events import Event
+from qwenchat.core.events import Event, EventStream
 from qwenchat.core.settings import DEFAULT_RETRIES
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -86,13 +86,13 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def retrying(
-    attempt: Callable[[], Iterator[Event]],
+    attempt: Callable[[], EventStream],
     policy: RetryPolicy,
     *,
     notify: Callable[[str], None],
     sleep: Callable[[float], object] = time.sleep,
     rand: Callable[[], float] = random.random,
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     """Yield the events of `attempt()`, calling it again after a retryable early failure."""
     retries = 0
     while True:
@@ -111,7 +111,7 @@ def retrying(
             notify(announcement(exc, wait, retries, policy))
             sleep(wait)
         finally:
-            _close(events)
+            events.close()
 
 
 def announcement(exc: errors.QwenchatError, wait: float, retry: int, policy: RetryPolicy) -> str:
@@ -135,9 +135,3 @@ def _reason(exc: errors.QwenchatError) -> str:
             return f"server error {exc.status}"
         case _:
             return exc.message
-
-
-def _close(events: Iterator[Event]) -> None:
-    close = getattr(events, "close", None)
-    if close is not None:
-        close()

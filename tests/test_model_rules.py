@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.core.answer_cache import thinks
 from qwenchat.core.settings import load_settings
 from tests.conftest import Cli, Result, assert_clean_failure
 from tests.fakeserver import Reply
@@ -205,3 +206,8 @@ def test_qwq_without_a_system_prompt_gets_no_note(cli: Cli) -> None:
     cli.server.enqueue(Reply(reasoning="r", answer="ok"))
     result = cli("ask", "-m", "qwq-plus", "hi")
     assert "advises against" not in result.stderr
+
+
+def test_the_answer_cache_reads_the_switch_wherever_it_went() -> None:
+    assert not thinks({"model": "qwen3-32b", "chat_template_kwargs": {"enable_thinking": False}})
+    assert thinks({"model": "qwen-plus", "chat_template_kwargs": {"enable_thinking": True}})

@@ -12,17 +12,31 @@ import sys
 import time
 
 from tests.conftest import Cli, assert_clean_failure
-from tests.fakeserver import Error, Hang, Reply
+from tests.fakeserver import Error, FakeServer, Hang, Reply
 
 
-def test_no_key(cli: Cli) -> None:
+def test_no_key_for_dashscope(cli: Cli) -> None:
     env = cli.env()
-    del env["DASHSCOPE_API_KEY"]
+    del env["DASHSCOPE_API_KEY"], env["QWENCHAT_BASE_URL"]  # the default: DashScope
     result = cli("ask", "hi", env=env)
     assert_clean_failure(result, 2)
     assert "DASHSCOPE_API_KEY" in result.stderr
-    assert ".env.example" in result.stderr
+    assert "--base-url" in result.stderr
+    assert ".env.example" not in result.stderr
     assert cli.server.chat_requests == []
+
+
+def test_no_key_for_a_local_server_sends_the_placeholder(cli: Cli) -> None:
+    env = cli.env()
+    del env["DASHSCOPE_API_KEY"], env["QWENCHAT_BASE_URL"]
+    with FakeServer() as local:  # a local server that takes any key
+        result = cli("ask", "--base-url", local.base_url, "hi", env=env)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == "echo: hi\n"
+        assert local.chat_requests[0].headers["authorization"] == "Bearer EMPTY"
+    env["QWENCHAT_BASE_URL"] = cli.server.base_url  # the environment's URL counts too
+    cli("ask", "hi", env=env)
+    assert cli.server.chat_requests[0].headers["authorization"] == "Bearer EMPTY"
 
 
 def test_wrong_key_mentions_the_region(cli: Cli) -> None:

@@ -146,7 +146,7 @@ def test_quota_429_is_not_retried_and_explained(cli: Cli) -> None:
     )
     result = cli("ask", "hi")
     assert_clean_failure(result, 1)
-    assert "per-minute token limit" in result.stderr
+    assert "the quota is used up" in result.stderr
     assert "console" in result.stderr
     assert "(request id r-q)" in result.stderr
     assert requests(cli) == 1

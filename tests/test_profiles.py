@@ -188,9 +188,9 @@ def test_options_before_the_command_count_for_every_command(cli: Cli) -> None:
 
 
 def test_a_command_flag_wins_over_the_same_option_before_the_command(cli: Cli) -> None:
-    cli("--model", "qwen-turbo", "--think", "ask", "-m", "qwen-max", "--no-think", "hi")
+    cli("--model", "qwen-turbo", "--think", "ask", "-m", "qwen-plus", "--no-think", "hi")
     body = cli.server.chat_requests[-1].body
-    assert body["model"] == "qwen-max"
+    assert body["model"] == "qwen-plus"
     assert body["enable_thinking"] is False
     cli("--think", "--session", "notes", "ask", "hi again")
     assert cli.server.chat_requests[-1].body["enable_thinking"] is True

@@ -116,12 +116,12 @@ def test_retry_and_undo(cli: Cli, repl: Tty) -> None:
 
 
 def test_model_system_think_and_clear_shape_the_next_request(cli: Cli, repl: Tty) -> None:
-    say(repl, "/model qwen-max")
+    say(repl, "/model qwen-flash")  # hybrid thinking: --think is sent to it
     say(repl, "/system You are terse.")
     say(repl, "/think on")
     say(repl, "hello")
     body = cli.server.chat_requests[0].body
-    assert body["model"] == "qwen-max"
+    assert body["model"] == "qwen-flash"
     assert body["messages"][0] == {"role": "system", "content": "You are terse."}
     assert body["enable_thinking"] is True
     say(repl, "/think off")

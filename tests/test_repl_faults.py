@@ -52,7 +52,7 @@ def test_faults_leave_a_consistent_conversation_and_history(cli: Cli, repl: Tty)
     say(repl, "two")
     repl.wait_for("content moderation")
     say(repl, "three")
-    repl.wait_for("per-minute token limit")
+    repl.wait_for("the quota is used up")
     say(repl, "four")
     repl.wait_for("fine")
     assert [m["content"] for m in cli.server.chat_requests[-1].body["messages"]] == [

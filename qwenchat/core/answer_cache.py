@@ -28,7 +28,8 @@ def request_key(body: Mapping[str, Any]) -> str:
 
 def thinks(body: Mapping[str, Any]) -> bool:
     """Whether the request runs in thinking mode."""
-    explicit = body.get("enable_thinking")
+    kwargs = body.get("chat_template_kwargs")
+    explicit = body.get("enable_thinking", (kwargs or {}).get("enable_thinking"))
     if isinstance(explicit, bool):
         return explicit
     info = lookup(str(body.get("model", "")))

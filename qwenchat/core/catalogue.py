@@ -1,7 +1,7 @@
 """The model catalogue: what qwenchat knows about each Qwen model's behaviour.
 
-All of it is data in this one module, matched by name pattern (first match
-wins), and a user can override any field from the config file:
+The data is in `lineup` (each entry with its source), matched by name pattern
+(first match wins), and a user can override any field from the config file:
 
     [models."qwen-plus"]
     context_window = 1000000
@@ -18,102 +18,40 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from qwenchat.core.errors import ConfigError
-
-Thinking = Literal["none", "hybrid", "only"]
-THINKING_KINDS: tuple[str, ...] = ("none", "hybrid", "only")
-
-SAMPLING_IGNORED_BY_QWQ = frozenset(
-    {"temperature", "top_p", "presence_penalty", "frequency_penalty", "logprobs", "top_logprobs"}
+from qwenchat.core.lineup import CATALOGUE, NAMED_MODELS
+from qwenchat.core.model_info import (
+    SAMPLING_IGNORED_BY_QWQ,
+    THINKING_KINDS,
+    THINKING_PARAMS,
+    THINKING_SAMPLING,
+    ModelInfo,
+    Thinking,
 )
-# Qwen's model cards recommend these for thinking mode (greedy decoding makes it loop).
-THINKING_SAMPLING: tuple[tuple[str, float], ...] = (("temperature", 0.6), ("top_p", 0.95))
 
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """Capabilities of a model (or a family matched by pattern); None means unknown."""
-
-    pattern: str
-    thinking: Thinking = "none"
-    thinking_default: bool = False
-    stream_only: bool = False
-    tools: bool | None = None
-    n: bool | None = None
-    json_mode: bool | None = None
-    ignores: frozenset[str] = frozenset()
-    context_window: int | None = None
-    max_output: int | None = None
-    thinking_sampling: tuple[tuple[str, float], ...] = ()
-    description: str = ""
-
-
-def _qwen3(pattern: str, context: int, description: str) -> ModelInfo:
-    return ModelInfo(
-        pattern, thinking="hybrid", thinking_default=True, tools=True, n=False, json_mode=True,
-        context_window=context, max_output=8192, thinking_sampling=THINKING_SAMPLING,
-        description=description,
-    )  # fmt: skip
-
-
-# Most specific patterns first: the first match wins. `name:tag` forms are Ollama's.
-CATALOGUE: tuple[ModelInfo, ...] = (
-    ModelInfo(
-        "qwq*", thinking="only", thinking_default=True, stream_only=True, n=False,
-        json_mode=False, ignores=SAMPLING_IGNORED_BY_QWQ, context_window=131072,
-        max_output=8192, thinking_sampling=THINKING_SAMPLING,
-        description="QwQ reasoning model (streaming only)",
-    ),
-    _qwen3("qwen3-0.6b*", 32768, "Qwen3 open-weight, thinking on by default"),
-    _qwen3("qwen3-1.7b*", 32768, "Qwen3 open-weight, thinking on by default"),
-    _qwen3("qwen3-4b*", 32768, "Qwen3 open-weight, thinking on by default"),
-    _qwen3("qwen3[-:]*", 131072, "Qwen3 open-weight, thinking on by default"),
-    ModelInfo(
-        "qwen-plus*", thinking="hybrid", thinking_default=False, tools=True, n=True,
-        json_mode=True, context_window=131072, max_output=8192,
-        thinking_sampling=THINKING_SAMPLING, description="balanced commercial model",
-    ),
-    ModelInfo(
-        "qwen-turbo*", thinking="hybrid", thinking_default=False, tools=True, n=False,
-        json_mode=True, context_window=1000000, max_output=8192,
-        thinking_sampling=THINKING_SAMPLING, description="fastest, cheapest commercial model",
-    ),
-    ModelInfo(
-        "qwen-max*", tools=True, n=False, json_mode=True, context_window=32768,
-        max_output=8192, description="strongest commercial model",
-    ),
-    ModelInfo(
-        "qwen*-1m", tools=True, n=False, json_mode=True, context_window=1000000,
-        max_output=8192, description="long-context open-weight",
-    ),
-    ModelInfo(
-        "qwen2.5[-:]*", tools=True, n=False, json_mode=True, context_window=131072,
-        max_output=8192, description="Qwen2.5 open-weight",
-    ),
-    ModelInfo("qwen2[-:]*", n=False, context_window=131072, description="Qwen2 open-weight"),
-    ModelInfo("qwen1.5-*", n=False, context_window=32768, description="Qwen1.5 open-weight"),
-)  # fmt: skip
-
-NAMED_MODELS: tuple[str, ...] = (
-    "qwen-max", "qwen-plus", "qwen-turbo", "qwq-32b", "qwq-plus",
-    "qwen3-235b-a22b", "qwen3-32b", "qwen3-30b-a3b", "qwen3-14b", "qwen3-8b",
-    "qwen3-4b", "qwen3-1.7b", "qwen3-0.6b",
-    "qwen2.5-72b-instruct", "qwen2.5-32b-instruct", "qwen2.5-14b-instruct",
-    "qwen2.5-7b-instruct", "qwen2.5-14b-instruct-1m", "qwen2.5-7b-instruct-1m",
-    "qwen2-72b-instruct", "qwen2-7b-instruct",
-    "qwen1.5-110b-chat", "qwen1.5-72b-chat", "qwen1.5-32b-chat", "qwen1.5-14b-chat",
-    "qwen1.5-7b-chat",
-)  # fmt: skip
+__all__ = [
+    "CATALOGUE", "NAMED_MODELS", "SAMPLING_IGNORED_BY_QWQ", "THINKING_KINDS",
+    "THINKING_PARAMS", "THINKING_SAMPLING", "Catalogue", "ModelInfo", "Thinking",
+    "catalogue_from", "describe", "lookup", "merged_names",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Entries searched in order, and the model names worth listing."""
+    """Entries searched in order, the model names worth listing, and where thinking goes.
+
+    `thinking_param` (top-level, chat_template_kwargs or both) is the setting's choice for
+    models whose entry does not name one.
+    """
 
     entries: tuple[ModelInfo, ...] = CATALOGUE
     names: tuple[str, ...] = NAMED_MODELS
+    thinking_param: str = "top-level"
+
+    def thinking_param_for(self, model: str) -> str:
+        return self.lookup(model).thinking_param or self.thinking_param
 
     def lookup(self, model: str) -> ModelInfo:
         """The entry for a model name (`org/Name` and case ignored); neutral when unknown."""
@@ -142,7 +80,7 @@ def lookup(model: str) -> ModelInfo:
     return DEFAULT_CATALOGUE.lookup(model)
 
 
-def catalogue_from(overrides: Mapping[str, Any]) -> Catalogue:
+def catalogue_from(overrides: Mapping[str, Any], *, thinking_param: str = "top-level") -> Catalogue:
     """The built-in catalogue with the config file's `[models."…"]` tables in front.
 
     A table changes only the fields it names; the rest come from the entry
@@ -155,16 +93,22 @@ def catalogue_from(overrides: Mapping[str, Any]) -> Catalogue:
             raise ConfigError(f'config: [models."{pattern}"] must be a table')
         base = DEFAULT_CATALOGUE.lookup(pattern)
         changes = {key: _field(pattern, key, value) for key, value in table.items()}
+        changes.setdefault(
+            "source", "config file" + (f", over {base.source}" if base.source else "")
+        )
         entries.append(replace(base, pattern=pattern, **changes))
         if not any(ch in pattern for ch in "*?[") and pattern not in names:
             names.append(pattern)
-    return Catalogue(entries=(*entries, *CATALOGUE), names=tuple(names))
+    return Catalogue(
+        entries=(*entries, *CATALOGUE), names=tuple(names), thinking_param=thinking_param
+    )
 
 
 _FIELD_TYPES: dict[str, type] = {
     "thinking_default": bool, "stream_only": bool, "tools": bool, "n": bool,
     "json_mode": bool, "context_window": int, "max_output": int,
-    "description": str, "thinking": str, "ignores": list,
+    "description": str, "thinking": str, "ignores": list, "vision": bool, "budget": bool,
+    "avoid_system": bool, "thinking_param": str, "source": str,
 }  # fmt: skip
 _INTS = frozenset({"context_window", "max_output"})
 
@@ -179,6 +123,8 @@ def _field(pattern: str, key: str, value: Any) -> Any:
         raise ConfigError(f"{where}: expected {expected.__name__}, got {value!r}")
     if key == "thinking" and value not in THINKING_KINDS:
         raise ConfigError(f"{where}: must be none, hybrid or only, got {value!r}")
+    if key == "thinking_param" and value not in THINKING_PARAMS:
+        raise ConfigError(f"{where}: must be {', '.join(THINKING_PARAMS)}, got {value!r}")
     if key == "ignores":
         return frozenset(str(item) for item in cast("list[Any]", value))
     return value

@@ -122,3 +122,26 @@ def refit(
     if sent <= limit:
         ratio *= (limit + 1) / max(1, sent)
     return fit(messages, limit=limit, ratio=ratio * RETRY_MARGIN)
+
+
+def left_out(count: int) -> str:
+    """`the oldest turn` or `the 3 oldest turns`."""
+    return "the oldest turn" if count == 1 else f"the {count} oldest turns"
+
+
+def too_long_hint(messages: Sequence[Message], limit: int, ratio: float = 1.0) -> str:
+    """Why a request with nothing left to trim is still over `limit` tokens, in plain words."""
+    head = messages[:1] if messages and messages[0].get("role") == "system" else []
+    rest = messages[len(head) :]
+    newest = rest[:1]
+    if len(rest) == 1 and (not head or estimate(newest, ratio) > limit):
+        return f"the message alone is longer than the model's {limit:,}-token input; shorten it"
+    if len(rest) == 1:
+        return (
+            f"the system prompt and the message together are longer than the model's "
+            f"{limit:,}-token input; shorten one of them"
+        )
+    return (
+        f"the message and this turn's tool results are longer than the model's "
+        f"{limit:,}-token input"
+    )

@@ -38,6 +38,9 @@ class ConfigError(UsageError):
 class ApiError(QwenchatError):
     """The server answered with an error status (exit 1)."""
 
+    # whether asking again may help; None: decided by the class and the status (net.retry)
+    retryable: bool | None = None
+
     def __init__(
         self,
         message: str,
@@ -69,6 +72,14 @@ class QuotaError(ApiError):
 
 class ModelNotFoundError(ApiError):
     """The server does not know the model."""
+
+
+class ModerationError(ApiError):
+    """Content moderation (`DataInspectionFailed`) refused the input or the output."""
+
+
+class ModelAccessError(ApiError):
+    """The key is fine but the model is not activated for the account (403 Unpurchased)."""
 
 
 class NetworkError(QwenchatError):

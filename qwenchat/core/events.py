@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from qwenchat.core.errors import StreamError
 
@@ -26,6 +26,11 @@ class AnswerDelta:
     """A piece of the answer (`content`)."""
 
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerWasReasoning:
+    """A lone `</think>` arrived: the answer text so far was the model's reasoning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +73,24 @@ class Done:
     """The server said the stream is over (`data: [DONE]`, or a complete body)."""
 
 
-Event = ReasoningDelta | AnswerDelta | OtherChoice | ToolCallDelta | Usage | Finish | Done
+Event = (
+    ReasoningDelta | AnswerDelta | AnswerWasReasoning | OtherChoice | ToolCallDelta | Usage
+    | Finish | Done
+)  # fmt: skip
+
+
+class EventStream(Protocol):
+    """A reply's events, read one by one; `close()` ends the request early (idempotent)."""
+
+    def __iter__(self) -> Iterator[Event]: ...
+
+    def __next__(self) -> Event: ...
+
+    def close(self) -> None: ...
+
 
 REASONING_FIELDS = ("reasoning_content", "reasoning")
-MODERATION_CODE = "DataInspectionFailed"
+MODERATION_CODES = ("datainspectionfailed", "data_inspection_failed")  # both spellings
 MODERATION_HINT = "DashScope's content moderation stopped it; rephrase the message"
 
 
@@ -96,7 +115,7 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
     if error:
         raise StreamError(
             f"the server reported an error mid-reply: {_error_text(error)}",
-            hint=MODERATION_HINT if MODERATION_CODE in str(error) else None,
+            hint=MODERATION_HINT if _moderated(error) else None,
         )
     events: list[Event] = []
     for choice in _mappings(chunk.get("choices")):
@@ -179,6 +198,10 @@ def _other_choice(index: Any, delta: Mapping[str, Any], events: list[Event]) -> 
     number = _int(index)
     if number and content and isinstance(content, str):
         events.append(OtherChoice(number, content))
+
+
+def _moderated(error: Any) -> bool:
+    return any(code in str(error).lower() for code in MODERATION_CODES)
 
 
 def _error_text(error: Any) -> str:

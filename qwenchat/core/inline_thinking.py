@@ -1,15 +1,20 @@
 """Inline thinking: split `<think>…</think>` out of the answer text (pure, incremental).
 
-Local servers without a reasoning parser (vLLM, llama.cpp, Ollama) send Qwen3
-and QwQ thinking inside `content`. Tags may be split across chunks, so a
-possible partial tag at the end of a piece is held back until the next piece
-decides it. Two ways a reply can begin:
+Local servers without a reasoning parser (vLLM, SGLang, llama.cpp, Ollama) send Qwen3,
+QwQ and DeepSeek-R1 thinking inside `content`. Tags may be split across chunks, so a
+possible partial tag at the end of a piece is held back until the next piece decides
+it. A reply can begin three ways:
 
 - `<think>` (after optional whitespace): reasoning until `</think>`;
-- anything else: the answer, passed through untouched from then on, unless
-  the model is known to start *inside* an open `<think>` (QwQ's chat template
-  opens it in the prompt): then the text is held until `</think>` shows it was
-  reasoning, or the end shows it was the answer after all.
+- the model is known to start *inside* an open `<think>` (its chat template opens it
+  in the prompt: QwQ, DeepSeek-R1 and its distills, every `*-thinking-2507`): reasoning
+  from the first token until `</think>`;
+- anything else: the answer, shown as it comes, until a lone `</think>` (one with no
+  `<think>` before it, not quoted in backticks) shows that the text so far was
+  reasoning: then `AnswerWasReasoning` says so and the text after the tag is the
+  answer. A `<think>` in the text, or a quoted tag, ends the watch: all answer.
+
+The tags themselves are never passed on.
 """
 
 from __future__ import annotations
@@ -17,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Literal
 
-from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 
 OPEN = "<think>"
 CLOSE = "</think>"
+QUOTES = "`'\""
 
-State = Literal["start", "undecided", "reasoning", "answer"]
+State = Literal["start", "watching", "reasoning", "answer"]
 
 
 class ThinkSplitter:
@@ -34,7 +40,7 @@ class ThinkSplitter:
         self._state: State = "start"
         self._held = ""
         self._trim = False  # drop whitespace right after a tag
-        self._scan_from = 0  # where to look for `</think>` in held undecided text
+        self._last = ""  # the last character passed on as answer (is a tag quoted?)
 
     @property
     def passthrough(self) -> bool:
@@ -58,18 +64,21 @@ class ThinkSplitter:
         held, self._held = self._held, ""
         if self._trim:
             held = held.lstrip()
-        if not held:
-            return []
-        if self._state == "reasoning":
-            return [ReasoningDelta(held)]
-        return [AnswerDelta(held)]
+        if self._state == "start" and self._starts_inside:
+            self._state = "reasoning"
+        out: list[Event] = []
+        if self._state == "watching" and held.endswith(CLOSE) and not self._quoted(held, len(held)):
+            self._emit(out, AnswerDelta, held[: -len(CLOSE)])
+            return [*out, AnswerWasReasoning()]
+        self._emit(out, ReasoningDelta if self._state == "reasoning" else AnswerDelta, held)
+        return out
 
     def _step(self, out: list[Event]) -> None:
         match self._state:
             case "start":
                 self._start()
-            case "undecided":
-                self._undecided(out)
+            case "watching":
+                self._watching(out)
             case "reasoning":
                 self._reasoning(out)
             case "answer":
@@ -81,17 +90,33 @@ class ThinkSplitter:
             self._held = head[len(OPEN) :]
             self._enter("reasoning")
         elif not OPEN.startswith(head):  # cannot become `<think>`: decided
-            self._state = "undecided" if self._starts_inside else "answer"
+            if self._starts_inside and self._strip:
+                self._held = head
+            self._state = "reasoning" if self._starts_inside else "watching"
         # else: a prefix of `<think>` (or only whitespace): wait
 
-    def _undecided(self, out: list[Event]) -> None:
-        at = self._held.find(CLOSE, self._scan_from)
-        if at < 0:  # held text only grows here: never rescan what was searched
-            self._scan_from = max(0, len(self._held) - len(CLOSE) + 1)
-        else:
-            self._emit(out, ReasoningDelta, self._held[:at])
-            self._held = self._held[at + len(CLOSE) :]
-            self._enter("answer")
+    def _watching(self, out: list[Event]) -> None:
+        held = self._held
+        close, opened = held.find(CLOSE), held.find(OPEN)
+        if opened >= 0 and (close < 0 or opened < close):
+            self._state = "answer"  # a tag pair in the answer: not a boundary
+            return
+        if close < 0:
+            keep = max(_partial_suffix(held, CLOSE), _partial_suffix(held, OPEN))
+            self._emit(out, AnswerDelta, held[: len(held) - keep])
+            self._held = held[len(held) - keep :]
+            return
+        end = close + len(CLOSE)
+        self._emit(out, AnswerDelta, held[:close])
+        self._held = held[close:]
+        if end == len(held):
+            return  # the next character says whether the tag is quoted
+        if self._quoted(held, end):
+            self._state = "answer"
+            return
+        out.append(AnswerWasReasoning())
+        self._held = held[end:]
+        self._enter("answer")
 
     def _reasoning(self, out: list[Event]) -> None:
         if self._trim:
@@ -122,10 +147,17 @@ class ThinkSplitter:
         self._state = state
         self._trim = self._strip
 
-    @staticmethod
-    def _emit(out: list[Event], kind: type[AnswerDelta | ReasoningDelta], text: str) -> None:
+    def _emit(self, out: list[Event], kind: type[AnswerDelta | ReasoningDelta], text: str) -> None:
         if text:
             out.append(kind(text))
+            self._last = text[-1]
+
+    def _quoted(self, text: str, end: int) -> bool:
+        """Is the `</think>` ending at `end` quoted (a mention in prose, not a boundary)?"""
+        start = end - len(CLOSE)
+        before = text[start - 1] if start > 0 else self._last
+        after = text[end : end + 1]
+        return bool(before and before in QUOTES) or bool(after and after in QUOTES)
 
 
 def _partial_suffix(text: str, tag: str) -> int:

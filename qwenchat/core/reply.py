@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from qwenchat.core.events import (
     AnswerDelta,
+    AnswerWasReasoning,
     Done,
     Event,
     Finish,
@@ -72,6 +73,9 @@ class ReplyBuilder:
                 self._answer.append(text)
             case ReasoningDelta(text):
                 self._reasoning.append(text)
+            case AnswerWasReasoning():
+                self._reasoning.extend(self._answer)
+                self._answer.clear()
             case ToolCallDelta():
                 parts = self._calls.setdefault(event.index, _CallParts())
                 parts.id = parts.id or (event.id or "")

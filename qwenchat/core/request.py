@@ -34,6 +34,7 @@ class Plan:
 
     body: dict[str, Any]
     warnings: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # advice, shown dim, not a warning
 
     @property
     def streamed(self) -> bool:
@@ -45,6 +46,10 @@ class Plan:
 
 
 SAMPLING = ("temperature", "top_p", "presence_penalty")
+QWQ_SYSTEM_NOTE = (
+    "note: Qwen advises against a system prompt for {model}; "
+    "it reasons best with instructions in the message"
+)
 
 
 def build_request(
@@ -59,40 +64,44 @@ def build_request(
 
     - thinking-only and stream-only models, and thinking on, are always streamed;
     - a non-streamed request to a hybrid-thinking model says `enable_thinking: false`;
+    - a model the catalogue knows to have no thinking mode gets no thinking fields;
+    - the thinking switch goes top-level, in `chat_template_kwargs` or both (the
+      catalogue's `thinking_param`: DashScope reads the first, local servers the second);
     - sampling parameters a model ignores are left out, with one warning;
     - options a model cannot honour (`--json-mode` on QwQ, `-n` beyond qwen-plus) are
       usage errors, raised before anything is sent.
     """
     info = catalogue.lookup(model)
     warnings: list[str] = []
-    think = _effective_think(model, info, options)
-    thinking_on = (
+    think = _effective_think(model, info, catalogue.knows(model), options, warnings)
+    thinking_on = info.thinking == "only" or (
         think if think is not None else (info.thinking_default and info.thinking != "none")
     )
     stream = options.stream or info.stream_only or thinking_on
     body: dict[str, Any] = {"model": model, "messages": list(messages), "stream": stream}
     if stream:
         body["stream_options"] = {"include_usage": True}
-    _thinking_fields(model, info, think, options, body, warnings)
-    ignored = [
-        name for name in SAMPLING if getattr(options, name) is not None and name in info.ignores
-    ]
-    if ignored:
-        flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
-        warnings.append(f"{model} ignores {flags}; not sent")
-    for name in SAMPLING:
-        value = getattr(options, name)
-        if value is not None and name not in info.ignores:
-            body[name] = value
-    _plain_fields(model, info, options, body)
+    param = catalogue.thinking_param_for(model)
+    _thinking_fields(model, info, think, options, body, warnings, param)
+    _sampling(model, info, options, body, warnings)
+    _plain_fields(model, info, options, body, warnings, tools=bool(tools))
     if tools:
         body["tools"] = list(tools)
-    return Plan(body=body, warnings=tuple(warnings))
+    notes: list[str] = []
+    if info.avoid_system and messages and messages[0].get("role") == "system":
+        notes.append(QWQ_SYSTEM_NOTE.format(model=model))
+    return Plan(body=body, warnings=tuple(warnings), notes=tuple(notes))
 
 
-def _effective_think(model: str, info: ModelInfo, options: RequestOptions) -> bool | None:
-    """The thinking switch once --thinking-budget and --json-mode have had their say."""
+def _effective_think(
+    model: str, info: ModelInfo, known: bool, options: RequestOptions, warnings: list[str]
+) -> bool | None:
+    """The thinking switch once the model, --thinking-budget and --json-mode have had a say."""
     think = options.think
+    if known and info.thinking == "none" and think is not None:
+        if think:
+            warnings.append(f"{model} has no thinking mode; --think not sent")
+        think = None  # nothing to switch on or off
     if options.thinking_budget is not None:
         if think is False:
             raise UsageError("--thinking-budget needs thinking on; drop --no-think")
@@ -115,22 +124,56 @@ def _thinking_fields(
     options: RequestOptions,
     body: dict[str, Any],
     warnings: list[str],
+    param: str,
 ) -> None:
     if think is False and info.thinking == "only":
         warnings.append(f"{model} always thinks; --no-think has no effect")
     if think is not None and info.thinking != "only":
-        body["enable_thinking"] = think
+        _switch(body, think, param)
     elif not body["stream"] and info.thinking == "hybrid":
-        body["enable_thinking"] = False
+        _switch(body, False, param)
     if options.thinking_budget is not None:
         if info.thinking == "none" and think is None:
             warnings.append(f"{model} has no thinking mode; --thinking-budget not sent")
+        elif not info.budget:
+            warnings.append(
+                f"{model} always thinks but takes no thinking budget; --thinking-budget not sent"
+            )
         else:
             body["thinking_budget"] = options.thinking_budget
 
 
+def _switch(body: dict[str, Any], on: bool, param: str) -> None:
+    """Thinking on or off, where this server reads it."""
+    if param in ("top-level", "both"):
+        body["enable_thinking"] = on
+    if param in ("chat_template_kwargs", "both"):
+        body["chat_template_kwargs"] = {"enable_thinking": on}
+
+
+def _sampling(
+    model: str, info: ModelInfo, options: RequestOptions, body: dict[str, Any], warnings: list[str]
+) -> None:
+    ignored = [
+        name for name in SAMPLING if getattr(options, name) is not None and name in info.ignores
+    ]
+    if ignored:
+        flags = ", ".join("--" + name.replace("_", "-") for name in ignored)
+        warnings.append(f"{model} ignores {flags}; not sent")
+    for name in SAMPLING:
+        value = getattr(options, name)
+        if value is not None and name not in info.ignores:
+            body[name] = value
+
+
 def _plain_fields(
-    model: str, info: ModelInfo, options: RequestOptions, body: dict[str, Any]
+    model: str,
+    info: ModelInfo,
+    options: RequestOptions,
+    body: dict[str, Any],
+    warnings: list[str],
+    *,
+    tools: bool,
 ) -> None:
     if options.max_tokens is not None:
         body["max_tokens"] = options.max_tokens
@@ -143,7 +186,10 @@ def _plain_fields(
             raise UsageError(
                 f"-n {options.n}: {model} returns one choice per request; qwen-plus takes -n"
             )
-        body["n"] = options.n
+        if tools:
+            warnings.append(f"-n {options.n} not sent: with tools the server returns one choice")
+        else:
+            body["n"] = options.n
     if options.json_mode:
         body["response_format"] = {"type": "json_object"}
     if options.search:

@@ -15,7 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from
+from qwenchat.core.catalogue import (
+    DEFAULT_CATALOGUE,
+    THINKING_PARAMS,
+    Catalogue,
+    catalogue_from,
+)
 from qwenchat.core.endpoints import is_dashscope, url_problem
 from qwenchat.core.errors import ConfigError, UsageError
 
@@ -48,11 +53,21 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
     "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
     "profile": ("QWENCHAT_PROFILE",),
+    "thinking_param": ("QWENCHAT_THINKING_PARAM",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 # What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
 PROFILE_KEYS = frozenset(
-    {"base_url", "region", "model", "timeout", "system", "thinking", "context_window"}
+    {
+        "base_url",
+        "region",
+        "model",
+        "timeout",
+        "system",
+        "thinking",
+        "context_window",
+        "thinking_param",
+    }
 )
 PROFILE_KEY_FIELDS = frozenset({"api_key_env", "api_key"})
 # Local servers ignore the key, but the SDK insists on one.
@@ -101,8 +116,8 @@ class Settings:
             raise ConfigError(f"no API key: {source} is not set")
         if not self.api_key:
             raise ConfigError(
-                "no API key: set DASHSCOPE_API_KEY in the environment or in a .env file "
-                "(see .env.example)"
+                "no API key: set DASHSCOPE_API_KEY in the environment or in a .env file, "
+                "or point --base-url at a local server that needs none"
             )
         return self.api_key
 
@@ -160,7 +175,10 @@ def resolve_settings(
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
         model_overrides=tables.get("models", {}),
-        catalogue=catalogue_from(tables.get("models", {})),
+        catalogue=catalogue_from(
+            tables.get("models", {}),
+            thinking_param=_thinking_param(values.get("thinking_param"), settings, sources),
+        ),
     )
 
 
@@ -233,6 +251,8 @@ def _build(
             "use full, summary or hide"
         )
     api_key = values.get("api_key")
+    if api_key is None and not is_dashscope(base_url):  # local servers ignore the key
+        api_key, sources["api_key"] = NO_KEY_PLACEHOLDER, "default (no key needed)"
     return Settings(
         api_key=None if isinstance(api_key, _Missing) else api_key,
         base_url=base_url,
@@ -249,6 +269,18 @@ def _build(
         tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
         approved_tools=_names(values.get("approved_tools", ())),
     )
+
+
+def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, str]) -> str:
+    """Where the thinking switch goes: as set, else top-level for DashScope, both elsewhere."""
+    if value is None:
+        return "top-level" if settings.is_dashscope else "both"
+    if str(value) not in THINKING_PARAMS:
+        raise ConfigError(
+            f"unknown thinking_param {value!r} (from {sources.get('thinking_param')}); "
+            f"use {', '.join(THINKING_PARAMS)}"
+        )
+    return str(value)
 
 
 def _context_window(value: Any, sources: Mapping[str, str]) -> int | None:

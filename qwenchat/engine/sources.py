@@ -44,32 +44,35 @@ class FittedSource:
         return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
+        """Send the fitted history; each input-range 400 trims more, while there is more."""
         messages, dropped = budget.fit(body["messages"], limit=self.limit, ratio=self.ratio)
         if dropped:
             self.notice(
                 f"history too long for the context window ({self.limit:,} input tokens): "
-                f"left out {_oldest(dropped)}"
+                f"left out {budget.left_out(dropped)}"
             )
-        body = {**body, "messages": messages}
-        started = False
-        try:
-            for event in _closing(self.source.stream(body, notify=notify)):
-                started = True
-                yield event
-            return
-        except ApiError as exc:
-            limit = budget.range_limit(exc.message) if exc.status == 400 else None
-            if started or limit is None:
-                raise
-            messages, dropped = budget.refit(messages, limit=limit, ratio=self.ratio)
-            if not dropped:
-                exc.hint = f"the message alone is longer than the model's {limit:,}-token input"
-                raise
-        self.notice(
-            f"the server accepts at most {limit:,} input tokens: "
-            f"left out {_oldest(dropped)} still sent, and retrying"
-        )
-        yield from _closing(self.source.stream({**body, "messages": messages}, notify=notify))
+        while True:
+            started = False
+            try:
+                for event in _closing(
+                    self.source.stream({**body, "messages": messages}, notify=notify)
+                ):
+                    started = True
+                    yield event
+                return
+            except ApiError as exc:
+                limit = budget.range_limit(exc.message) if exc.status == 400 else None
+                if started or limit is None:
+                    raise
+                messages, more = budget.refit(messages, limit=limit, ratio=self.ratio)
+                if not more:
+                    exc.hint = budget.too_long_hint(messages, limit, self.ratio)
+                    raise
+            dropped += more
+            self.notice(
+                f"the server accepts at most {limit:,} input tokens: "
+                f"retrying without {budget.left_out(dropped)}"
+            )
 
 
 class CachingSource:
@@ -108,7 +111,3 @@ def _closing(events: Iterator[Event]) -> Iterator[Event]:
         close = getattr(events, "close", None)
         if close is not None:
             close()
-
-
-def _oldest(count: int) -> str:
-    return "the oldest turn" if count == 1 else f"the {count} oldest turns"

@@ -64,6 +64,8 @@ def run_turn(
         renderer = NumberedChoices(renderer)
     for warning in plan.warnings:
         renderer.notice(f"warning: {warning}")
+    for note in plan.notes:
+        renderer.notice(note)
     builder = ReplyBuilder()
     start = clock()
     renderer.waiting()

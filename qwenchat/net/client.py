@@ -9,9 +9,8 @@ transport error becomes a `QwenchatError` here.
 from __future__ import annotations
 
 import json
-import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import openai
@@ -19,16 +18,16 @@ import openai
 from qwenchat.core import errors
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.events import (
-    MODERATION_CODE,
-    MODERATION_HINT,
     Done,
     Event,
+    EventStream,
     iter_sse_data,
     parse_chunk,
     parse_completion,
 )
 from qwenchat.core.sanitize import sanitize
-from qwenchat.core.settings import REGION_NAMES, Settings, mask_key
+from qwenchat.core.settings import Settings, mask_key
+from qwenchat.net.errors import Failure, body_request_id, error_fields, first_line, translate
 from qwenchat.net.retry import RetryPolicy, parse_retry_after, retrying
 
 CONNECT_TIMEOUT = 10.0
@@ -40,8 +39,6 @@ SDK_FIELDS = frozenset(
         "tools", "tool_choice", "response_format", "parallel_tool_calls",
     }
 )  # fmt: skip
-_HTML_TITLE = re.compile(r"<title[^>]*>([^<]{1,120})</title>", re.IGNORECASE)
-QUOTA_WORDS = ("quota", "arrear", "billing", "insufficient", "balance", "overdue")
 
 
 def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
@@ -65,21 +62,21 @@ class ChatClient:
 
     def stream(
         self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
-    ) -> Iterator[Event]:
+    ) -> EventStream:
         """Send `body` and yield its events, retrying early failures that may clear.
 
         Each retry is announced through `notify`; closing the iterator closes the connection.
         """
         return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
 
-    def _once(self, body: dict[str, Any]) -> Iterator[Event]:
+    def _once(self, body: dict[str, Any]) -> Generator[Event, None, None]:
         """One attempt; a server that quotes the key back never gets it printed."""
         try:
             yield from self._attempt(body)
         except QwenchatError as exc:
             raise without_key(exc, self.settings.api_key) from None
 
-    def _attempt(self, body: dict[str, Any]) -> Iterator[Event]:
+    def _attempt(self, body: dict[str, Any]) -> Generator[Event, None, None]:
         """Send `body` and yield its events."""
         kwargs = {k: v for k, v in body.items() if k in SDK_FIELDS}
         extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}
@@ -135,100 +132,16 @@ def without_key(exc: QwenchatError, key: str | None) -> QwenchatError:
 
 
 def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> errors.ApiError:
-    """Turn an HTTP error status into one readable error with a hint that helps."""
-    status = exc.status_code
-    message, code = _error_fields(exc.body, exc.message)
-    request_id = exc.response.headers.get("x-request-id") or _body_request_id(exc.body)
-    retry_after = parse_retry_after(exc.response.headers.get("retry-after"))
-    text = f"{message} ({status}{', ' + code if code else ''})"
-    if status in (401, 403):
-        other = "intl" if settings.region == "cn" else "cn"
-        hint = (
-            f"check DASHSCOPE_API_KEY; keys belong to one region and this request went to "
-            f"{settings.base_url}"
-            + (
-                f" ({REGION_NAMES[settings.region]}): try --region {other}"
-                if settings.is_dashscope
-                else ""
-            )
-        )
-        return errors.AuthError(
-            f"authentication failed: {text}",
-            status=status,
-            code=code,
-            request_id=request_id,
-            hint=hint,
-        )
-    if (
-        status == 404
-        or (code or "").lower() in ("model_not_found", "modelnotfound")
-        or ("model" in message.lower() and "not exist" in message.lower())
-    ):
-        return errors.ModelNotFoundError(
-            f"unknown model {model!r}: {text}",
-            status=status,
-            code=code,
-            request_id=request_id,
-            hint="`qwenchat models` lists the models qwenchat knows",
-        )
-    if status == 429:
-        if any(word in message.lower() for word in QUOTA_WORDS):
-            return errors.QuotaError(
-                f"quota or rate limit: {text}",
-                status=status,
-                code=code,
-                request_id=request_id,
-                hint="this may be a per-minute token limit (wait a minute and retry) or an "
-                "exhausted quota / account in arrears (check the DashScope console)",
-                retry_after=retry_after,
-            )
-        return errors.RateLimitError(
-            f"rate limit exceeded: {text}",
-            status=status,
-            code=code,
-            request_id=request_id,
-            hint=_wait_hint(retry_after, "wait a moment and retry"),
-            retry_after=retry_after,
-        )
-    if status >= 500:
-        return errors.ApiError(
-            f"server error: {text}",
-            status=status,
-            code=code,
-            request_id=request_id,
-            hint=_wait_hint(retry_after, "retry in a moment"),
-            retry_after=retry_after,
-        )
-    return errors.ApiError(
-        f"the server rejected the request: {text}",
-        status=status,
+    """An HTTP error status as one readable error (the table is in net/errors.py)."""
+    message, code = error_fields(exc.body, exc.message)
+    failure = Failure(
+        status=exc.status_code,
+        message=message,
         code=code,
-        request_id=request_id,
-        hint=MODERATION_HINT if code == MODERATION_CODE else None,
+        request_id=exc.response.headers.get("x-request-id") or body_request_id(exc.body),
+        retry_after=parse_retry_after(exc.response.headers.get("retry-after")),
     )
-
-
-def _error_fields(body: object, fallback: str) -> tuple[str, str | None]:
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict):
-            message = str(inner.get("message") or "").strip()
-            code = inner.get("code")
-            if message:
-                return sanitize(message), (sanitize(str(code)) if code else None)
-    title = _HTML_TITLE.search(body) if isinstance(body, str) else None
-    if title and title.group(1).strip():  # a proxy's error page: its title says enough
-        return sanitize(f"an HTML page: {title.group(1).strip()}"), None
-    return sanitize(_first_line(fallback)), None
-
-
-def _wait_hint(retry_after: float | None, default: str) -> str:
-    return f"the server asks to wait {retry_after:g} s" if retry_after else default
-
-
-def _body_request_id(body: object) -> str | None:
-    value = body.get("request_id") if isinstance(body, dict) else None
-    return str(value) if value else None
+    return translate(failure, model=model, url=settings.base_url)
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
@@ -237,7 +150,7 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
         value = json.loads(text)
     except ValueError:
         raise errors.StreamError(
-            f"the server sent a malformed {what}: {_first_line(sanitize(text))[:80]!r}"
+            f"the server sent a malformed {what}: {first_line(sanitize(text))[:80]!r}"
         ) from None
     if not isinstance(value, dict):
         raise errors.StreamError(f"the server sent a {what} that is not a JSON object")
@@ -255,7 +168,7 @@ def _check_stream_type(content_type: str, response: Any) -> None:
         raise errors.StreamError("the server answered a streamed request without streaming")
     raise errors.StreamError(
         f"the server answered with {content_type.split(';')[0]} instead of an event stream: "
-        f"{_first_line(sanitize(text))[:80]!r}"
+        f"{first_line(sanitize(text))[:80]!r}"
     )
 
 
@@ -281,14 +194,10 @@ def _connection(exc: BaseException, settings: Settings, started: bool) -> errors
 def _root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None or exc.__context__ is not None:
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    text = _first_line(str(exc)).rstrip(".") or type(exc).__name__
+    text = first_line(str(exc)).rstrip(".") or type(exc).__name__
     if "refused" in text.lower():
         return "connection refused"
     return sanitize(text)
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0].strip() if text.strip() else ""
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:

@@ -3,7 +3,8 @@
 The SDK's own retries are off: it retries every 429, quota exhaustion included. Here a
 request is tried again only before its first event arrived, and only for failures that may
 clear by themselves: the server could not be reached, a 500/502/503/504, or a rate-limit 429.
-A 400/401/403/404, a quota- or billing-worded 429, a read timeout (the server may still be
+A 400/401/403/404, a 429 for an exhausted quota or an overdue account (the table in
+net/errors.py says which), a read timeout (the server may still be
 working, and a retry would double the wait) and anything after the first event are final.
 Waits grow exponentially with jitter; a `Retry-After` from the server wins. The wait is a
 plain `sleep`, so Ctrl-C ends it like any other wait.
@@ -15,11 +16,11 @@ import email.utils
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from qwenchat.core import errors
-from qwenchat.core.events import Event
+from qwenchat.core.events import Event, EventStream
 from qwenchat.core.settings import DEFAULT_RETRIES
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -38,6 +39,8 @@ class RetryPolicy:
 def is_retryable(exc: errors.QwenchatError) -> bool:
     """May this failure, raised before the first event, clear if we ask again?"""
     match exc:
+        case errors.ApiError(retryable=bool(verdict)):  # decided by net.errors' table
+            return verdict
         case errors.QuotaError():
             return False
         case errors.RateLimitError():
@@ -83,13 +86,13 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 
 def retrying(
-    attempt: Callable[[], Iterator[Event]],
+    attempt: Callable[[], EventStream],
     policy: RetryPolicy,
     *,
     notify: Callable[[str], None],
     sleep: Callable[[float], object] = time.sleep,
     rand: Callable[[], float] = random.random,
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     """Yield the events of `attempt()`, calling it again after a retryable early failure."""
     retries = 0
     while True:
@@ -108,7 +111,7 @@ def retrying(
             notify(announcement(exc, wait, retries, policy))
             sleep(wait)
         finally:
-            _close(events)
+            events.close()
 
 
 def announcement(exc: errors.QwenchatError, wait: float, retry: int, policy: RetryPolicy) -> str:
@@ -132,9 +135,3 @@ def _reason(exc: errors.QwenchatError) -> str:
             return f"server error {exc.status}"
         case _:
             return exc.message
-
-
-def _close(events: Iterator[Event]) -> None:
-    close = getattr(events, "close", None)
-    if close is not None:
-        close()

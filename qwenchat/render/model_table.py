@@ -9,7 +9,10 @@ from qwenchat.core.catalogue import Catalogue, describe, merged_names
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
 
-COLUMNS = ("model", "listed by", "thinking", "stream", "tools", "n", "json", "context", "max out")
+COLUMNS = (
+    "model", "listed by", "thinking", "stream", "tools", "vision", "n", "json", "context",
+    "max out", "source",
+)  # fmt: skip
 
 
 def served_models(settings: Settings) -> list[str] | None:
@@ -49,28 +52,33 @@ def as_json(rows: list[dict[str, Any]]) -> str:
 
 
 def as_table(rows: list[dict[str, Any]], *, served: bool) -> str:
-    """Fixed-width columns; `?` is unknown, `-` is no."""
-    cells = [COLUMNS] + [_cells(row) for row in rows]
+    """Fixed-width columns; `?` is unknown, `-` is no; sources numbered, listed below."""
+    sources = list(dict.fromkeys(row["source"] for row in rows if row["source"]))
+    cells = [COLUMNS] + [_cells(row, sources) for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
     lines = [
         "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
     ]
     if not served:
         lines.append("(the server's model list was not available; catalogue only)")
+    lines.append("sources (docs/models.md says which values are unverified):")
+    lines.extend(f"  [{number}] {source}" for number, source in enumerate(sources, 1))
     return "\n".join(lines) + "\n"
 
 
-def _cells(row: dict[str, Any]) -> tuple[str, ...]:
+def _cells(row: dict[str, Any], sources: list[str]) -> tuple[str, ...]:
     return (
         row["name"],
         row["listed_by"],
         _thinking(row),
-        "only" if row["stream_only"] else "any",
+        "only" if row["stream_only"] or row["thinking"] == "only" else "any",
         _flag(row["tools"]),
+        _flag(row["vision"]),
         _flag(row["n"]),
         _flag(row["json_mode"]),
         _tokens(row["context_window"]),
         _tokens(row["max_output"]),
+        f"[{sources.index(row['source']) + 1}]" if row["source"] else "-",
     )
 
 

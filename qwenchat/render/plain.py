@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
-from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing, usage_line
 from qwenchat.core.sanitize import Sanitizer
 from qwenchat.render.base import OUTCOME_NOTES
@@ -50,6 +50,8 @@ class PlainRenderer:
                 self._reasoning_open = True
                 self._err.write(text)
                 self._err.flush()
+        elif isinstance(event, AnswerWasReasoning):
+            self._relabel()
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
         self._close_reasoning()
@@ -65,6 +67,19 @@ class PlainRenderer:
         if self._show_usage:
             self._err.write(usage_line(reply, timing) + "\n")
             self._err.flush()
+
+    def _relabel(self) -> None:
+        """The answer so far was reasoning: dropped if still buffered, else said so."""
+        self._write_answer(self._answer.flush())
+        if self._buffered:
+            self._pending.clear()
+            self._last_answer_char = "\n"
+            return
+        if self._last_answer_char != "\n":
+            self._out.write("\n")
+            self._last_answer_char = "\n"
+        self._out.flush()
+        self.notice("the text above was the model's reasoning; the answer follows")
 
     def _write_answer(self, text: str) -> None:
         if not text:

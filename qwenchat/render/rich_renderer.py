@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from qwenchat.core.conversation import Outcome
-from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing, usage_line
 from qwenchat.core.sanitize import Sanitizer
 from qwenchat.core.settings import ThinkingDisplay
@@ -56,6 +56,12 @@ class RichRenderer:
             text = self._reasoning_clean.feed(event.text)
             if text and self._answer is None:
                 self._thinking_panel().feed(text)
+        elif isinstance(event, AnswerWasReasoning) and self._answer is not None:
+            tail = self._answer_clean.flush()  # the text shown so far: re-labelled as thinking
+            if tail:
+                self._answer.feed(tail)
+            self._answer.close("that was the model's thinking; the answer follows")
+            self._answer = None
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
         self._waiting.stop()

@@ -268,7 +268,7 @@ def ask(
 ) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
     from qwenchat.core.request import RequestOptions
-    from qwenchat.engine.ask import AskOptions, Output, run_ask
+    from qwenchat.engine.ask_command import AskOptions, Output, run_ask
 
     base = ctx.obj or {}
     settings = settings_for(

@@ -1,7 +1,7 @@
 """Event sources that wrap the client: the context budget and the answer cache.
 
 Both take a request body and yield events, like `ChatClient.stream`, so
-`session.run_turn` does not know they are there.
+`turn.run_turn` does not know they are there.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from qwenchat.core import answer_cache as cache
 from qwenchat.core import context_budget as budget
+from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ApiError
 from qwenchat.core.events import Event
@@ -35,12 +36,13 @@ class FittedSource:
         source: EventSource,
         conversation: Conversation,
         *,
-        model: str,
+        info: ModelInfo,
         window: int | None,
         max_tokens: int | None,
         notice: Notice,
     ) -> FittedSource:
-        limit = budget.input_limit(budget.context_window(model, window), max_tokens)
+        """The budget of `info`'s window (or `window`, the configured one) for this history."""
+        limit = budget.input_limit(budget.context_window(info, window), max_tokens)
         return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
@@ -48,7 +50,7 @@ class FittedSource:
         if dropped:
             self.notice(
                 f"history too long for the context window ({self.limit:,} input tokens): "
-                f"left out {_oldest(dropped)}"
+                f"left out {budget.oldest(dropped)}"
             )
         body = {**body, "messages": messages}
         started = False
@@ -67,7 +69,7 @@ class FittedSource:
                 raise
         self.notice(
             f"the server accepts at most {limit:,} input tokens: "
-            f"left out {_oldest(dropped)} still sent, and retrying"
+            f"left out {budget.oldest(dropped)} still sent, and retrying"
         )
         yield from _closing(self.source.stream({**body, "messages": messages}, notify=notify))
 
@@ -79,9 +81,17 @@ class CachingSource:
     """
 
     def __init__(
-        self, source: EventSource, store: Store, *, reuse: bool, thinking: bool, notice: Notice
+        self,
+        source: EventSource,
+        store: Store,
+        *,
+        catalogue: Catalogue,
+        reuse: bool,
+        thinking: bool,
+        notice: Notice,
     ) -> None:
         self.source = source
+        self.catalogue = catalogue
         self.store = store
         self.reuse = reuse
         self.thinking = thinking
@@ -91,13 +101,16 @@ class CachingSource:
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         self.key = cache.request_key(body)
-        if self.reuse and (self.thinking or not cache.thinks(body)):
+        if self.reuse and (self.thinking or not self._thinks(body)):
             self.hit = self.store.cached(self.key)
         if self.hit is None:
             yield from _closing(self.source.stream(body, notify=notify))
             return
         self.notice(f"cached answer from {self.hit.time[:19].replace('T', ' ')} UTC (no API call)")
         yield from cache.replay(self.hit.turn)
+
+    def _thinks(self, body: dict[str, Any]) -> bool:
+        return cache.thinks(body, self.catalogue.lookup(str(body.get("model", ""))))
 
 
 def _closing(events: Iterator[Event]) -> Iterator[Event]:
@@ -108,7 +121,3 @@ def _closing(events: Iterator[Event]) -> Iterator[Event]:
         close = getattr(events, "close", None)
         if close is not None:
             close()
-
-
-def _oldest(count: int) -> str:
-    return "the oldest turn" if count == 1 else f"the {count} oldest turns"

@@ -317,6 +317,7 @@ def _answer_without_terminal(
     piped: str | None,
     options: AskOptions,
 ) -> None:
+    """No terminal to chat on: the piped text is answered once, as `ask` answers it."""
     from qwenchat.engine.ask_command import answer_once
     from qwenchat.render.terminal import join_prompt
 

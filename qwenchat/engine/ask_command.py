@@ -91,7 +91,7 @@ def _answer(
 
     cache = None
     if store is not None:
-        cache = CacheUse(store, reuse=options.cache, thinking=options.cache_thinking)
+        cache = CacheUse(store, reuse=options.cache, reuse_thinking=options.cache_thinking)
     client = ChatClient(settings)
     try:
         return answer(

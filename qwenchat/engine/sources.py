@@ -77,7 +77,7 @@ class FittedSource:
 class CachingSource:
     """Keys every request; with `reuse`, answers from the store when it was answered before.
 
-    Thinking-mode requests are reused only with `thinking` as well.
+    Thinking-mode requests are reused only with `reuse_thinking` as well.
     """
 
     def __init__(
@@ -87,21 +87,21 @@ class CachingSource:
         *,
         catalogue: Catalogue,
         reuse: bool,
-        thinking: bool,
+        reuse_thinking: bool,
         notice: Notice,
     ) -> None:
         self.source = source
         self.catalogue = catalogue
         self.store = store
         self.reuse = reuse
-        self.thinking = thinking
+        self.reuse_thinking = reuse_thinking
         self.notice = notice
         self.key: str | None = None
         self.hit: TurnRecord | None = None
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         self.key = cache.request_key(body)
-        if self.reuse and (self.thinking or not self._thinks(body)):
+        if self.reuse and (self.reuse_thinking or not self._thinks(body)):
             self.hit = self.store.cached(self.key)
         if self.hit is None:
             yield from _closing(self.source.stream(body, notify=notify))

@@ -27,7 +27,7 @@ class CacheUse:
 
     store: Store
     reuse: bool = False
-    thinking: bool = False  # reuse thinking-mode answers too
+    reuse_thinking: bool = False  # thinking-mode answers too
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ def answer(
     caching = None
     if cache is not None:
         caching = CachingSource(
-            client, cache.store, catalogue=catalogue, reuse=cache.reuse or cache.thinking,
-            thinking=cache.thinking, notice=view.notice,
+            client, cache.store, catalogue=catalogue, reuse=cache.reuse or cache.reuse_thinking,
+            reuse_thinking=cache.reuse_thinking, notice=view.notice,
         )  # fmt: skip
     fitted = FittedSource.for_turn(
         caching or client,

@@ -44,13 +44,13 @@ class ChatView:
         panel.feed(sanitize(text))
         panel.close()
 
-    def turn(self, thinking: ThinkingDisplay, *, tools: bool = False) -> TurnDisplay:
+    def turn(self, thinking_display: ThinkingDisplay, *, tools: bool = False) -> TurnDisplay:
         """The view of one turn: Rich panels per round, tool calls in their own panels."""
         from qwenchat.render.rich_renderer import RichRenderer
         from qwenchat.render.toolpanel import RichToolView
 
         def renderer() -> RichRenderer:
-            return RichRenderer(self.console, self.err_console, thinking=thinking)
+            return RichRenderer(self.console, self.err_console, thinking_display=thinking_display)
 
         panels = RichToolView(self.console, self.err_console) if tools else None
         return TurnDisplay(renderer, panels)

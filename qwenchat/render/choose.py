@@ -48,7 +48,8 @@ class TurnDisplay:
         self._renderer().waiting()
 
     def event(self, event: Event) -> None:
-        self._renderer().event(event)
+        current = self._current  # the hot path: one renderer call per event
+        (current or self._renderer()).event(event)
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
         renderer, self._current = self._renderer(), None
@@ -138,5 +139,5 @@ def make_renderer(
     from qwenchat.render.rich_renderer import RichRenderer
 
     return RichRenderer(
-        terminal.console(), terminal.console(stderr=True), thinking=settings.thinking
+        terminal.console(), terminal.console(stderr=True), thinking_display=settings.thinking
     )

@@ -4,8 +4,8 @@ Each round is one `turn.run_turn` with the tools offered and the turn's earlier 
 in the history; the loop ends when the model answers without tool calls, or after
 `rounds` rounds of tool calls (the calls of the round after that are not run, and the turn
 ends with an error saying so). The calls themselves are run by `tools.session`. If the server
-refuses to stream a request
-with tools, the request is sent again without streaming (thinking off), said once.
+refuses to stream a request with tools, the request is sent again without streaming (thinking
+off), said once.
 """
 
 from __future__ import annotations

@@ -12,10 +12,12 @@ from qwenchat.batch.inputs import parse_input
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
 from qwenchat.batch.records import Record, parse_record
 from qwenchat.batch.remote import MAX_BYTES, MAX_REQUESTS, batch_file, check_limits, records_from
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.errors import UsageError
 from qwenchat.core.request import RequestOptions
 
-DEFAULTS = Defaults(model="qwen-plus", system=None, options=RequestOptions())
+CATALOGUE = Catalogue()
+DEFAULTS = Defaults(model="qwen-plus", system=None, options=RequestOptions(), catalogue=CATALOGUE)
 
 
 def jsonl(*objs: object) -> str:
@@ -86,8 +88,8 @@ def test_empty_input_is_an_error() -> None:
 
 def test_remote_bodies_are_not_streamed_and_turn_thinking_off() -> None:
     items = parse_input("q\n", name="p.txt")
-    body = plan_jobs(items, Defaults("qwen3-32b", "be brief", RequestOptions()), name="p",
-                     remote=True).jobs[0].body  # fmt: skip
+    defaults = Defaults("qwen3-32b", "be brief", RequestOptions(), CATALOGUE)
+    body = plan_jobs(items, defaults, name="p", remote=True).jobs[0].body
     assert "stream" not in body
     assert "stream_options" not in body
     assert body["enable_thinking"] is False
@@ -100,7 +102,7 @@ def test_remote_bodies_are_not_streamed_and_turn_thinking_off() -> None:
 )
 def test_remote_refuses_what_needs_streaming(model: str, think: bool | None, needle: str) -> None:
     items = parse_input("q\n", name="p.txt")
-    defaults = Defaults(model, None, RequestOptions(think=think))
+    defaults = Defaults(model, None, RequestOptions(think=think), CATALOGUE)
     with pytest.raises(UsageError, match=needle):
         plan_jobs(items, defaults, name="p", remote=True)
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qwenchat.core import context_budget as budget
+from qwenchat.core.catalogue import Catalogue, catalogue_from
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.events import Usage
 
@@ -18,9 +19,12 @@ def wire(system: str | None, pairs: list[tuple[str, str]], last: str) -> list[di
 
 
 def test_window_comes_from_config_then_catalogue_then_default() -> None:
-    assert budget.context_window("qwen-max") == 32768
-    assert budget.context_window("qwen-max", 4000) == 4000
-    assert budget.context_window("some-local-model") == budget.DEFAULT_WINDOW
+    catalogue = Catalogue()
+    assert budget.context_window(catalogue.lookup("qwen-max")) == 32768
+    assert budget.context_window(catalogue.lookup("qwen-max"), 4000) == 4000
+    assert budget.context_window(catalogue.lookup("some-local-model")) == budget.DEFAULT_WINDOW
+    overridden = catalogue_from({"qwen-max": {"context_window": 65536}})
+    assert budget.context_window(overridden.lookup("qwen-max")) == 65536
     assert budget.input_limit(32768) == 32768 - 2048
     assert budget.input_limit(400) == 300  # the reserve is at most a quarter of the window
     assert budget.input_limit(32768, max_tokens=100) == 32668

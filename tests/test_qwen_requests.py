@@ -144,7 +144,7 @@ def test_inline_thinking_stays_out_of_history(server: FakeServer, tmp_path: Path
     try:
         result = run_turn(
             client, Conversation(), "q", model="qwq:32b", options=RequestOptions(),
-            renderer=PlainRenderer(out, err),
+            view=PlainRenderer(out, err), catalogue=settings.catalogue,
         )  # fmt: skip
     finally:
         client.close()

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qwenchat.core.answer_cache import replay, request_key, thinks
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.conversation import Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.events import Usage
@@ -151,11 +152,12 @@ def test_cache_lookup_takes_only_complete_answers(store: Store) -> None:
 
 
 def test_thinking_requests_are_recognised() -> None:
-    assert thinks({"model": "qwq-plus"})
-    assert thinks({"model": "qwen3-32b"})
-    assert not thinks({"model": "qwen3-32b", "enable_thinking": False})
-    assert thinks({"model": "qwen-plus", "enable_thinking": True})
-    assert not thinks({"model": "qwen-plus"})
+    lookup = Catalogue().lookup
+    assert thinks({"model": "qwq-plus"}, lookup("qwq-plus"))
+    assert thinks({"model": "qwen3-32b"}, lookup("qwen3-32b"))
+    assert not thinks({"model": "qwen3-32b", "enable_thinking": False}, lookup("qwen3-32b"))
+    assert thinks({"model": "qwen-plus", "enable_thinking": True}, lookup("qwen-plus"))
+    assert not thinks({"model": "qwen-plus"}, lookup("qwen-plus"))
 
 
 @settings(max_examples=50, deadline=None)

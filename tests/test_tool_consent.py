@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qwenchat.engine.tool_loop import DECLINED
+from qwenchat.tools.session import DECLINED
 from tests.conftest import Cli
 from tests.fakeserver import Reply
 from tests.tty import ENTER, Tty

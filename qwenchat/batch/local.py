@@ -1,6 +1,7 @@
 """The local engine: a bounded pool of workers sending the batch's requests from this machine.
 
-Workers are daemon threads sharing one `ChatClient`; each folds its reply's events with
+Workers are daemon threads sharing one `ChatClient`; each folds its reply's events (through the
+turn engine's `model_events`, so thinking sent inline is split out as for `ask`) with
 `ReplyBuilder`. Only the calling thread writes records (to the sink, the progress display and
 the tally), so Ctrl-C, which Python delivers there, stops the run between two records: what
 finished is written, requests in flight are abandoned and will be sent again on resume.
@@ -23,8 +24,9 @@ from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import Record, Tally, from_reply
 from qwenchat.core import errors
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.reply import Reply, ReplyBuilder
-from qwenchat.engine.turn import EventSource
+from qwenchat.engine.turn import EventSource, model_events
 
 ATTEMPTS = 4
 RETRY_WAIT = 0.5  # seconds before the second attempt; doubles after that
@@ -50,6 +52,7 @@ def run_local(
     sink: Sink,
     watcher: Watcher,
     concurrency: int,
+    catalogue: Catalogue,
     gate_factory: Callable[[threading.Event], BackoffGate] | None = None,
 ) -> Tally:
     """Send every job, at most `concurrency` at a time; records reach `sink` as they finish."""
@@ -59,7 +62,7 @@ def run_local(
     for job in jobs:
         todo.put(job)
     done: queue.SimpleQueue[Record | _Fatal] = queue.SimpleQueue()
-    pool = _Pool(client, gate, todo, done)
+    pool = _Pool(client, catalogue, gate, todo, done)
     for n in range(min(concurrency, len(jobs))):
         threading.Thread(target=pool.work, name=f"batch-worker-{n}", daemon=True).start()
     tally = Tally()
@@ -101,11 +104,13 @@ class _Pool:
     def __init__(
         self,
         client: EventSource,
+        catalogue: Catalogue,
         gate: BackoffGate,
         todo: queue.SimpleQueue[Job],
         done: queue.SimpleQueue[Record | _Fatal],
     ) -> None:
         self.client, self.gate, self.todo, self.done = client, gate, todo, done
+        self.catalogue = catalogue
 
     def work(self) -> None:
         while not self.gate.stop.is_set():
@@ -142,7 +147,8 @@ class _Pool:
 
     def _send(self, job: Job) -> tuple[Reply, errors.QwenchatError | None]:
         builder = ReplyBuilder()
-        events = self.client.stream(job.body)
+        info = self.catalogue.lookup(str(job.body.get("model", "")))
+        events = model_events(self.client, job.body, info)
         try:
             for event in events:
                 builder.feed(event)
@@ -151,9 +157,7 @@ class _Pool:
         except errors.QwenchatError as exc:
             return builder.build(), exc
         finally:
-            close = getattr(events, "close", None)
-            if close is not None:
-                close()
+            events.close()
         reply = builder.build()
         if not reply.complete:
             return reply, errors.StreamError("the stream ended before the reply was finished")

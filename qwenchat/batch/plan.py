@@ -1,7 +1,9 @@
 """From items to request bodies (pure): the command's options, then each line's own.
 
-Bodies are built by `request.build_request`, so a batch follows the same Qwen rules as `ask`.
-For the Batch service the bodies are not streamed, which rules out thinking mode.
+Bodies are built by `request.build_request` with the settings' catalogue, and a conversation
+line is trimmed to the model's context window by the same budget (`core.context_budget`), so a
+batch follows the same rules as `ask`. For the Batch service the bodies are not streamed, which
+rules out thinking mode.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from qwenchat.batch.inputs import Item, invalid_lines
-from qwenchat.core.catalogue import lookup
+from qwenchat.core import context_budget as budget
+from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.errors import UsageError
 from qwenchat.core.request import RequestOptions, build_request, validate
 
@@ -31,6 +34,8 @@ class Defaults:
     model: str
     system: str | None
     options: RequestOptions
+    catalogue: Catalogue  # the settings' catalogue, with the config's model overrides
+    context_window: int | None = None  # the configured window, over the catalogue's
 
 
 @dataclass(frozen=True)
@@ -62,15 +67,35 @@ def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, An
     model = str(params.get("model", defaults.model))
     options = _options(defaults.options, params)
     validate(options)
+    info = defaults.catalogue.lookup(model)
     if remote:
-        options = _unstreamed(model, options)
+        options = _unstreamed(model, info, options)
     messages = _messages(item, params.get("system", defaults.system))
-    plan = build_request(model, messages, options)
+    messages, said = _fitted(messages, item, info, defaults.context_window, options.max_tokens)
+    plan = build_request(model, messages, options, catalogue=defaults.catalogue)
     body = dict(plan.body)
     if remote:
         body.pop("stream", None)
         body.pop("stream_options", None)
-    return body, list(plan.warnings)
+    return body, [*said, *plan.warnings]
+
+
+def _fitted(
+    messages: list[dict[str, Any]],
+    item: Item,
+    info: ModelInfo,
+    window: int | None,
+    max_tokens: int | None,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The messages trimmed to the model's window, and a warning when turns were left out."""
+    limit = budget.input_limit(budget.context_window(info, window), max_tokens)
+    fitted, dropped = budget.fit(messages, limit=limit)
+    if not dropped:
+        return messages, []
+    return fitted, [
+        f"line {item.line}: conversation too long for the context window "
+        f"({limit:,} input tokens): left out {budget.left_out(dropped)}"
+    ]
 
 
 def _options(base: RequestOptions, params: Mapping[str, Any]) -> RequestOptions:
@@ -85,9 +110,8 @@ def _options(base: RequestOptions, params: Mapping[str, Any]) -> RequestOptions:
     return replace(base, **changes)
 
 
-def _unstreamed(model: str, options: RequestOptions) -> RequestOptions:
+def _unstreamed(model: str, info: ModelInfo, options: RequestOptions) -> RequestOptions:
     """The Batch service answers in one body: no streaming, so no thinking."""
-    info = lookup(model)
     if info.stream_only or info.thinking == "only":
         raise UsageError(f"{model} answers only by streaming; the Batch service cannot run it")
     if options.think:

@@ -7,48 +7,24 @@ runs here; the Batch service flow lives in `submit`.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
-from qwenchat.batch.inputs import Format, Item, parse_input
-from qwenchat.batch.outfile import FileSink, Sink, StreamSink, read_previous
-from qwenchat.batch.plan import Defaults, Job, plan_jobs
-from qwenchat.batch.progress import Display, display_for
-from qwenchat.batch.records import Record, Tally
+from qwenchat.batch.inputs import Item, parse_input
+from qwenchat.batch.outfile import FileSink, read_previous
+from qwenchat.batch.plan import Defaults, plan_jobs
+from qwenchat.batch.records import Record
+from qwenchat.batch.work import BatchOptions as BatchOptions
+from qwenchat.batch.work import Engine as Engine
+from qwenchat.batch.work import Work, finish, make_sink
 from qwenchat.core import errors
-from qwenchat.core.request import RequestOptions, validate
+from qwenchat.core.request import validate
 from qwenchat.core.settings import Settings
+from qwenchat.render.progress import Display, display_for
 from qwenchat.render.terminal import Terminal
 
-Engine = Literal["auto", "local", "remote"]
-DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 256
 REMOTE_FROM = 1000  # with --engine auto, this many pending requests go to the Batch service
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """Everything `qwenchat batch run` was asked to do."""
-
-    input: str  # a path, or "-" for stdin
-    output: Path | None
-    request: RequestOptions
-    fmt: Format = "auto"
-    engine: Engine = "auto"
-    concurrency: int = DEFAULT_CONCURRENCY
-    wait: bool = True
-    poll: float = 10.0
-
-
-@dataclass(frozen=True)
-class Work:
-    """The jobs still to do, and what the output file already holds."""
-
-    name: str
-    order: list[str]
-    jobs: list[Job]
-    previous: dict[str, Record]
 
 
 def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> int:
@@ -59,7 +35,10 @@ def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> 
     previous = read_previous(options.output) if options.output else {}
     pending = pending_items(items, previous)
     remote = _remote(options.engine, len(pending), settings)
-    defaults = Defaults(settings.model, settings.system, options.request)
+    defaults = Defaults(
+        settings.model, settings.system, options.request, settings.catalogue,
+        settings.context_window,
+    )  # fmt: skip
     planned = plan_jobs(pending, defaults, name=name, remote=remote)
     display = display_for(terminal)
     for warning in planned.warnings:
@@ -89,8 +68,9 @@ def run_local_batch(
         with display:
             display.start(len(work.jobs), f"batch ({options.concurrency} at a time)")
             tally = run_local(
-                work.jobs, client, sink=sink, watcher=display, concurrency=options.concurrency
-            )
+                work.jobs, client, sink=sink, watcher=display, concurrency=options.concurrency,
+                catalogue=settings.catalogue,
+            )  # fmt: skip
         complete = True
     except KeyboardInterrupt:
         _interrupted(display, work, options.output)
@@ -99,26 +79,6 @@ def run_local_batch(
         sink.close(complete=complete)
         client.close()
     return finish(display, tally, time.monotonic() - started, work, options.output)
-
-
-def make_sink(terminal: Terminal, work: Work, output: Path | None) -> Sink:
-    if output is None:
-        return StreamSink(terminal.stdout, order=[job.id for job in work.jobs])
-    return FileSink(output, order=work.order, previous=work.previous)
-
-
-def finish(display: Display, tally: Tally, seconds: float, work: Work, output: Path | None) -> int:
-    """The summary line, and an error when some requests failed."""
-    skipped = len(work.order) - len(work.jobs)
-    display.notice(tally.summary(seconds=seconds, skipped=skipped))
-    if tally.failed:
-        where = f"in {output}" if output else "on stdout"
-        again = "; run the same command again to retry them" if output else ""
-        raise errors.ApiError(
-            f"{tally.failed:,} of {tally.requests:,} requests failed "
-            f"(see the error field of their lines {where}){again}"
-        )
-    return errors.EXIT_OK
 
 
 def read_input(source: str, terminal: Terminal) -> str:

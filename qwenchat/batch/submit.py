@@ -16,15 +16,15 @@ from pathlib import Path
 
 from qwenchat.batch.outfile import read_previous
 from qwenchat.batch.plan import Job
-from qwenchat.batch.progress import Display, display_for
 from qwenchat.batch.records import Tally
 from qwenchat.batch.remote import batch_file, check_limits, fingerprint, records_from, unprocessed
-from qwenchat.batch.runner import BatchOptions, Work, finish, make_sink
 from qwenchat.batch.state import BatchStore, new_saved
+from qwenchat.batch.work import BatchOptions, Work, finish, make_sink
 from qwenchat.core import errors
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings
 from qwenchat.net.batch_service import BatchInfo, BatchService
+from qwenchat.render.progress import Display, display_for
 from qwenchat.render.terminal import Terminal
 
 DEAD = frozenset({"failed", "expired", "cancelled", "cancelling"})

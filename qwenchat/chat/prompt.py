@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from pathlib import Path
+from typing import TextIO
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
@@ -14,9 +15,7 @@ from prompt_toolkit.input import create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
 from qwenchat.chat import slash as commands
-
-if TYPE_CHECKING:
-    from qwenchat.chat.repl import Repl
+from qwenchat.chat.input_history import history_file
 
 
 class SlashCompleter(Completer):
@@ -65,18 +64,24 @@ def key_bindings() -> KeyBindings:
     return bindings
 
 
-def build_prompt(repl: Repl, tty: TextIO | None) -> PromptSession[str]:
-    from qwenchat.chat.extras import history_file
-
+def build_prompt(
+    data_dir: Path,
+    *,
+    models: Callable[[], Sequence[str]],
+    profiles: Callable[[], Sequence[str]],
+    toolbar: Callable[[], str],
+    tty: TextIO | None,
+) -> PromptSession[str]:
+    """The input line: history in `data_dir`, completion of commands, models and profiles."""
     return PromptSession(
-        history=FileHistory(str(history_file(repl.settings.data_dir))),
+        history=FileHistory(str(history_file(data_dir))),
         auto_suggest=AutoSuggestFromHistory(),
-        completer=SlashCompleter(repl.model_names, lambda: repl.state.profiles),
+        completer=SlashCompleter(models, profiles),
         complete_while_typing=False,
         key_bindings=key_bindings(),
         multiline=True,
         prompt_continuation=lambda width, line, wrap: "… ".rjust(width),
-        bottom_toolbar=repl.toolbar,
+        bottom_toolbar=toolbar,
         enable_open_in_editor=True,
         input=create_input(stdin=tty) if tty is not None else None,
     )

@@ -1,4 +1,4 @@
-"""The interactive chat: a prompt-toolkit loop around `session.run_turn`.
+"""The interactive chat: a prompt-toolkit loop around the turn engine (`engine.turn_engine`).
 
 Policy for a reply cut short (Ctrl-C or an error mid-stream): what arrived
 stays in the history, marked, so the model sees what it said; `/retry` asks
@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
 from qwenchat.chat import slash as commands
-from qwenchat.chat.extras import ChatTools, copy_to_clipboard, edit_in_editor
+from qwenchat.chat.chat_tools import ChatTools
+from qwenchat.chat.clipboard import copy_to_clipboard
+from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.slash import (
     ChatState,
     Copy,
@@ -31,15 +33,15 @@ from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
+from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
-from qwenchat.store.keeping import Keeper, open_store
+from qwenchat.store.chat_keeper import Keeper
+from qwenchat.store.history import open_store
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
-    from rich.console import Console
 
-    from qwenchat.engine.ask import AskOptions
-    from qwenchat.engine.sources import FittedSource
+    from qwenchat.engine.ask_command import AskOptions
     from qwenchat.engine.turn import TurnResult
     from qwenchat.net.client import ChatClient
     from qwenchat.tools.setup import ToolOptions
@@ -68,7 +70,7 @@ def run_repl(
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else _open_tty()
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
-        from qwenchat.engine.ask import AskOptions
+        from qwenchat.engine.ask_command import AskOptions
 
         options = AskOptions(
             None,
@@ -113,20 +115,14 @@ class Repl:
     ) -> None:
         self.settings = settings
         self.state = state
-        self.console: Console = terminal.console()
-        self.err_console: Console = terminal.console(stderr=True)
+        self.view = ChatView(terminal)
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
         self.keeper = Keeper(None, settings, self.say)
         source = tty or terminal.stdin
-        self.tools = ChatTools(
-            settings,
-            tools,
-            console=self.console,
-            err_console=self.err_console,
-            ask_on=(source, terminal.stderr) if source is not None else None,
-        )
+        ask_on = (source, terminal.stderr) if source is not None else None
+        self.tools = ChatTools(settings, tools, ask_on=ask_on)
         self.reload: Reload | None = None
         self.catalogue: Catalogue = settings.catalogue
         self._served: list[str] | None = None
@@ -172,7 +168,7 @@ class Repl:
             case Send(text):
                 self.send(text)
             case ShowReasoning(text):
-                self._show_reasoning(text)
+                self.view.reasoning(text)
             case Copy(text):
                 self.say(copy_to_clipboard(text))
             case Edit():
@@ -209,52 +205,33 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
-        from qwenchat.engine.turn import run_turn
-        from qwenchat.render.rich_renderer import RichRenderer
+        from qwenchat.engine.turn_engine import answer
 
-        def renderer() -> RichRenderer:
-            return RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+        tools = self.tools.session() if self.state.tools else None
+        view = self.view.turn(self.settings.thinking, tools=tools is not None)
+        return answer(
+            self._settings_now(), self.state.conversation, text,
+            RequestOptions(think=self.state.think), self.client(), view, tools=tools,
+        ).result  # fmt: skip
 
-        options = RequestOptions(think=self.state.think)
-        if self.state.tools:
-            from qwenchat.engine.tool_loop import run_tool_turn
-
-            return run_tool_turn(
-                self._fitted(), self.state.conversation, text, model=self.state.model,
-                options=options, renderers=renderer, tools=self.tools.session(),
-                catalogue=self.catalogue,
-            )  # fmt: skip
-        return run_turn(
-            self._fitted(), self.state.conversation, text, model=self.state.model,
-            options=options, renderer=renderer(), catalogue=self.catalogue,
-        )  # fmt: skip
-
-    def _fitted(self) -> FittedSource:
-        """The client behind the context budget of the current model."""
-        from qwenchat.engine.sources import FittedSource
-
-        return FittedSource.for_turn(
-            self.client(),
-            self.state.conversation,
-            model=self.state.model,
-            window=self.settings.context_window,
-            max_tokens=None,
-            notice=self.say,
-        )
+    def _settings_now(self) -> Settings:
+        """The settings with the model the chat is on now (/model changes it)."""
+        if self.settings.model == self.state.model:
+            return self.settings
+        return replace(self.settings, model=self.state.model)
 
     def _compress(self, keep: int) -> None:
         from qwenchat.engine.compress import compressed
-        from qwenchat.render.rich_renderer import RichRenderer
 
         before = len(self.state.conversation.turns)
         try:
             conversation = compressed(
-                self._fitted(),
+                self._settings_now(),
+                self.client(),
                 self.state.conversation,
                 keep=keep,
-                model=self.state.model,
                 options=RequestOptions(think=self.state.think),
-                renderer=RichRenderer(self.console, self.err_console, thinking="hide"),
+                view=self.view.turn("hide"),
             )
         except KeyboardInterrupt:
             self.say("interrupted: nothing compressed")
@@ -299,22 +276,22 @@ class Repl:
         self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
 
     def say(self, text: str) -> None:
-        from rich.text import Text
-
-        self.console.print(Text(text, style="dim"))
+        self.view.say(text)
 
     def error(self, exc: QwenchatError) -> None:
-        from rich.text import Text
-
-        from qwenchat.render.output import error_line
-
-        self.err_console.print(Text(error_line(exc), style="red"))
+        self.view.error(exc)
 
     def prompt(self) -> PromptSession[str]:
         if self._prompt is None:
             from qwenchat.chat.prompt import build_prompt
 
-            self._prompt = build_prompt(self, self._tty)
+            self._prompt = build_prompt(
+                self.settings.data_dir,
+                models=self.model_names,
+                profiles=lambda: self.state.profiles,
+                toolbar=self.toolbar,
+                tty=self._tty,
+            )
         return self._prompt
 
     def toolbar(self) -> str:
@@ -325,14 +302,6 @@ class Repl:
             f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
             "/help for commands "
         )
-
-    def _show_reasoning(self, text: str) -> None:
-        from qwenchat.core.sanitize import sanitize
-        from qwenchat.render.panels import TextPanel
-
-        panel = TextPanel(self.console, mode="full", live=False)
-        panel.feed(sanitize(text))
-        panel.close()
 
     def _edit(self) -> None:
         edited = edit_in_editor(self.settings.editor)
@@ -348,7 +317,8 @@ def _answer_without_terminal(
     piped: str | None,
     options: AskOptions,
 ) -> None:
-    from qwenchat.engine.ask import answer_once
+    """No terminal to chat on: the piped text is answered once, as `ask` answers it."""
+    from qwenchat.engine.ask_command import answer_once
     from qwenchat.render.terminal import join_prompt
 
     code = answer_once(settings, terminal, join_prompt(None, piped), options)
@@ -370,7 +340,7 @@ def _preload() -> None:
         for module in (
             "qwenchat.net.client",
             "qwenchat.render.rich_renderer",
-            "qwenchat.engine.turn",
+            "qwenchat.engine.turn_engine",
         ):
             try:
                 importlib.import_module(module)

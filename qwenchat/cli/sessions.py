@@ -30,7 +30,7 @@ RefArg = Annotated[str, typer.Argument(metavar="ID|NAME", help="A conversation's
 
 def _store() -> Store:
     from qwenchat.cli.options import settings_from
-    from qwenchat.store.keeping import open_store
+    from qwenchat.store.history import open_store
 
     return open_store(settings_from())
 

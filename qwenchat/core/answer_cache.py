@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from qwenchat.core.catalogue import lookup
+from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Turn
 from qwenchat.core.events import AnswerDelta, Done, Event, Finish, ReasoningDelta
 
@@ -26,13 +26,12 @@ def request_key(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def thinks(body: Mapping[str, Any]) -> bool:
-    """Whether the request runs in thinking mode."""
+def thinks(body: Mapping[str, Any], info: ModelInfo) -> bool:
+    """Whether the request runs in thinking mode (`info`: the catalogue entry of its model)."""
     kwargs = body.get("chat_template_kwargs")
     explicit = body.get("enable_thinking", (kwargs or {}).get("enable_thinking"))
     if isinstance(explicit, bool):
         return explicit
-    info = lookup(str(body.get("model", "")))
     return info.thinking == "only" or (info.thinking == "hybrid" and info.thinking_default)
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from qwenchat.core.catalogue import lookup
+from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Conversation
 
 DEFAULT_WINDOW = 32768  # for models the catalogue does not know: the smallest Qwen window
@@ -30,11 +30,14 @@ _RANGE = re.compile(r"Range of input length should be \[\s*1\s*,\s*(\d+)\s*\]", 
 Message = dict[str, Any]
 
 
-def context_window(model: str, override: int | None = None) -> int:
-    """The model's context window in tokens: the configured value, the catalogue's, or a default."""
+def context_window(info: ModelInfo, override: int | None = None) -> int:
+    """The model's context window in tokens: the configured value, the catalogue's, or a default.
+
+    `info` is the model's entry in the settings' catalogue, so `[models."X"]` overrides count.
+    """
     if override:
         return override
-    return lookup(model).context_window or DEFAULT_WINDOW
+    return info.context_window or DEFAULT_WINDOW
 
 
 def input_limit(window: int, max_tokens: int | None = None) -> int:

@@ -12,8 +12,9 @@ from dataclasses import replace
 from qwenchat.core import errors
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
-from qwenchat.engine.turn import EventSource, run_turn
-from qwenchat.render.base import Renderer
+from qwenchat.core.settings import Settings
+from qwenchat.engine.turn import EventSource, TurnView
+from qwenchat.engine.turn_engine import answer
 
 SUMMARY_REQUEST = (
     "Summarise our conversation so far for your own later reference: the facts, decisions, "
@@ -23,13 +24,13 @@ SUMMARY_REQUEST = (
 
 
 def compressed(
-    source: EventSource,
+    settings: Settings,
+    client: EventSource,
     conversation: Conversation,
     *,
     keep: int,
-    model: str,
     options: RequestOptions,
-    renderer: Renderer,
+    view: TurnView,
 ) -> Conversation:
     """The conversation with all but the last `keep` turns replaced by a summary.
 
@@ -37,9 +38,7 @@ def compressed(
     """
     cut = len(conversation.turns) - keep
     older = replace(conversation, turns=conversation.turns[:cut])
-    result = run_turn(
-        source, older, SUMMARY_REQUEST, model=model, options=options, renderer=renderer
-    )
+    result = answer(settings, older, SUMMARY_REQUEST, options, client, view).result
     if result.error is not None:
         raise result.error
     if not result.turn.answer.strip():

@@ -1,7 +1,7 @@
 """Event sources that wrap the client: the context budget and the answer cache.
 
 Both take a request body and yield events, like `ChatClient.stream`, so
-`session.run_turn` does not know they are there.
+`turn.run_turn` does not know they are there.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from qwenchat.core import answer_cache as cache
 from qwenchat.core import context_budget as budget
+from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ApiError
 from qwenchat.core.events import Event
@@ -35,12 +36,13 @@ class FittedSource:
         source: EventSource,
         conversation: Conversation,
         *,
-        model: str,
+        info: ModelInfo,
         window: int | None,
         max_tokens: int | None,
         notice: Notice,
     ) -> FittedSource:
-        limit = budget.input_limit(budget.context_window(model, window), max_tokens)
+        """The budget of `info`'s window (or `window`, the configured one) for this history."""
+        limit = budget.input_limit(budget.context_window(info, window), max_tokens)
         return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
@@ -78,29 +80,40 @@ class FittedSource:
 class CachingSource:
     """Keys every request; with `reuse`, answers from the store when it was answered before.
 
-    Thinking-mode requests are reused only with `thinking` as well.
+    Thinking-mode requests are reused only with `reuse_thinking` as well.
     """
 
     def __init__(
-        self, source: EventSource, store: Store, *, reuse: bool, thinking: bool, notice: Notice
+        self,
+        source: EventSource,
+        store: Store,
+        *,
+        catalogue: Catalogue,
+        reuse: bool,
+        reuse_thinking: bool,
+        notice: Notice,
     ) -> None:
         self.source = source
+        self.catalogue = catalogue
         self.store = store
         self.reuse = reuse
-        self.thinking = thinking
+        self.reuse_thinking = reuse_thinking
         self.notice = notice
         self.key: str | None = None
         self.hit: TurnRecord | None = None
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         self.key = cache.request_key(body)
-        if self.reuse and (self.thinking or not cache.thinks(body)):
+        if self.reuse and (self.reuse_thinking or not self._thinks(body)):
             self.hit = self.store.cached(self.key)
         if self.hit is None:
             yield from _closing(self.source.stream(body, notify=notify))
             return
         self.notice(f"cached answer from {self.hit.time[:19].replace('T', ' ')} UTC (no API call)")
         yield from cache.replay(self.hit.turn)
+
+    def _thinks(self, body: dict[str, Any]) -> bool:
+        return cache.thinks(body, self.catalogue.lookup(str(body.get("model", ""))))
 
 
 def _closing(events: Iterator[Event]) -> Iterator[Event]:

@@ -1,62 +1,33 @@
 """The tool loop: request → tool calls → consent → run → `tool` messages → request again.
 
-Each round is one `session.run_turn` with the tools offered and the turn's earlier rounds
+Each round is one `turn.run_turn` with the tools offered and the turn's earlier rounds
 in the history; the loop ends when the model answers without tool calls, or after
 `rounds` rounds of tool calls (the calls of the round after that are not run, and the turn
-ends with an error saying so). Every call gets a result, so the history stays valid:
-its output, an error, a refusal, or "not run". If the server refuses to stream a request
-with tools, the request is sent again without streaming (thinking off), said once.
+ends with an error saying so). The calls themselves are run by `tools.session`. If the server
+refuses to stream a request with tools, the request is sent again without streaming (thinking
+off), said once.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
-from typing import Any, Protocol
+from dataclasses import fields, replace
+from typing import Any
 
 from qwenchat.core import errors
-from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, lookup
+from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation, Outcome, ToolResult, ToolStep
 from qwenchat.core.events import Event, Usage
-from qwenchat.core.reply import Reply, Timing, ToolCall
+from qwenchat.core.reply import ToolCall
 from qwenchat.core.request import RequestOptions
-from qwenchat.engine.turn import EventSource, TurnResult, run_turn
-from qwenchat.render.base import Renderer
-from qwenchat.tools.consent import Consent
-from qwenchat.tools.spec import ToolSet, clean, execute, prepare
+from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn
+from qwenchat.tools.session import ToolSession, run_calls
 
-DEFAULT_ROUNDS = 8
-DECLINED = "declined: the user did not allow this call"
-UNATTENDED = (
-    "not run: there was no terminal to ask the user for consent "
-    "(the user can allow tools in scripts with --yes-tools)"
-)
 LIMIT = "not run: the limit of {rounds} for one question was reached"
-INTERRUPTED = "not run: the user interrupted the turn"
 FALLBACK_NOTICE = (
     "the server refused to stream a request with tools; asking without streaming (thinking off)"
 )
-
-
-class ToolView(Protocol):
-    """Shows tool calls and their results to the user."""
-
-    def call(self, call: ToolCall) -> None: ...
-
-    def result(self, call: ToolCall, result: ToolResult) -> None: ...
-
-    def notice(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class ToolSession:
-    """What the loop needs: the tools, who may run them, how calls are shown, the round cap."""
-
-    toolset: ToolSet
-    consent: Consent
-    view: ToolView
-    rounds: int = DEFAULT_ROUNDS
 
 
 class ToolRoundLimit(errors.QwenchatError):
@@ -70,19 +41,19 @@ def run_tool_turn(
     *,
     model: str,
     options: RequestOptions,
-    renderers: Callable[[], Renderer],
+    view: TurnView,
     tools: ToolSession,
+    catalogue: Catalogue,
     clock: Callable[[], float] = time.monotonic,
-    catalogue: Catalogue = DEFAULT_CATALOGUE,
 ) -> TurnResult:
     """One user message, answered after as many tool rounds as the model needs (capped)."""
-    source = StreamFallback(client, model=model, notice=tools.view.notice)
+    source = StreamFallback(client, info=catalogue.lookup(model), notice=view.notice)
     schemas = tools.toolset.schemas()
     steps: list[ToolStep] = []
     rounds: list[TurnResult] = []
     for number in range(tools.rounds + 1):
         result = run_turn(
-            source, conversation, user, model=model, options=options, renderer=renderers(),
+            source, conversation, user, model=model, options=options, view=view,
             clock=clock, tools=schemas, steps=tuple(steps), catalogue=catalogue,
         )  # fmt: skip
         rounds.append(result)
@@ -98,42 +69,11 @@ def run_tool_turn(
                 hint="raise --tool-rounds, or reply to say how to go on",
             )
             return _combine(rounds, steps, "incomplete", error)
-        results, interrupted = run_calls(calls, tools)
+        results, interrupted = run_calls(calls, tools, view)
         steps.append(ToolStep(calls, results, text=result.reply.answer))
         if interrupted:
             return _combine(rounds, steps, "interrupted", errors.Interrupted("interrupted"))
     raise AssertionError("the loop returns from its last round")
-
-
-def run_calls(calls: Sequence[ToolCall], tools: ToolSession) -> tuple[tuple[ToolResult, ...], bool]:
-    """A result for every call; on Ctrl-C the rest are "not run" and the flag is set."""
-    done: list[ToolResult] = []
-    for call in calls:
-        try:
-            done.append(run_call(call, tools))
-        except KeyboardInterrupt:
-            done += [ToolResult(c.id, INTERRUPTED, "not run") for c in calls[len(done) :]]
-            return tuple(done), True
-    return tuple(done), False
-
-
-def run_call(call: ToolCall, tools: ToolSession) -> ToolResult:
-    """Show the call, check it, ask for consent, run it; show and return the result."""
-    tools.view.call(call)
-    prepared = prepare(tools.toolset, call)
-    if isinstance(prepared, str):
-        result = ToolResult(call.id, clean(f"error: {prepared}"), "error")
-    else:
-        tool, arguments = prepared
-        match tools.consent.decide(call, tool):
-            case "run":
-                result = execute(tool, call.id, arguments)
-            case "declined":
-                result = ToolResult(call.id, DECLINED, "declined")
-            case "unattended":
-                result = ToolResult(call.id, UNATTENDED, "declined")
-    tools.view.result(call, result)
-    return result
 
 
 def _with_ids(calls: tuple[ToolCall, ...], number: int) -> tuple[ToolCall, ...]:
@@ -182,9 +122,11 @@ class StreamFallback:
     """An event source that falls back to a non-streamed request when streaming with tools
     is refused (a 400 that mentions streaming), and keeps to it for the rest of the turn."""
 
-    def __init__(self, client: EventSource, *, model: str, notice: Callable[[str], None]) -> None:
+    def __init__(
+        self, client: EventSource, *, info: ModelInfo, notice: Callable[[str], None]
+    ) -> None:
         self._client = client
-        self._model = model
+        self._info = info
         self._notice = notice
         self._unstreamed = False
 
@@ -192,16 +134,16 @@ class StreamFallback:
         self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
     ) -> Iterator[Event]:
         if self._unstreamed and body.get("stream"):
-            body = unstreamed(body, self._model)
+            body = unstreamed(body, self._info)
         events = self._client.stream(body, notify=notify)
         try:
             first = next(events, None)
         except errors.ApiError as exc:
-            if not (refuses_streaming(exc, body) and lookup(self._model).thinking != "only"):
+            if not (refuses_streaming(exc, body) and self._info.thinking != "only"):
                 raise
             self._unstreamed = True
             self._notice(FALLBACK_NOTICE)
-            events = self._client.stream(unstreamed(body, self._model), notify=notify)
+            events = self._client.stream(unstreamed(body, self._info), notify=notify)
             first = next(events, None)
         try:
             if first is not None:
@@ -222,30 +164,10 @@ def refuses_streaming(exc: errors.ApiError, body: dict[str, Any]) -> bool:
     )
 
 
-def unstreamed(body: dict[str, Any], model: str) -> dict[str, Any]:
+def unstreamed(body: dict[str, Any], info: ModelInfo) -> dict[str, Any]:
     """The same request, not streamed, thinking off where the model lets it be turned off."""
     out = {k: v for k, v in body.items() if k != "stream_options"}
     out["stream"] = False
-    if lookup(model).thinking == "hybrid" or "enable_thinking" in out:
+    if info.thinking == "hybrid" or "enable_thinking" in out:
         out["enable_thinking"] = False
     return out
-
-
-class FinalRoundOnly:
-    """A renderer that finishes only the turn's last round (for one `--json` document)."""
-
-    def __init__(self, inner: Renderer) -> None:
-        self._inner = inner
-
-    def notice(self, text: str) -> None:
-        self._inner.notice(text)
-
-    def waiting(self) -> None:
-        self._inner.waiting()
-
-    def event(self, event: Event) -> None:
-        self._inner.event(event)
-
-    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
-        if outcome != "ok" or not reply.tool_calls:
-            self._inner.finish(reply, timing, outcome)

@@ -1,28 +1,53 @@
-"""One turn: history → request → client → events fanned out to the builder and the renderer."""
+"""One round of a turn: history → request → event source → events fanned out to the builder and
+the view.
+
+The view is whatever the caller passed in (a `RoundView`); this module decides nothing about
+how a reply looks and writes nothing itself.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qwenchat.core import errors
-from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue
+from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.inline_thinking import split_inline_thinking
 from qwenchat.core.reply import Reply, ReplyBuilder, Timing
 from qwenchat.core.request import RequestOptions, build_request
-from qwenchat.render.base import Renderer
+from qwenchat.tools.session import ToolView
+
+Notice = Callable[[str], None]
 
 
 class EventSource(Protocol):
     """What a turn needs from the network: a body in, events out."""
 
-    def stream(
-        self, body: dict[str, Any], *, notify: Callable[[str], None] | None = None
-    ) -> Iterator[Event]: ...
+    def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]: ...
+
+
+class RoundView(Protocol):
+    """Where one round's reply goes as it streams; never raises for the text it is given."""
+
+    def notice(self, text: str) -> None:
+        """A warning or remark for the user, apart from the answer."""
+
+    def waiting(self) -> None:
+        """The request is on its way; nothing has arrived yet."""
+
+    def event(self, event: Event) -> None:
+        """One event of the reply, as it arrives."""
+
+    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        """The round is over (completed, interrupted or failed)."""
+
+
+class TurnView(RoundView, ToolView, Protocol):
+    """Where a whole turn goes: each round's reply, and the tool calls between rounds."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,24 @@ class TurnResult:
     error: errors.QwenchatError | None = None
 
 
+def model_events(
+    source: EventSource, body: dict[str, Any], info: ModelInfo, *, notify: Notice | None = None
+) -> Generator[Event, None, None]:
+    """The source's events for `body`, with thinking sent inline (`<think>…</think>`) split out.
+
+    Closing this closes the source's stream too.
+    """
+    events = source.stream(body, notify=notify)
+    split = split_inline_thinking(events, starts_inside=info.thinking == "only")
+    try:
+        yield from split
+    finally:
+        split.close()
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()
+
+
 def run_turn(
     client: EventSource,
     conversation: Conversation,
@@ -41,49 +84,41 @@ def run_turn(
     *,
     model: str,
     options: RequestOptions,
-    renderer: Renderer,
+    view: RoundView,
+    catalogue: Catalogue,
     clock: Callable[[], float] = time.monotonic,
     tools: Sequence[dict[str, Any]] = (),
     steps: tuple[ToolStep, ...] = (),
-    catalogue: Catalogue = DEFAULT_CATALOGUE,
 ) -> TurnResult:
-    """Send one user message with the history and render the reply as it streams.
+    """Send one user message with the history; the reply streams to `view`.
 
-    Ctrl-C (KeyboardInterrupt) and errors end the turn cleanly: the partial
-    reply is kept and rendered as interrupted or incomplete. `tools` and `steps`
-    (the tool rounds of this turn so far) are for `toolloop`, which calls this per round.
-    Thinking sent inline in the answer (`<think>…</think>`) is split out before anything
-    sees it.
+    Ctrl-C (KeyboardInterrupt) and errors end the turn cleanly: the partial reply is kept and
+    finished as interrupted or incomplete. `tools` and `steps` (the tool rounds of this turn so
+    far) are for the tool loop, which calls this per round.
     """
     plan = build_request(
         model, conversation.to_wire(user, steps), options, tools=tools, catalogue=catalogue
     )
-    if plan.choices > 1:
-        from qwenchat.render.choices import NumberedChoices
-
-        renderer = NumberedChoices(renderer)
     for warning in plan.warnings:
-        renderer.notice(f"warning: {warning}")
+        view.notice(f"warning: {warning}")
     for note in plan.notes:
-        renderer.notice(note)
+        view.notice(note)
     builder = ReplyBuilder()
     start = clock()
-    renderer.waiting()
-    events = client.stream(plan.body, notify=renderer.notice)
-    split = split_inline_thinking(events, starts_inside=catalogue.lookup(model).thinking == "only")
+    view.waiting()
+    events = model_events(client, plan.body, catalogue.lookup(model), notify=view.notice)
     try:
-        first, outcome, error = _consume(split, builder, renderer, lambda: clock() - start)
+        first, outcome, error = _consume(events, builder, view, lambda: clock() - start)
     finally:
-        split.close()
-        _close(events)
+        events.close()
     reply = builder.build()
     if outcome == "ok" and not reply.complete:
         outcome = "incomplete"
         error = errors.StreamError(
             "the stream ended before the server finished the reply; it may be incomplete"
         )
-    renderer.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
-    _remark(renderer, reply, outcome)
+    view.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
+    _remark(view, reply, outcome)
     turn = Turn(
         user=user, answer=reply.answer, reasoning=reply.reasoning, model=model,
         finish_reason=reply.finish_reason, usage=reply.usage, outcome=outcome, steps=steps,
@@ -94,20 +129,21 @@ def run_turn(
 def _consume(
     events: Iterator[Event],
     builder: ReplyBuilder,
-    renderer: Renderer,
+    view: RoundView,
     elapsed: Callable[[], float],
 ) -> tuple[float | None, Outcome, errors.QwenchatError | None]:
-    """Feed every event to the builder and the renderer; (time to first text, outcome, error).
+    """Feed every event to the builder and the view; (time to first text, outcome, error).
 
     Ctrl-C and errors end the stream here, so whatever arrived is kept.
     """
     first: float | None = None
+    feed, show = builder.feed, view.event
     try:
         for event in events:
             if first is None and isinstance(event, (AnswerDelta, ReasoningDelta)):
                 first = elapsed()
-            builder.feed(event)
-            renderer.event(event)
+            feed(event)
+            show(event)
     except KeyboardInterrupt:
         return first, "interrupted", errors.Interrupted("interrupted")
     except errors.QwenchatError as exc:
@@ -115,17 +151,11 @@ def _consume(
     return first, "ok", None
 
 
-def _remark(renderer: Renderer, reply: Reply, outcome: Outcome) -> None:
+def _remark(view: RoundView, reply: Reply, outcome: Outcome) -> None:
     """What a finished reply's shape says that the user should know."""
     if outcome != "ok":
         return
     if reply.finish_reason == "length":
-        renderer.notice("the answer was cut short by the token limit (raise --max-tokens)")
+        view.notice("the answer was cut short by the token limit (raise --max-tokens)")
     elif not (reply.answer.strip() or reply.tool_calls):
-        renderer.notice("the model returned an empty answer")
-
-
-def _close(events: Iterator[Event]) -> None:
-    close = getattr(events, "close", None)
-    if close is not None:
-        close()
+        view.notice("the model returned an empty answer")

@@ -25,16 +25,16 @@ class RichRenderer:
         console: Console,
         err_console: Console,
         *,
-        thinking: ThinkingDisplay = "full",
+        thinking_display: ThinkingDisplay = "full",
         live: bool = True,
     ) -> None:
         self._console = console
         self._err = err_console
-        self._thinking_mode = thinking
+        self._thinking_display = thinking_display
         self._live = live
-        self._thinking: TextPanel | None = None
+        self._reasoning: TextPanel | None = None
         self._answer: MarkdownPanel | None = None
-        self._thinking_started: float | None = None
+        self._reasoning_started: float | None = None
         self._reasoning_clean = Sanitizer()
         self._answer_clean = Sanitizer()
         self._waiting = WaitingStatus(err_console, enabled=live)
@@ -52,10 +52,10 @@ class RichRenderer:
             text = self._answer_clean.feed(event.text)
             if text:
                 self._answer_panel().feed(text)
-        elif isinstance(event, ReasoningDelta) and self._thinking_mode != "hide":
+        elif isinstance(event, ReasoningDelta) and self._thinking_display != "hide":
             text = self._reasoning_clean.feed(event.text)
             if text and self._answer is None:
-                self._thinking_panel().feed(text)
+                self._reasoning_panel().feed(text)
         elif isinstance(event, AnswerWasReasoning) and self._answer is not None:
             tail = self._answer_clean.flush()  # the text shown so far: re-labelled as thinking
             if tail:
@@ -67,7 +67,7 @@ class RichRenderer:
         self._waiting.stop()
         note = OUTCOME_NOTES[outcome]
         if self._answer is None:
-            self._close_thinking(note)
+            self._close_reasoning(note)
             if outcome == "ok" and not reply.tool_calls:
                 self._answer_panel().feed("*(empty answer)*")
         if self._answer is not None:
@@ -80,32 +80,32 @@ class RichRenderer:
 
     def _wait_or_stop(self, event: Event) -> None:
         """Hidden reasoning keeps the elapsed-time line up; anything shown ends it."""
-        if isinstance(event, ReasoningDelta) and self._thinking_mode == "hide":
+        if isinstance(event, ReasoningDelta) and self._thinking_display == "hide":
             self._waiting.relabel("thinking")
         elif isinstance(event, (AnswerDelta, ReasoningDelta)):
             self._waiting.stop()
 
-    def _thinking_panel(self) -> TextPanel:
-        if self._thinking is None:
-            self._thinking_started = time.monotonic()
-            summary = self._thinking_mode == "summary"
-            self._thinking = TextPanel(
+    def _reasoning_panel(self) -> TextPanel:
+        if self._reasoning is None:
+            self._reasoning_started = time.monotonic()
+            summary = self._thinking_display == "summary"
+            self._reasoning = TextPanel(
                 self._console, mode="summary" if summary else "full", live=self._live
             )
-        return self._thinking
+        return self._reasoning
 
     def _answer_panel(self) -> MarkdownPanel:
         if self._answer is None:
-            self._close_thinking(None)
+            self._close_reasoning(None)
             self._answer = MarkdownPanel(self._console, live=self._live)
         return self._answer
 
-    def _close_thinking(self, note: str | None) -> None:
-        if self._thinking is None or self._thinking_started is None:
+    def _close_reasoning(self, note: str | None) -> None:
+        if self._reasoning is None or self._reasoning_started is None:
             return
         tail = self._reasoning_clean.flush()
         if tail:
-            self._thinking.feed(tail)
-        seconds = time.monotonic() - self._thinking_started
-        self._thinking.close(summary=f"Thought for {seconds:.1f} s", note=note)
-        self._thinking_started = None
+            self._reasoning.feed(tail)
+        seconds = time.monotonic() - self._reasoning_started
+        self._reasoning.close(summary=f"Thought for {seconds:.1f} s", note=note)
+        self._reasoning_started = None

@@ -1,4 +1,4 @@
-"""Putting tools together for a command: the tool set, consent and view for `ask` and the REPL."""
+"""Putting tools together for a command: the tool set and consent for `ask` and the chat."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import TextIO
 
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.settings import Settings
-from qwenchat.engine.tool_loop import ToolSession, ToolView
 from qwenchat.render.terminal import Terminal
 from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
 from qwenchat.tools.consent import Consent, TerminalAsker
 from qwenchat.tools.loader import load_functions
+from qwenchat.tools.session import ToolSession
 from qwenchat.tools.spec import ToolSet
 
 
@@ -49,26 +49,18 @@ def tool_session(
     options: ToolOptions,
     toolset: ToolSet,
     *,
-    view: ToolView,
     ask_on: tuple[TextIO, TextIO] | None,
 ) -> ToolSession:
     """Consent asks on `ask_on` (input, output), or nobody is asked when it is None."""
     asker = TerminalAsker(*ask_on) if ask_on is not None else None
     consent = Consent(ask=asker, approved=settings.approved_tools, yes=options.yes)
-    return ToolSession(toolset, consent, view, settings.tool_rounds)
+    return ToolSession(toolset, consent, settings.tool_rounds)
 
 
 def ask_session(
-    settings: Settings, terminal: Terminal, options: ToolOptions, toolset: ToolSet, *, rich: bool
+    settings: Settings, terminal: Terminal, options: ToolOptions, toolset: ToolSet
 ) -> ToolSession:
-    """For `ask`: panels with Rich output, else stderr lines; asks only on a terminal."""
-    from qwenchat.render.toolpanel import PlainToolView, RichToolView
-
-    view: ToolView = (
-        RichToolView(terminal.console(), terminal.console(stderr=True))
-        if rich
-        else PlainToolView(terminal.stderr)
-    )
+    """For `ask`: consent is asked only when stdin and stderr are a terminal."""
     interactive = terminal.stdin is not None and terminal.stdin_is_tty and terminal.stderr_is_tty
     ask_on = (terminal.stdin, terminal.stderr) if interactive and terminal.stdin else None
-    return tool_session(settings, options, toolset, view=view, ask_on=ask_on)
+    return tool_session(settings, options, toolset, ask_on=ask_on)

@@ -1,6 +1,7 @@
-"""Keeping conversations in the store: the REPL's running conversation, and `ask -c`.
+"""The chat's conversation in the store: `Keeper` mirrors it turn by turn, and the session
+commands (/sessions, /resume, /rename, /fork) run against it.
 
-`Keeper.sync` is called after every change to the REPL's state. It compares the
+`Keeper.sync` is called after every change to the chat's state. It compares the
 conversation's turns with the ones already saved (by identity): turns that went
 away (/undo, /retry, /compress) are marked inactive, new ones are appended, each
 in its own transaction, so what is on disk is what the user sees.
@@ -15,66 +16,14 @@ from typing import TYPE_CHECKING
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
-from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
+from qwenchat.store.database import Store, StoreError, Summary
+from qwenchat.store.history import chosen, record_for
 
-if TYPE_CHECKING:  # the chat's types; `ask` saves turns without loading the chat's modules
+if TYPE_CHECKING:  # the chat's types, for annotations only
     from qwenchat.chat.slash import ChatState, StoreAction
 
 RECAP_TURNS = 3
 RECAP_CHARS = 300
-
-
-def open_store(settings: Settings) -> Store:
-    return Store(db_path(settings.data_dir))
-
-
-def record_for(
-    turn: Turn,
-    settings: Settings,
-    *,
-    system: str | None,
-    think: bool | None,
-    request_key: str | None = None,
-    cached: bool = False,
-) -> TurnRecord:
-    """A turn with its circumstances: the endpoint and region, never the key."""
-    return TurnRecord(
-        turn=turn,
-        base_url=settings.base_url,
-        region=settings.region if settings.is_dashscope else None,
-        system=system,
-        think=think,
-        request_key=request_key,
-        cached=cached,
-    )
-
-
-def chosen(settings: Settings, name: str, stored: str | None) -> str | None:
-    """A setting given explicitly (flag, environment, file) wins over the stored value."""
-    if settings.source(name) != "default" or stored is None:
-        return getattr(settings, name)  # type: ignore[no-any-return]
-    return stored
-
-
-def history_for_ask(
-    store: Store, settings: Settings, *, continue_last: bool, session: str | None
-) -> tuple[int | None, Conversation, str]:
-    """(conversation id or None for a new one, the history, the model) for `qwenchat ask`."""
-    found: Summary | None = None
-    if session is not None:
-        known = store.find_name(session)
-        found = store.resolve(session) if known is not None else None
-        if found is None:
-            new = store.create(source="ask", name=session)
-            return new, Conversation(system=settings.system), settings.model
-    elif continue_last:
-        found = store.latest()
-    if found is None:
-        return None, Conversation(system=settings.system), settings.model
-    stored = store.conversation(found.id)
-    system = chosen(settings, "system", stored.system)
-    model = chosen(settings, "model", found.model) or settings.model
-    return found.id, replace(stored, system=system), model
 
 
 def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
@@ -116,7 +65,7 @@ class _Saved:
 
 
 class Keeper:
-    """Mirrors one REPL's conversation into the store; a no-op without a store."""
+    """Mirrors one chat's conversation into the store; a no-op without a store."""
 
     def __init__(self, store: Store | None, settings: Settings, warn: Callable[[str], None]):
         self.store = store

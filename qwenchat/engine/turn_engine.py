@@ -1,0 +1,84 @@
+"""The turn engine: the one way `ask`, the chat and `/compress` answer a user message.
+
+It builds the chain of event sources — the client, the answer cache (with a store), the context
+budget of the model's window from the settings' catalogue — and runs the turn, with the tool
+loop when there is a tool session. Everything the user sees goes to the one `TurnView` the
+caller passes in; the engine chooses no renderer and writes nothing itself.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from qwenchat.core.conversation import Conversation
+from qwenchat.core.request import RequestOptions
+from qwenchat.core.settings import Settings
+from qwenchat.engine.sources import CachingSource, FittedSource
+from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn
+from qwenchat.store.database import Store
+from qwenchat.tools.session import ToolSession
+
+
+@dataclass(frozen=True)
+class CacheUse:
+    """Key every request against `store`; with `reuse`, answer from it when it can."""
+
+    store: Store
+    reuse: bool = False
+    reuse_thinking: bool = False  # thinking-mode answers too
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The turn, and how the answer cache saw its (last) request."""
+
+    result: TurnResult
+    request_key: str | None = None
+    cached: bool = False
+
+
+def answer(
+    settings: Settings,
+    conversation: Conversation,
+    user: str,
+    options: RequestOptions,
+    client: EventSource,
+    view: TurnView,
+    *,
+    cache: CacheUse | None = None,
+    tools: ToolSession | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Answered:
+    """Answer `user` after `conversation` with `settings.model`, trimmed to its window."""
+    catalogue = settings.catalogue
+    caching = None
+    if cache is not None:
+        caching = CachingSource(
+            client, cache.store, catalogue=catalogue, reuse=cache.reuse or cache.reuse_thinking,
+            reuse_thinking=cache.reuse_thinking, notice=view.notice,
+        )  # fmt: skip
+    fitted = FittedSource.for_turn(
+        caching or client,
+        conversation,
+        info=catalogue.lookup(settings.model),
+        window=settings.context_window,
+        max_tokens=options.max_tokens,
+        notice=view.notice,
+    )
+    if tools is None:
+        result = run_turn(
+            fitted, conversation, user, model=settings.model, options=options, view=view,
+            catalogue=catalogue, clock=clock,
+        )  # fmt: skip
+    else:
+        from qwenchat.engine.tool_loop import run_tool_turn
+
+        result = run_tool_turn(
+            fitted, conversation, user, model=settings.model, options=options, view=view,
+            tools=tools, catalogue=catalogue, clock=clock,
+        )  # fmt: skip
+    if caching is None:
+        return Answered(result)
+    return Answered(result, caching.key, caching.hit is not None)

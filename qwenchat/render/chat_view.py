@@ -1,0 +1,56 @@
+"""How the chat looks: its dim remarks, red error lines, reasoning shown again, and the view
+each turn streams to (Rich panels, tool calls in small panels)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qwenchat.core.errors import QwenchatError
+from qwenchat.core.settings import ThinkingDisplay
+from qwenchat.render.choose import TurnDisplay
+from qwenchat.render.terminal import Terminal
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class ChatView:
+    """The chat's two consoles (stdout and stderr), both sanitising what they print."""
+
+    def __init__(self, terminal: Terminal) -> None:
+        self.console: Console = terminal.console()
+        self.err_console: Console = terminal.console(stderr=True)
+
+    def say(self, text: str) -> None:
+        """A remark from the chat itself (dim)."""
+        from rich.text import Text
+
+        self.console.print(Text(text, style="dim"))
+
+    def error(self, exc: QwenchatError) -> None:
+        """The error's one line, in red on stderr."""
+        from rich.text import Text
+
+        from qwenchat.render.output import error_line
+
+        self.err_console.print(Text(error_line(exc), style="red"))
+
+    def reasoning(self, text: str) -> None:
+        """A reply's reasoning, shown again in full (/think show)."""
+        from qwenchat.core.sanitize import sanitize
+        from qwenchat.render.panels import TextPanel
+
+        panel = TextPanel(self.console, mode="full", live=False)
+        panel.feed(sanitize(text))
+        panel.close()
+
+    def turn(self, thinking_display: ThinkingDisplay, *, tools: bool = False) -> TurnDisplay:
+        """The view of one turn: Rich panels per round, tool calls in their own panels."""
+        from qwenchat.render.rich_renderer import RichRenderer
+        from qwenchat.render.toolpanel import RichToolView
+
+        def renderer() -> RichRenderer:
+            return RichRenderer(self.console, self.err_console, thinking_display=thinking_display)
+
+        panels = RichToolView(self.console, self.err_console) if tools else None
+        return TurnDisplay(renderer, panels)

@@ -1,0 +1,64 @@
+"""Conversations kept in the store, for `ask` and the chat: opening the store, a turn's record
+with its circumstances, and the history `ask -c` / `ask --session` continue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.settings import Settings
+from qwenchat.store.database import Store, Summary, TurnRecord, db_path
+
+
+def open_store(settings: Settings) -> Store:
+    return Store(db_path(settings.data_dir))
+
+
+def record_for(
+    turn: Turn,
+    settings: Settings,
+    *,
+    system: str | None,
+    think: bool | None,
+    request_key: str | None = None,
+    cached: bool = False,
+) -> TurnRecord:
+    """A turn with its circumstances: the endpoint and region, never the key."""
+    return TurnRecord(
+        turn=turn,
+        base_url=settings.base_url,
+        region=settings.region if settings.is_dashscope else None,
+        system=system,
+        think=think,
+        request_key=request_key,
+        cached=cached,
+    )
+
+
+def chosen(settings: Settings, name: str, stored: str | None) -> str | None:
+    """A setting given explicitly (flag, environment, file) wins over the stored value."""
+    if settings.source(name) != "default" or stored is None:
+        return getattr(settings, name)  # type: ignore[no-any-return]
+    return stored
+
+
+def history_for_ask(
+    store: Store, settings: Settings, *, continue_last: bool, session: str | None
+) -> tuple[int | None, Conversation, str]:
+    """(conversation id or None for a new one, the history, the model) for `qwenchat ask`."""
+    found: Summary | None = None
+    if session is not None:
+        known = store.find_name(session)
+        found = store.resolve(session) if known is not None else None
+        if found is None:
+            new = store.create(source="ask", name=session)
+            return new, Conversation(system=settings.system), settings.model
+    elif continue_last:
+        found = store.latest()
+    if found is None:
+        return None, Conversation(system=settings.system), settings.model
+    stored = store.conversation(found.id)
+    system = chosen(settings, "system", stored.system)
+    model = chosen(settings, "model", found.model) or settings.model
+    return found.id, replace(stored, system=system), model

@@ -1,0 +1,74 @@
+"""Running the model's tool calls: the session (tools, consent, round cap) and one call's life.
+
+A call is shown, checked against its schema, put to consent, run, and its result shown. Every
+call gets a result, so the history stays valid: its output, an error, a refusal, or "not run".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from qwenchat.core.conversation import ToolResult
+from qwenchat.core.reply import ToolCall
+from qwenchat.tools.consent import Consent
+from qwenchat.tools.spec import ToolSet, clean, execute, prepare
+
+DEFAULT_ROUNDS = 8
+DECLINED = "declined: the user did not allow this call"
+UNATTENDED = (
+    "not run: there was no terminal to ask the user for consent "
+    "(the user can allow tools in scripts with --yes-tools)"
+)
+INTERRUPTED = "not run: the user interrupted the turn"
+
+
+class ToolView(Protocol):
+    """Shows tool calls and their results to the user."""
+
+    def tool_call(self, call: ToolCall) -> None: ...
+
+    def tool_result(self, call: ToolCall, result: ToolResult) -> None: ...
+
+
+@dataclass(frozen=True)
+class ToolSession:
+    """What a turn with tools needs: the tools, who may run them, the round cap."""
+
+    toolset: ToolSet
+    consent: Consent
+    rounds: int = DEFAULT_ROUNDS
+
+
+def run_calls(
+    calls: Sequence[ToolCall], tools: ToolSession, view: ToolView
+) -> tuple[tuple[ToolResult, ...], bool]:
+    """A result for every call; on Ctrl-C the rest are "not run" and the flag is set."""
+    done: list[ToolResult] = []
+    for call in calls:
+        try:
+            done.append(run_call(call, tools, view))
+        except KeyboardInterrupt:
+            done += [ToolResult(c.id, INTERRUPTED, "not run") for c in calls[len(done) :]]
+            return tuple(done), True
+    return tuple(done), False
+
+
+def run_call(call: ToolCall, tools: ToolSession, view: ToolView) -> ToolResult:
+    """Show the call, check it, ask for consent, run it; show and return the result."""
+    view.tool_call(call)
+    prepared = prepare(tools.toolset, call)
+    if isinstance(prepared, str):
+        result = ToolResult(call.id, clean(f"error: {prepared}"), "error")
+    else:
+        tool, arguments = prepared
+        match tools.consent.decide(call, tool):
+            case "run":
+                result = execute(tool, call.id, arguments)
+            case "declined":
+                result = ToolResult(call.id, DECLINED, "declined")
+            case "unattended":
+                result = ToolResult(call.id, UNATTENDED, "declined")
+    view.tool_result(call, result)
+    return result

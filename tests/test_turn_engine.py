@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation, Outcome, ToolResult, Turn
 from qwenchat.core.events import AnswerDelta, Event
 from qwenchat.core.reply import Reply as BuiltReply
 from qwenchat.core.reply import Timing, ToolCall
 from qwenchat.core.request import RequestOptions
-from qwenchat.core.settings import Settings, load_settings
+from qwenchat.core.settings import Settings
 from qwenchat.engine.turn_engine import answer
 from qwenchat.net.client import ChatClient
 from qwenchat.render.choose import TurnDisplay

@@ -60,6 +60,11 @@ NO_KEY_PLACEHOLDER = "EMPTY"
 
 # Layers, highest precedence first; the index is the rank used to compare sources.
 LAYERS = ("flag", "profile", "env", ".env.local", ".env", "config", "default")
+# Who may decide where the key goes, most trusted first: a key is sent only to an endpoint
+# named at its own level or a more trusted one. A profile is part of the config file.
+TRUST = {"flag": 0, "env": 1, "profile": 2, "config": 2, ".env.local": 3, ".env": 3}
+# Settings never taken from the working directory's .env files.
+NOT_FROM_DOTENV = frozenset({"approved_tools"})
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,7 @@ def load_settings(
         layers.insert(1, _profile_layer(str(profile), profiles, (environ, *dotenvs)))
     values, sources = _resolve(list(ENV_VARS), layers)
     settings = _build(values, sources, config_path, _data_home(environ) / "qwenchat")
+    _check_key_destination(settings, cwd)
     return replace(
         settings,
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
@@ -163,6 +169,27 @@ def _resolve(
                 values[name], sources[name] = mapping[name]
                 break
     return values, sources
+
+
+def _check_key_destination(settings: Settings, cwd: Path) -> None:
+    """Refuse to send the key to an endpoint named less trustworthily than the key itself."""
+    key_source, url_source = settings.source("api_key"), settings.source("base_url")
+    if settings.api_key in (None, "", NO_KEY_PLACEHOLDER) or url_source.startswith("region"):
+        return
+    if settings.base_url in REGION_URLS.values():
+        return
+    if TRUST[url_source.split(" ", 1)[0]] <= TRUST[key_source.split(" ", 1)[0]]:
+        return
+    layer, _, named = url_source.partition(" ")
+    if layer.startswith(".env"):
+        where, fix = f"{cwd / layer} ({named})", f"delete {named} from {cwd / layer}"
+    else:
+        where, fix = url_source, "give the key in the same place (api_key, or api_key_env)"
+    raise ConfigError(
+        f"{where} names the endpoint but the API key comes from {key_source}, which is "
+        f"more trusted; the key is not sent there: {fix}, or set the base URL with "
+        "--base-url or in the environment"
+    )
 
 
 def _profile_layer(
@@ -317,6 +344,8 @@ def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[
     for name, variables in ENV_VARS.items():
         for variable in variables:
             value = environ.get(variable)
+            if layer.startswith(".env") and name in NOT_FROM_DOTENV:
+                break
             if value and value.strip():
                 found[name] = (value.strip(), f"{layer} {variable}")
                 break

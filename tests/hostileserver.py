@@ -33,7 +33,8 @@ def _tool_results(body: Any) -> list[str]:
     messages = body.get("messages") if isinstance(body, dict) else None
     if not isinstance(messages, list):
         return []
-    return [str(m.get("content")) for m in messages if isinstance(m, dict) and m.get("role") == "tool"]
+    tools = [m for m in messages if isinstance(m, dict) and m.get("role") == "tool"]
+    return [str(m.get("content")) for m in tools]
 
 
 def _call(tool: str, argument: str) -> dict[str, Any]:

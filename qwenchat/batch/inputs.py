@@ -43,7 +43,9 @@ class LineProblem(Exception):
 
 def parse_input(text: str, *, name: str, fmt: Format = "auto") -> list[Item]:
     """Items in input order; UsageError naming every bad line (the first few of them)."""
-    lines = text.removeprefix("\ufeff").splitlines()
+    # "\n" only: str.splitlines would also split inside a prompt at U+2028, U+0085, \x1c…
+    # and the ids of a text input would drift from the line numbers an editor shows
+    lines = text.removeprefix("\ufeff").split("\n")
     if fmt == "auto":
         fmt = guess_format(name, lines)
     items: list[Item] = []
@@ -78,7 +80,7 @@ def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
     first = next((line for line in lines if line.strip()), "")
     try:
         return "jsonl" if isinstance(json.loads(first), dict) else "text"
-    except ValueError:
+    except (ValueError, RecursionError):
         return "text"
 
 
@@ -100,6 +102,10 @@ def _parse_line(line: str, number: int) -> Item:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise LineProblem(f"not valid JSON ({exc.msg})") from None
+    except ValueError:  # an integer past Python's digit limit
+        raise LineProblem("a number has too many digits") from None
+    except RecursionError:
+        raise LineProblem("nested too deeply") from None
     if not isinstance(obj, dict):
         raise LineProblem("not a JSON object")
     unknown = sorted(set(obj) - FIELDS)
@@ -148,6 +154,8 @@ def _check_params(params: Mapping[str, Any]) -> None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, number_types)):
             kind = "an integer" if name in INTEGERS else "a number"
             raise LineProblem(f'"{name}" must be {kind}')
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise LineProblem(f'"{name}" is out of range')
     if "think" in params and not isinstance(params["think"], bool):
         raise LineProblem('"think" must be true or false')
     stop = params.get("stop")

@@ -7,7 +7,9 @@ finished is written, requests in flight are abandoned and will be sent again on 
 
 Retries: a 429 or 503 pauses the whole pool (`gate`); other 5xx, network errors and broken
 streams are retried by the worker after a short wait; a wrong key or an exhausted quota stops
-the batch, since every other request would fail the same way.
+the batch, since every other request would fail the same way. Any other failure of one item
+(a reply nested too deeply to parse, text that cannot be encoded) becomes that item's error
+row: a worker never dies with its item unanswered, so the batch always finishes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Protocol
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Record, Tally, from_reply
+from qwenchat.batch.records import Record, Tally, failure, from_reply
 from qwenchat.core import errors
 from qwenchat.core.reply import Reply, ReplyBuilder
 from qwenchat.engine.turn import EventSource
@@ -118,6 +120,8 @@ class _Pool:
             except FATAL as exc:
                 self.done.put(_Fatal(exc))
                 return
+            except Exception as exc:  # any failure of one item is its error row
+                record = failure(job.id, f"this request failed: {_describe(exc)}", code="failed")
             if record is None:
                 return
             self.done.put(record)
@@ -158,6 +162,15 @@ class _Pool:
         if not reply.complete:
             return reply, errors.StreamError("the stream ended before the reply was finished")
         return reply, None
+
+
+def _describe(exc: Exception) -> str:
+    """What went wrong, in words, without echoing what the server sent."""
+    if isinstance(exc, RecursionError):
+        return "the reply was nested too deeply to read"
+    if isinstance(exc, UnicodeError):
+        return "the text is not valid Unicode (a lone surrogate?)"
+    return type(exc).__name__
 
 
 def _retryable(error: errors.QwenchatError) -> bool:

@@ -66,7 +66,7 @@ def records_from(files: Iterable[bytes]) -> dict[str, Record]:
     """Records by id from the service's output and error files."""
     records: dict[str, Record] = {}
     for data in files:
-        for line in data.decode("utf-8", "replace").splitlines():
+        for line in data.decode("utf-8", "replace").split("\n"):  # not at U+2028 inside JSON
             if line.strip():
                 record = _record(line)
                 if record is not None:
@@ -81,7 +81,7 @@ def unprocessed(item_id: str, status: str) -> Record:
 def _record(line: str) -> Record | None:
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict) or obj.get("custom_id") is None:
         return None

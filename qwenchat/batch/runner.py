@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from qwenchat.batch.inputs import Format, Item, parse_input
-from qwenchat.batch.outfile import FileSink, Sink, StreamSink, read_previous
+from qwenchat.batch.outfile import DeviceSink, FileSink, Sink, StreamSink, read_previous, rewritable
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
 from qwenchat.batch.progress import Display, display_for
 from qwenchat.batch.records import Record, Tally
@@ -102,8 +102,12 @@ def run_local_batch(
 
 
 def make_sink(terminal: Terminal, work: Work, output: Path | None) -> Sink:
-    if output is None:
-        return StreamSink(terminal.stdout, order=[job.id for job in work.jobs])
+    """A regular file is appended to and rewritten; `-`, FIFOs and devices are streamed."""
+    order = [job.id for job in work.jobs]
+    if output is None or str(output) == "-":
+        return StreamSink(terminal.stdout, order=order)
+    if not rewritable(output):
+        return DeviceSink(output, order=order)
     return FileSink(output, order=work.order, previous=work.previous)
 
 
@@ -112,8 +116,9 @@ def finish(display: Display, tally: Tally, seconds: float, work: Work, output: P
     skipped = len(work.order) - len(work.jobs)
     display.notice(tally.summary(seconds=seconds, skipped=skipped))
     if tally.failed:
-        where = f"in {output}" if output else "on stdout"
-        again = "; run the same command again to retry them" if output else ""
+        to_file = output is not None and rewritable(output)
+        where = f"in {output}" if to_file else "on stdout" if not output else f"to {output}"
+        again = "; run the same command again to retry them" if to_file else ""
         raise errors.ApiError(
             f"{tally.failed:,} of {tally.requests:,} requests failed "
             f"(see the error field of their lines {where}){again}"
@@ -166,12 +171,16 @@ def _remote(engine: Engine, count: int, settings: Settings) -> bool:
 
 def _nothing_to_do(work: Work, options: BatchOptions, display: Display) -> int:
     display.notice(f"batch: all {len(work.order):,} ids are already done in {options.output}")
-    if options.output is not None:
+    if options.output is not None and rewritable(options.output):
         FileSink(options.output, order=work.order, previous=work.previous).close(complete=True)
     return errors.EXIT_OK
 
 
 def _interrupted(display: Display, work: Work, output: Path | None) -> None:
     done = display.tally.requests
-    resume = f"; run the same command again to resume ({output} keeps them)" if output else ""
+    resume = (
+        f"; run the same command again to resume ({output} keeps them)"
+        if output is not None and rewritable(output)
+        else ""
+    )
     display.notice(f"batch: stopped after {done:,} of {len(work.jobs):,} requests{resume}")

@@ -34,6 +34,8 @@ UNATTENDED = (
 )
 LIMIT = "not run: the limit of {rounds} for one question was reached"
 INTERRUPTED = "not run: the user interrupted the turn"
+MAX_CALLS = 16  # per round; the rest are answered TOO_MANY
+TOO_MANY = f"not run: too many calls in one round (at most {MAX_CALLS} run)"
 FALLBACK_NOTICE = (
     "the server refused to stream a request with tools; asking without streaming (thinking off)"
 )
@@ -106,15 +108,17 @@ def run_tool_turn(
 
 
 def run_calls(calls: Sequence[ToolCall], tools: ToolSession) -> tuple[tuple[ToolResult, ...], bool]:
-    """A result for every call; on Ctrl-C the rest are "not run" and the flag is set."""
+    """A result for every call (past MAX_CALLS: "not run"); on Ctrl-C the rest are "not run"."""
     done: list[ToolResult] = []
-    for call in calls:
+    for call in calls[:MAX_CALLS]:
         try:
             done.append(run_call(call, tools))
         except KeyboardInterrupt:
             done += [ToolResult(c.id, INTERRUPTED, "not run") for c in calls[len(done) :]]
             return tuple(done), True
-    return tuple(done), False
+    if len(calls) > MAX_CALLS:
+        tools.view.notice(f"the model asked for {len(calls)} tool calls at once; {MAX_CALLS} ran")
+    return tuple(done + [ToolResult(c.id, TOO_MANY, "not run") for c in calls[MAX_CALLS:]]), False
 
 
 def run_call(call: ToolCall, tools: ToolSession) -> ToolResult:

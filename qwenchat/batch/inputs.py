@@ -9,7 +9,7 @@ is sent.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,31 +46,49 @@ def parse_input(text: str, *, name: str, fmt: Format = "auto") -> list[Item]:
     # "\n" only: str.splitlines would also split inside a prompt at U+2028, U+0085, \x1c…
     # and the ids of a text input would drift from the line numbers an editor shows
     lines = text.removeprefix("\ufeff").split("\n")
-    if fmt == "auto":
-        fmt = guess_format(name, lines)
-    items: list[Item] = []
+    return list(checked_items(lines, name=name, fmt=pick_format(fmt, name, lines)))
+
+
+def pick_format(fmt: Format, name: str, lines: Iterable[str]) -> Literal["text", "jsonl"]:
+    """The format asked for, or the one guessed from the name and the first non-blank line."""
+    return guess_format(name, lines) if fmt == "auto" else fmt
+
+
+def checked_items(
+    lines: Iterable[str], *, name: str, fmt: Literal["text", "jsonl"]
+) -> Iterator[Item]:
+    """Each valid item as its line is read; at the end, UsageError naming every bad line.
+
+    Only what the problems need is kept (ids already seen, the first few messages), so a
+    long input can be checked as it streams past.
+    """
     problems: list[str] = []
+    count = 0
     seen: dict[str, int] = {}
+    any_item = False
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             item = _parse_line(line, number) if fmt == "jsonl" else _text_item(line, number)
-            if item.id in seen:
+            if fmt == "jsonl" and item.id in seen:
                 raise LineProblem(f"id {item.id!r} is already used on line {seen[item.id]}")
         except LineProblem as exc:
-            problems.append(f"line {number}: {exc}")
+            count += 1
+            if len(problems) < SHOWN_PROBLEMS:
+                problems.append(f"line {number}: {exc}")
             continue
-        seen[item.id] = number
-        items.append(item)
-    if problems:
-        raise invalid_lines(name, problems)
-    if not items:
+        if fmt == "jsonl":
+            seen[item.id] = number
+        any_item = True
+        yield item
+    if count:
+        raise invalid_lines(name, problems, count)
+    if not any_item:
         raise UsageError(f"{name} holds no prompts")
-    return items
 
 
-def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
+def guess_format(name: str, lines: Iterable[str]) -> Literal["text", "jsonl"]:
     """By extension; otherwise JSONL when the first non-blank line is a JSON object."""
     lowered = name.lower()
     if lowered.endswith((".jsonl", ".ndjson")):
@@ -84,12 +102,13 @@ def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
         return "text"
 
 
-def invalid_lines(name: str, problems: list[str]) -> UsageError:
-    """One readable line for many problems."""
+def invalid_lines(name: str, problems: list[str], total: int | None = None) -> UsageError:
+    """One readable line for many problems (`total` of them when only the first are given)."""
+    total = len(problems) if total is None else total
     shown = "; ".join(problems[:SHOWN_PROBLEMS])
-    more = len(problems) - SHOWN_PROBLEMS
+    more = total - min(len(problems), SHOWN_PROBLEMS)
     suffix = f" (and {more} more)" if more > 0 else ""
-    count = f"{len(problems)} invalid line{'s' if len(problems) != 1 else ''}"
+    count = f"{total} invalid line{'s' if total != 1 else ''}"
     return UsageError(f"{name}: {count}, nothing was sent: {shown}{suffix}")
 
 

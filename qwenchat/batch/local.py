@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +39,11 @@ class _Fatal:
     error: errors.QwenchatError
 
 
+@dataclass(frozen=True)
+class _Finished:
+    """A worker found no job left (or the batch stopping) and ended."""
+
+
 class Watcher(Protocol):
     """What the calling thread reports each finished record to (a progress display)."""
 
@@ -46,7 +51,7 @@ class Watcher(Protocol):
 
 
 def run_local(
-    jobs: Sequence[Job],
+    jobs: Collection[Job],
     client: EventSource,
     *,
     sink: Sink,
@@ -54,26 +59,32 @@ def run_local(
     concurrency: int,
     gate_factory: Callable[[threading.Event], BackoffGate] | None = None,
 ) -> Tally:
-    """Send every job, at most `concurrency` at a time; records reach `sink` as they finish."""
+    """Send every job, at most `concurrency` at a time; records reach `sink` as they finish.
+
+    Jobs are taken from `jobs` one at a time as workers free up, so they need not all exist
+    at once; the run ends when every worker has run out of jobs.
+    """
     stop = threading.Event()
     gate = gate_factory(stop) if gate_factory else BackoffGate(stop=stop)
-    todo: queue.SimpleQueue[Job] = queue.SimpleQueue()
-    for job in jobs:
-        todo.put(job)
-    done: queue.SimpleQueue[Record | _Fatal] = queue.SimpleQueue()
-    pool = _Pool(client, gate, todo, done)
-    for n in range(min(concurrency, len(jobs))):
-        threading.Thread(target=pool.work, name=f"batch-worker-{n}", daemon=True).start()
+    # bounded: workers faster than the writer wait for it instead of piling records up
+    done: queue.Queue[Record | _Fatal | _Finished] = queue.Queue(maxsize=4 * concurrency + 16)
+    pool = _Pool(client, gate, iter(jobs), done)
+    workers = min(concurrency, len(jobs))
+    for n in range(workers):
+        threading.Thread(target=pool.run, name=f"batch-worker-{n}", daemon=True).start()
     tally = Tally()
     try:
-        while tally.requests < len(jobs):
+        while workers:
             try:
                 outcome = done.get(timeout=POLL)
             except queue.Empty:
                 continue
             if isinstance(outcome, _Fatal):
                 raise outcome.error
-            _take(outcome, sink, watcher, tally)
+            if isinstance(outcome, _Finished):
+                workers -= 1
+            else:
+                _take(outcome, sink, watcher, tally)
     finally:
         stop.set()
         _drain(done, sink, watcher, tally)
@@ -87,7 +98,10 @@ def _take(record: Record, sink: Sink, watcher: Watcher, tally: Tally) -> None:
 
 
 def _drain(
-    done: queue.SimpleQueue[Record | _Fatal], sink: Sink, watcher: Watcher, tally: Tally
+    done: queue.Queue[Record | _Fatal | _Finished],
+    sink: Sink,
+    watcher: Watcher,
+    tally: Tally,
 ) -> None:
     """Keep the records that finished while the run was stopping."""
     while True:
@@ -104,16 +118,27 @@ class _Pool:
         self,
         client: EventSource,
         gate: BackoffGate,
-        todo: queue.SimpleQueue[Job],
-        done: queue.SimpleQueue[Record | _Fatal],
+        todo: Iterator[Job],
+        done: queue.Queue[Record | _Fatal | _Finished],
     ) -> None:
         self.client, self.gate, self.todo, self.done = client, gate, todo, done
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        try:
+            self.work()
+        finally:
+            self.done.put(_Finished())
 
     def work(self) -> None:
         while not self.gate.stop.is_set():
             try:
-                job = self.todo.get_nowait()
-            except queue.Empty:
+                with self._lock:  # one generator, shared by the workers
+                    job = next(self.todo, None)
+            except errors.QwenchatError as exc:  # the input changed since it was checked
+                self.done.put(_Fatal(exc))
+                return
+            if job is None:
                 return
             try:
                 record = self._attempts(job)

@@ -11,10 +11,11 @@ a FIFO or a device is written in input order as records finish, and never rename
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -82,24 +83,33 @@ def open_private(path: Path, flags: int) -> TextIO:
 
 
 class FileSink:
-    """Appends each record as it finishes; rewrites the whole file in order at the end."""
+    """Appends each record as it finishes; rewrites the whole file in order at the end.
+
+    Records are not kept in memory: the final rewrite reads the file back. A fresh run's
+    records finish roughly in input order, so putting them in order holds only the few that
+    came early; a resumed run (whose file also holds earlier attempts) reads all of it.
+    """
 
     def __init__(self, path: Path, *, order: Sequence[str], previous: dict[str, Record]) -> None:
         self.path = path
         self.order = order
-        self.records = dict(previous)
+        self.resumed = bool(previous)
         _drop_partial_line(path)
         self._file = open_private(path, os.O_APPEND)
 
     def write(self, record: Record) -> None:
         self._file.write(record.to_line())
         self._file.flush()
-        self.records[record.id] = record
 
     def close(self, *, complete: bool) -> None:
         self._file.close()
-        if complete:
-            rewrite(self.path, ordered(self.records, self.order))
+        if not complete:
+            return
+        if self.resumed:
+            records = ordered(read_previous(self.path), self.order)
+            rewrite(self.path, (record.to_line() for record in records))
+        else:
+            rewrite(self.path, in_order(self.path, self.order))
 
 
 class StreamSink:
@@ -153,7 +163,26 @@ def ordered(records: dict[str, Record], order: Sequence[str]) -> list[Record]:
     ]
 
 
-def rewrite(path: Path, records: Iterable[Record]) -> None:
+def in_order(path: Path, order: Sequence[str]) -> Iterator[str]:
+    """The file's lines in input order, holding only those that came before their turn."""
+    held: dict[str, str] = {}
+    position = 0
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as handle:
+        for line in handle:  # lines end at "\n" only
+            record = parse_record(line) if line.strip() else None
+            if record is None:
+                continue
+            held[record.id] = line
+            while position < len(order) and order[position] in held:
+                yield held.pop(order[position])
+                position += 1
+    for item_id in itertools.islice(order, position, None):
+        if item_id in held:
+            yield held.pop(item_id)
+    yield from held.values()
+
+
+def rewrite(path: Path, lines: Iterable[str]) -> None:
     """Replace the file atomically: a reader sees the old file or the new one, never half.
 
     Only a regular file is replaced. The temporary file is made by `mkstemp` (O_EXCL, mode
@@ -168,7 +197,7 @@ def rewrite(path: Path, records: Iterable[Record]) -> None:
     temporary = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(record.to_line() for record in records)
+            out.writelines(lines)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

@@ -7,15 +7,17 @@ runs here; the Batch service flow lives in `submit`.
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from qwenchat.batch.inputs import Format, Item, parse_input
+from qwenchat.batch.inputs import Format
 from qwenchat.batch.outfile import DeviceSink, FileSink, Sink, StreamSink, read_previous, rewritable
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
 from qwenchat.batch.progress import Display, display_for
 from qwenchat.batch.records import Record, Tally
+from qwenchat.batch.source import InputSource, lazy_jobs, pending_items, scan
 from qwenchat.core import errors
 from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
@@ -46,25 +48,23 @@ class Work:
     """The jobs still to do, and what the output file already holds."""
 
     name: str
-    order: list[str]
-    jobs: list[Job]
+    order: Sequence[str]
+    jobs: Collection[Job]  # made as they are sent: a long input is never held whole
     previous: dict[str, Record]
+    pending: Sequence[str] | None = None  # the jobs' ids; None: taken from the jobs
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pending_ids(self) -> Sequence[str]:
+        return self.pending if self.pending is not None else [job.id for job in self.jobs]
 
 
 def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> int:
     """Run the batch; returns the exit code, raises QwenchatError for what cannot work."""
-    _check(options)
-    name = "stdin" if options.input == "-" else options.input
-    items = parse_input(read_input(options.input, terminal), name=name, fmt=options.fmt)
-    previous = read_previous(options.output) if options.output else {}
-    pending = pending_items(items, previous)
-    remote = _remote(options.engine, len(pending), settings)
-    defaults = Defaults(settings.model, settings.system, options.request)
-    planned = plan_jobs(pending, defaults, name=name, remote=remote)
+    work, remote = prepare(settings, terminal, options)
     display = display_for(terminal)
-    for warning in planned.warnings:
+    for warning in work.warnings:
         display.notice(f"warning: {warning}")
-    work = Work(name, [i.id for i in items], planned.jobs, previous)
     if not work.jobs:
         return _nothing_to_do(work, options, display)
     if remote:
@@ -72,6 +72,25 @@ def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> 
 
         return run_remote(settings, terminal, display, work, options)
     return run_local_batch(settings, terminal, display, work, options)
+
+
+def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tuple[Work, bool]:
+    """Check the whole input and every request before anything is sent; pick the engine.
+
+    The input is read in passes (`source`), keeping only its ids: the jobs are made again,
+    one by one, as they are sent.
+    """
+    _check(options)
+    source = InputSource(options.input, terminal)
+    previous = read_previous(options.output) if options.output else {}
+    scanned = scan(source, options.fmt, previous)
+    remote = _remote(options.engine, len(scanned.pending), settings)
+    defaults = Defaults(settings.model, settings.system, options.request)
+    items = pending_items(source, scanned, previous)
+    planned = plan_jobs(items, defaults, name=source.name, remote=remote, keep=False)
+    jobs = lazy_jobs(source, scanned, previous, defaults, remote=remote)
+    work = Work(source.name, scanned.order, jobs, previous, scanned.pending, planned.warnings)
+    return work, remote
 
 
 def run_local_batch(
@@ -103,7 +122,7 @@ def run_local_batch(
 
 def make_sink(terminal: Terminal, work: Work, output: Path | None) -> Sink:
     """A regular file is appended to and rewritten; `-`, FIFOs and devices are streamed."""
-    order = [job.id for job in work.jobs]
+    order = work.pending_ids
     if output is None or str(output) == "-":
         return StreamSink(terminal.stdout, order=order)
     if not rewritable(output):
@@ -124,33 +143,6 @@ def finish(display: Display, tally: Tally, seconds: float, work: Work, output: P
             f"(see the error field of their lines {where}){again}"
         )
     return errors.EXIT_OK
-
-
-def read_input(source: str, terminal: Terminal) -> str:
-    """The input's text: a UTF-8 file, or piped stdin for `-`."""
-    if source == "-":
-        piped = terminal.read_piped()
-        if piped is None:
-            raise errors.UsageError("no input on stdin: pipe prompts in, or give a file")
-        return piped
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise errors.UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise errors.UsageError(f"{source} looks binary (it contains NUL bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise errors.UsageError(
-            f"{source} is not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
-
-
-def pending_items(items: list[Item], previous: dict[str, Record]) -> list[Item]:
-    """Items not yet answered without error."""
-    return [i for i in items if not (i.id in previous and previous[i.id].ok)]
 
 
 def _check(options: BatchOptions) -> None:

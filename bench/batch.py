@@ -5,23 +5,34 @@ qwenchat's own CPU time per request as the count grows (target: flat). The fake 
 in a subprocess, so the CPU measured here (this process, all threads) is qwenchat's alone.
 
     python bench/batch.py [--latency 0.05] [--prompts 200]
+    python bench/batch.py --memory 1000000
+
+`--memory N` measures the peak memory (max RSS) of a batch of N prompts (target: at most
+200 MB for a million): input read and checked, requests made, records written to an output
+file and put in order, all as `qwenchat batch` does. The network is left out: each request
+is answered at once in-process (parsed as a real reply body), so the run takes minutes,
+not the hours a million HTTP round trips would; a worker's HTTP client is constant memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qwenchat.batch.runner import BatchOptions, run_batch  # noqa: E402
 from qwenchat.cli.settings_files import load_settings  # noqa: E402
+from qwenchat.core.events import Done, Event  # noqa: E402
 from qwenchat.core.request import RequestOptions  # noqa: E402
 from qwenchat.render.terminal import Terminal  # noqa: E402
 
@@ -64,11 +75,63 @@ def run(
     return wall, cpu
 
 
+class InstantSource:
+    """Answers every request at once with a parsed reply body of 400 characters."""
+
+    def __init__(self) -> None:
+        self.body = {
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": "x" * 400}}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 100, "total_tokens": 109},
+        }  # fmt: skip
+
+    def stream(self, body: dict[str, Any], *, notify: Any = None) -> Iterator[Event]:
+        from qwenchat.core.events import parse_completion
+
+        return iter([*parse_completion(self.body), Done()])
+
+
+def memory(count: int, work: Path) -> None:
+    """Peak RSS of a batch of `count` prompts through the local engine, in a fresh process."""
+    from qwenchat.batch.progress import display_for
+
+    from qwenchat.batch.local import run_local
+    from qwenchat.batch.runner import make_sink, prepare
+
+    source = work / "million.txt"
+    with source.open("w", encoding="utf-8") as out:
+        out.writelines(f"Prompt number {n}: say something.\n" for n in range(count))
+    output = work / "million.out.jsonl"
+    settings = load_settings(
+        {}, {"DASHSCOPE_API_KEY": "sk-bench-not-a-key", "HOME": str(work)}, work
+    )
+    terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO())
+    options = BatchOptions(str(source), output, RequestOptions(), engine="local", concurrency=16)
+    wall = time.perf_counter()
+    work_, _remote = prepare(settings, terminal, options)
+    sink = make_sink(terminal, work_, output)
+    tally = run_local(work_.jobs, InstantSource(), sink=sink, watcher=display_for(terminal),
+                      concurrency=16)  # fmt: skip
+    sink.close(complete=True)
+    wall = time.perf_counter() - wall
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with output.open("rb") as handle:
+        lines = sum(1 for _ in handle)
+    ok = lines == count and tally.requests == count
+    print(f"{count:,} prompts: peak {peak:.0f} MB (target <= 200 MB), {wall:.0f} s, "
+          f"{lines:,} lines written{'' if ok else ' -- WRONG COUNT'}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--prompts", type=int, default=200)
+    parser.add_argument("--memory", type=int, default=0, help="peak memory of N prompts")
     args = parser.parse_args()
+    if args.memory:
+        with tempfile.TemporaryDirectory() as tmp:
+            memory(args.memory, Path(tmp))
+        return
     server, base_url = start_server(args.latency)
     try:
         with tempfile.TemporaryDirectory() as tmp:

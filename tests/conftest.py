@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from qwenchat.cli.app import app
 from tests.fakeserver import FakeServer
+from tests.hostileserver import HostileServer
 
 TEST_KEY = "sk-test-qwenchat-fixture-1a2b"
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,13 @@ _SCRUBBED = {"MODEL_NAME", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy
 def server() -> Iterator[FakeServer]:
     with FakeServer(api_key=TEST_KEY) as fake:
         yield fake
+
+
+@pytest.fixture
+def hostile(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    """The real app against the hostile server (scenarios chosen by the model name)."""
+    with HostileServer(api_key=TEST_KEY) as fake:
+        yield Cli(fake, home, monkeypatch)
 
 
 @pytest.fixture

@@ -193,7 +193,7 @@ class FakeBatches:
             return _error(400, "input_file_id must name a file uploaded with purpose 'batch'")
         if body.get("endpoint") != ENDPOINT or body.get("completion_window") != "24h":
             return _error(400, "endpoint must be /v1/chat/completions and completion_window 24h")
-        lines = stored.data.decode().splitlines()
+        lines = stored.data.decode().removesuffix("\n").split("\n")
         progression = self._scripts.popleft() if self._scripts else Progression()
         batch = FakeBatch(
             id=f"batch_{uuid.uuid4().hex[:20]}", input_file_id=stored.id, endpoint=ENDPOINT,
@@ -216,7 +216,7 @@ class FakeBatches:
 
     def _run(self, batch: FakeBatch) -> None:
         """Answer the processed lines with the server's reply logic; write the result files."""
-        lines = self.files[batch.input_file_id].data.decode().splitlines()
+        lines = self.files[batch.input_file_id].data.decode().removesuffix("\n").split("\n")
         processed = batch.progression.processed
         outputs: list[str] = []
         errors: list[str] = []

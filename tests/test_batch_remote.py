@@ -49,13 +49,15 @@ def test_uploaded_file_is_exactly_what_the_service_expects(cli: Cli, service: Fa
     assert upload.purpose == "batch"
     assert upload.filename.endswith(".jsonl")
     system = {"role": "system", "content": "be brief"}
+    # the test service is not a DashScope host: thinking is switched both ways
+    local_switch = {"chat_template_kwargs": {"enable_thinking": False}}
     assert [json.loads(line) for line in upload.data.decode().splitlines()] == [
         {"custom_id": "a", "method": "POST", "url": "/v1/chat/completions",
-         "body": {"model": "qwen-turbo", "enable_thinking": False,
+         "body": {"model": "qwen-turbo", "enable_thinking": False, **local_switch,
                   "messages": [system, {"role": "user", "content": "你好"}]}},
         {"custom_id": "b", "method": "POST", "url": "/v1/chat/completions",
          "body": {"model": "qwen-turbo", "enable_thinking": False, "max_tokens": 5,
-                  "messages": [system, {"role": "user", "content": "bye"}]}},
+                  **local_switch, "messages": [system, {"role": "user", "content": "bye"}]}},
     ]  # fmt: skip
     (body,) = created(cli)
     assert body["input_file_id"] == upload.id

@@ -9,7 +9,7 @@ is sent.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -43,32 +43,52 @@ class LineProblem(Exception):
 
 def parse_input(text: str, *, name: str, fmt: Format = "auto") -> list[Item]:
     """Items in input order; UsageError naming every bad line (the first few of them)."""
-    lines = text.removeprefix("\ufeff").splitlines()
-    if fmt == "auto":
-        fmt = guess_format(name, lines)
-    items: list[Item] = []
+    # "\n" only: str.splitlines would also split inside a prompt at U+2028, U+0085, \x1c…
+    # and the ids of a text input would drift from the line numbers an editor shows
+    lines = text.removeprefix("\ufeff").split("\n")
+    return list(checked_items(lines, name=name, fmt=pick_format(fmt, name, lines)))
+
+
+def pick_format(fmt: Format, name: str, lines: Iterable[str]) -> Literal["text", "jsonl"]:
+    """The format asked for, or the one guessed from the name and the first non-blank line."""
+    return guess_format(name, lines) if fmt == "auto" else fmt
+
+
+def checked_items(
+    lines: Iterable[str], *, name: str, fmt: Literal["text", "jsonl"]
+) -> Iterator[Item]:
+    """Each valid item as its line is read; at the end, UsageError naming every bad line.
+
+    Only what the problems need is kept (ids already seen, the first few messages), so a
+    long input can be checked as it streams past.
+    """
     problems: list[str] = []
+    count = 0
     seen: dict[str, int] = {}
+    any_item = False
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
             item = _parse_line(line, number) if fmt == "jsonl" else _text_item(line, number)
-            if item.id in seen:
+            if fmt == "jsonl" and item.id in seen:
                 raise LineProblem(f"id {item.id!r} is already used on line {seen[item.id]}")
         except LineProblem as exc:
-            problems.append(f"line {number}: {exc}")
+            count += 1
+            if len(problems) < SHOWN_PROBLEMS:
+                problems.append(f"line {number}: {exc}")
             continue
-        seen[item.id] = number
-        items.append(item)
-    if problems:
-        raise invalid_lines(name, problems)
-    if not items:
+        if fmt == "jsonl":
+            seen[item.id] = number
+        any_item = True
+        yield item
+    if count:
+        raise invalid_lines(name, problems, count)
+    if not any_item:
         raise UsageError(f"{name} holds no prompts")
-    return items
 
 
-def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
+def guess_format(name: str, lines: Iterable[str]) -> Literal["text", "jsonl"]:
     """By extension; otherwise JSONL when the first non-blank line is a JSON object."""
     lowered = name.lower()
     if lowered.endswith((".jsonl", ".ndjson")):
@@ -78,16 +98,17 @@ def guess_format(name: str, lines: list[str]) -> Literal["text", "jsonl"]:
     first = next((line for line in lines if line.strip()), "")
     try:
         return "jsonl" if isinstance(json.loads(first), dict) else "text"
-    except ValueError:
+    except (ValueError, RecursionError):
         return "text"
 
 
-def invalid_lines(name: str, problems: list[str]) -> UsageError:
-    """One readable line for many problems."""
+def invalid_lines(name: str, problems: list[str], total: int | None = None) -> UsageError:
+    """One readable line for many problems (`total` of them when only the first are given)."""
+    total = len(problems) if total is None else total
     shown = "; ".join(problems[:SHOWN_PROBLEMS])
-    more = len(problems) - SHOWN_PROBLEMS
+    more = total - min(len(problems), SHOWN_PROBLEMS)
     suffix = f" (and {more} more)" if more > 0 else ""
-    count = f"{len(problems)} invalid line{'s' if len(problems) != 1 else ''}"
+    count = f"{total} invalid line{'s' if total != 1 else ''}"
     return UsageError(f"{name}: {count}, nothing was sent: {shown}{suffix}")
 
 
@@ -100,6 +121,10 @@ def _parse_line(line: str, number: int) -> Item:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise LineProblem(f"not valid JSON ({exc.msg})") from None
+    except ValueError:  # an integer past Python's digit limit
+        raise LineProblem("a number has too many digits") from None
+    except RecursionError:
+        raise LineProblem("nested too deeply") from None
     if not isinstance(obj, dict):
         raise LineProblem("not a JSON object")
     unknown = sorted(set(obj) - FIELDS)
@@ -148,6 +173,8 @@ def _check_params(params: Mapping[str, Any]) -> None:
         if value is not None and (isinstance(value, bool) or not isinstance(value, number_types)):
             kind = "an integer" if name in INTEGERS else "a number"
             raise LineProblem(f'"{name}" must be {kind}')
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise LineProblem(f'"{name}" is out of range')
     if "think" in params and not isinstance(params["think"], bool):
         raise LineProblem('"think" must be true or false')
     stop = params.get("stop")

@@ -8,21 +8,23 @@ finished is written, requests in flight are abandoned and will be sent again on 
 
 Retries: a 429 or 503 pauses the whole pool (`gate`); other 5xx, network errors and broken
 streams are retried by the worker after a short wait; a wrong key or an exhausted quota stops
-the batch, since every other request would fail the same way.
+the batch, since every other request would fail the same way. Any other failure of one item
+(a reply nested too deeply to parse, text that cannot be encoded) becomes that item's error
+row: a worker never dies with its item unanswered, so the batch always finishes.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Record, Tally, from_reply
+from qwenchat.batch.records import Record, Tally, failure, from_reply
 from qwenchat.core import errors
 from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.reply import Reply, ReplyBuilder
@@ -39,6 +41,11 @@ class _Fatal:
     error: errors.QwenchatError
 
 
+@dataclass(frozen=True)
+class _Finished:
+    """A worker found no job left (or the batch stopping) and ended."""
+
+
 class Watcher(Protocol):
     """What the calling thread reports each finished record to (a progress display)."""
 
@@ -46,7 +53,7 @@ class Watcher(Protocol):
 
 
 def run_local(
-    jobs: Sequence[Job],
+    jobs: Collection[Job],
     client: EventSource,
     *,
     sink: Sink,
@@ -55,26 +62,32 @@ def run_local(
     catalogue: Catalogue,
     gate_factory: Callable[[threading.Event], BackoffGate] | None = None,
 ) -> Tally:
-    """Send every job, at most `concurrency` at a time; records reach `sink` as they finish."""
+    """Send every job, at most `concurrency` at a time; records reach `sink` as they finish.
+
+    Jobs are taken from `jobs` one at a time as workers free up, so they need not all exist
+    at once; the run ends when every worker has run out of jobs.
+    """
     stop = threading.Event()
     gate = gate_factory(stop) if gate_factory else BackoffGate(stop=stop)
-    todo: queue.SimpleQueue[Job] = queue.SimpleQueue()
-    for job in jobs:
-        todo.put(job)
-    done: queue.SimpleQueue[Record | _Fatal] = queue.SimpleQueue()
-    pool = _Pool(client, catalogue, gate, todo, done)
-    for n in range(min(concurrency, len(jobs))):
-        threading.Thread(target=pool.work, name=f"batch-worker-{n}", daemon=True).start()
+    # bounded: workers faster than the writer wait for it instead of piling records up
+    done: queue.Queue[Record | _Fatal | _Finished] = queue.Queue(maxsize=4 * concurrency + 16)
+    pool = _Pool(client, catalogue, gate, iter(jobs), done)
+    workers = min(concurrency, len(jobs))
+    for n in range(workers):
+        threading.Thread(target=pool.run, name=f"batch-worker-{n}", daemon=True).start()
     tally = Tally()
     try:
-        while tally.requests < len(jobs):
+        while workers:
             try:
                 outcome = done.get(timeout=POLL)
             except queue.Empty:
                 continue
             if isinstance(outcome, _Fatal):
                 raise outcome.error
-            _take(outcome, sink, watcher, tally)
+            if isinstance(outcome, _Finished):
+                workers -= 1
+            else:
+                _take(outcome, sink, watcher, tally)
     finally:
         stop.set()
         _drain(done, sink, watcher, tally)
@@ -88,7 +101,10 @@ def _take(record: Record, sink: Sink, watcher: Watcher, tally: Tally) -> None:
 
 
 def _drain(
-    done: queue.SimpleQueue[Record | _Fatal], sink: Sink, watcher: Watcher, tally: Tally
+    done: queue.Queue[Record | _Fatal | _Finished],
+    sink: Sink,
+    watcher: Watcher,
+    tally: Tally,
 ) -> None:
     """Keep the records that finished while the run was stopping."""
     while True:
@@ -106,23 +122,36 @@ class _Pool:
         client: EventSource,
         catalogue: Catalogue,
         gate: BackoffGate,
-        todo: queue.SimpleQueue[Job],
-        done: queue.SimpleQueue[Record | _Fatal],
+        todo: Iterator[Job],
+        done: queue.Queue[Record | _Fatal | _Finished],
     ) -> None:
         self.client, self.gate, self.todo, self.done = client, gate, todo, done
         self.catalogue = catalogue
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        try:
+            self.work()
+        finally:
+            self.done.put(_Finished())
 
     def work(self) -> None:
         while not self.gate.stop.is_set():
             try:
-                job = self.todo.get_nowait()
-            except queue.Empty:
+                with self._lock:  # one generator, shared by the workers
+                    job = next(self.todo, None)
+            except errors.QwenchatError as exc:  # the input changed since it was checked
+                self.done.put(_Fatal(exc))
+                return
+            if job is None:
                 return
             try:
                 record = self._attempts(job)
             except FATAL as exc:
                 self.done.put(_Fatal(exc))
                 return
+            except Exception as exc:  # any failure of one item is its error row
+                record = failure(job.id, f"this request failed: {_describe(exc)}", code="failed")
             if record is None:
                 return
             self.done.put(record)
@@ -162,6 +191,15 @@ class _Pool:
         if not reply.complete:
             return reply, errors.StreamError("the stream ended before the reply was finished")
         return reply, None
+
+
+def _describe(exc: Exception) -> str:
+    """What went wrong, in words, without echoing what the server sent."""
+    if isinstance(exc, RecursionError):
+        return "the reply was nested too deeply to read"
+    if isinstance(exc, UnicodeError):
+        return "the text is not valid Unicode (a lone surrogate?)"
+    return type(exc).__name__
 
 
 def _retryable(error: errors.QwenchatError) -> bool:

@@ -3,14 +3,19 @@
 The file is created with mode 0600 (it holds conversations). Each finished record is appended
 and flushed at once, so an interrupted run leaves valid JSONL; a re-run reads it back and skips
 the ids that finished without error. When every id is done the file is rewritten, through a
-temporary file and a rename, in input order with one line per id.
+temporary file (created exclusively, with an unpredictable name, in the same directory) and a
+rename, in input order with one line per id. Only a regular file is rewritten: `-` (stdout),
+a FIFO or a device is written in input order as records finish, and never renamed over.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
-from collections.abc import Iterable, Sequence
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -34,6 +39,8 @@ def read_previous(path: Path) -> dict[str, Record]:
     A final line cut short by a crash is dropped (and truncated away before appending);
     any other line that is not a record means the file is not ours: refuse to touch it.
     """
+    if not rewritable(path):  # stdout, a FIFO, a device: nothing to resume from
+        return {}
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -54,6 +61,18 @@ def read_previous(path: Path) -> dict[str, Record]:
     return records
 
 
+def rewritable(path: Path) -> bool:
+    """A regular file, or nothing yet: the output may be appended to and rewritten in place."""
+    if str(path) == "-":
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        raise UsageError(f"cannot use {path}: {exc.strerror}") from None
+
+
 def open_private(path: Path, flags: int) -> TextIO:
     """Open for writing; a new file gets mode 0600."""
     try:
@@ -64,24 +83,33 @@ def open_private(path: Path, flags: int) -> TextIO:
 
 
 class FileSink:
-    """Appends each record as it finishes; rewrites the whole file in order at the end."""
+    """Appends each record as it finishes; rewrites the whole file in order at the end.
+
+    Records are not kept in memory: the final rewrite reads the file back. A fresh run's
+    records finish roughly in input order, so putting them in order holds only the few that
+    came early; a resumed run (whose file also holds earlier attempts) reads all of it.
+    """
 
     def __init__(self, path: Path, *, order: Sequence[str], previous: dict[str, Record]) -> None:
         self.path = path
         self.order = order
-        self.records = dict(previous)
+        self.resumed = bool(previous)
         _drop_partial_line(path)
         self._file = open_private(path, os.O_APPEND)
 
     def write(self, record: Record) -> None:
         self._file.write(record.to_line())
         self._file.flush()
-        self.records[record.id] = record
 
     def close(self, *, complete: bool) -> None:
         self._file.close()
-        if complete:
-            rewrite(self.path, ordered(self.records, self.order))
+        if not complete:
+            return
+        if self.resumed:
+            records = ordered(read_previous(self.path), self.order)
+            rewrite(self.path, (record.to_line() for record in records))
+        else:
+            rewrite(self.path, in_order(self.path, self.order))
 
 
 class StreamSink:
@@ -109,6 +137,24 @@ class StreamSink:
         self.stream.flush()
 
 
+class DeviceSink(StreamSink):
+    """A FIFO or a device given as --output: written in input order, never renamed over."""
+
+    def __init__(self, path: Path, *, order: Sequence[str]) -> None:
+        try:
+            fd = os.open(path, os.O_WRONLY)
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+        super().__init__(os.fdopen(fd, "w", encoding="utf-8", newline="\n"), order=order)
+
+    def close(self, *, complete: bool) -> None:
+        try:
+            super().close(complete=complete)
+        finally:
+            with contextlib.suppress(OSError):
+                self.stream.close()
+
+
 def ordered(records: dict[str, Record], order: Sequence[str]) -> list[Record]:
     """Input order first; ids the input no longer has keep their place at the end."""
     known = set(order)
@@ -117,12 +163,41 @@ def ordered(records: dict[str, Record], order: Sequence[str]) -> list[Record]:
     ]
 
 
-def rewrite(path: Path, records: Iterable[Record]) -> None:
-    """Replace the file atomically: a reader sees the old file or the new one, never half."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def in_order(path: Path, order: Sequence[str]) -> Iterator[str]:
+    """The file's lines in input order, holding only those that came before their turn."""
+    held: dict[str, str] = {}
+    position = 0
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as handle:
+        for line in handle:  # lines end at "\n" only
+            record = parse_record(line) if line.strip() else None
+            if record is None:
+                continue
+            held[record.id] = line
+            while position < len(order) and order[position] in held:
+                yield held.pop(order[position])
+                position += 1
+    for item_id in itertools.islice(order, position, None):
+        if item_id in held:
+            yield held.pop(item_id)
+    yield from held.values()
+
+
+def rewrite(path: Path, lines: Iterable[str]) -> None:
+    """Replace the file atomically: a reader sees the old file or the new one, never half.
+
+    Only a regular file is replaced. The temporary file is made by `mkstemp` (O_EXCL, mode
+    0600, a random name), so nothing planted at a guessable name is followed.
+    """
+    if not rewritable(path):
+        return
     try:
-        with open_private(temporary, os.O_TRUNC) as out:
-            out.writelines(record.to_line() for record in records)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write next to {path}: {exc.strerror}") from None
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(lines)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)

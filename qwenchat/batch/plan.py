@@ -8,11 +8,11 @@ rules out thinking mode.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qwenchat.batch.inputs import Item, invalid_lines
+from qwenchat.batch.inputs import SHOWN_PROBLEMS, Item, invalid_lines
 from qwenchat.core import context_budget as budget
 from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.errors import UsageError
@@ -44,22 +44,37 @@ class Planned:
     warnings: tuple[str, ...]
 
 
-def plan_jobs(items: Sequence[Item], defaults: Defaults, *, name: str, remote: bool) -> Planned:
-    """Bodies for every item; UsageError naming each line whose parameters cannot work."""
+def plan_jobs(
+    items: Iterable[Item], defaults: Defaults, *, name: str, remote: bool, keep: bool = True
+) -> Planned:
+    """Bodies for every item; UsageError naming each line whose parameters cannot work.
+
+    With `keep=False` the bodies are only checked, not kept (a long input streaming past).
+    """
     jobs: list[Job] = []
     warnings: dict[str, None] = {}
     problems: list[str] = []
+    count = 0
     for item in items:
         try:
-            body, said = _body(item, defaults, remote=remote)
+            job, said = plan_job(item, defaults, remote=remote)
         except UsageError as exc:
-            problems.append(f"line {item.line}: {exc.message.removeprefix('--')}")
+            count += 1
+            if len(problems) < SHOWN_PROBLEMS:
+                problems.append(f"line {item.line}: {exc.message.removeprefix('--')}")
             continue
-        jobs.append(Job(item.id, body))
+        if keep:
+            jobs.append(job)
         warnings.update(dict.fromkeys(said))
-    if problems:
-        raise invalid_lines(name, problems)
+    if count:
+        raise invalid_lines(name, problems, count)
     return Planned(jobs, tuple(warnings))
+
+
+def plan_job(item: Item, defaults: Defaults, *, remote: bool) -> tuple[Job, list[str]]:
+    """One item's request, and what the request rules had to say about it."""
+    body, said = _body(item, defaults, remote=remote)
+    return Job(item.id, body), said
 
 
 def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, Any], list[str]]:

@@ -45,7 +45,18 @@ class Record:
             "finish_reason": self.finish_reason,
             "error": dict(self.error) if self.error is not None else None,
         }  # fmt: skip
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        if not line.isascii() and not _encodable(line):  # a lone surrogate: escape it
+            line = json.dumps(obj, separators=(",", ":"))
+        return line + "\n"
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def from_reply(item_id: str, reply: Reply, error: QwenchatError | None = None) -> Record:
@@ -82,7 +93,7 @@ def parse_record(line: str) -> Record | None:
     """A record read back from an output file; None when the line is not one."""
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or "error" not in obj:
         return None

@@ -24,7 +24,7 @@ MAX_REQUESTS = 50_000  # the service's limits per batch
 MAX_BYTES = 100 * 2**20
 
 
-def batch_file(jobs: Sequence[Job]) -> bytes:
+def batch_file(jobs: Iterable[Job]) -> bytes:
     """The JSONL the service expects, one request a line, in input order."""
     lines = (
         json.dumps(
@@ -38,13 +38,18 @@ def batch_file(jobs: Sequence[Job]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def check_limits(jobs: Sequence[Job], data: bytes) -> None:
-    """Refuse what the service would refuse, before uploading it."""
-    if len(jobs) > MAX_REQUESTS:
+def check_count(count: int) -> None:
+    """Refuse more requests than one batch takes (before any is built)."""
+    if count > MAX_REQUESTS:
         raise UsageError(
-            f"{len(jobs):,} requests is more than the Batch service takes ({MAX_REQUESTS:,}); "
+            f"{count:,} requests is more than the Batch service takes ({MAX_REQUESTS:,}); "
             "split the input"
         )
+
+
+def check_limits(jobs: Sequence[Job], data: bytes) -> None:
+    """Refuse what the service would refuse, before uploading it."""
+    check_count(len(jobs))
     if len(data) > MAX_BYTES:
         raise UsageError(
             f"the batch file would be {len(data) / 2**20:.1f} MiB, more than the Batch "
@@ -66,7 +71,7 @@ def records_from(files: Iterable[bytes]) -> dict[str, Record]:
     """Records by id from the service's output and error files."""
     records: dict[str, Record] = {}
     for data in files:
-        for line in data.decode("utf-8", "replace").splitlines():
+        for line in data.decode("utf-8", "replace").split("\n"):  # not at U+2028 inside JSON
             if line.strip():
                 record = _record(line)
                 if record is not None:
@@ -81,7 +86,7 @@ def unprocessed(item_id: str, status: str) -> Record:
 def _record(line: str) -> Record | None:
     try:
         obj = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(obj, dict) or obj.get("custom_id") is None:
         return None

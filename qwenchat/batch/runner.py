@@ -10,10 +10,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from qwenchat.batch.inputs import Item, parse_input
-from qwenchat.batch.outfile import FileSink, read_previous
+from qwenchat.batch.outfile import FileSink, read_previous, rewritable
 from qwenchat.batch.plan import Defaults, plan_jobs
-from qwenchat.batch.records import Record
+from qwenchat.batch.source import InputSource, lazy_jobs, pending_items, scan
 from qwenchat.batch.work import BatchOptions as BatchOptions
 from qwenchat.batch.work import Engine as Engine
 from qwenchat.batch.work import Work, finish, make_sink
@@ -29,21 +28,10 @@ REMOTE_FROM = 1000  # with --engine auto, this many pending requests go to the B
 
 def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> int:
     """Run the batch; returns the exit code, raises QwenchatError for what cannot work."""
-    _check(options)
-    name = "stdin" if options.input == "-" else options.input
-    items = parse_input(read_input(options.input, terminal), name=name, fmt=options.fmt)
-    previous = read_previous(options.output) if options.output else {}
-    pending = pending_items(items, previous)
-    remote = _remote(options.engine, len(pending), settings)
-    defaults = Defaults(
-        settings.model, settings.system, options.request, settings.catalogue,
-        settings.context_window,
-    )  # fmt: skip
-    planned = plan_jobs(pending, defaults, name=name, remote=remote)
+    work, remote = prepare(settings, terminal, options)
     display = display_for(terminal)
-    for warning in planned.warnings:
+    for warning in work.warnings:
         display.notice(f"warning: {warning}")
-    work = Work(name, [i.id for i in items], planned.jobs, previous)
     if not work.jobs:
         return _nothing_to_do(work, options, display)
     if remote:
@@ -51,6 +39,28 @@ def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> 
 
         return run_remote(settings, terminal, display, work, options)
     return run_local_batch(settings, terminal, display, work, options)
+
+
+def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tuple[Work, bool]:
+    """Check the whole input and every request before anything is sent; pick the engine.
+
+    The input is read in passes (`source`), keeping only its ids: the jobs are made again,
+    one by one, as they are sent.
+    """
+    _check(options)
+    source = InputSource(options.input, terminal)
+    previous = read_previous(options.output) if options.output else {}
+    scanned = scan(source, options.fmt, previous)
+    remote = _remote(options.engine, len(scanned.pending), settings)
+    defaults = Defaults(
+        settings.model, settings.system, options.request, settings.catalogue,
+        settings.context_window,
+    )  # fmt: skip
+    items = pending_items(source, scanned, previous)
+    planned = plan_jobs(items, defaults, name=source.name, remote=remote, keep=False)
+    jobs = lazy_jobs(source, scanned, previous, defaults, remote=remote)
+    work = Work(source.name, scanned.order, jobs, previous, scanned.pending, planned.warnings)
+    return work, remote
 
 
 def run_local_batch(
@@ -68,8 +78,8 @@ def run_local_batch(
         with display:
             display.start(len(work.jobs), f"batch ({options.concurrency} at a time)")
             tally = run_local(
-                work.jobs, client, sink=sink, watcher=display, concurrency=options.concurrency,
-                catalogue=settings.catalogue,
+                work.jobs, client, sink=sink, watcher=display,
+                concurrency=options.concurrency, catalogue=settings.catalogue,
             )  # fmt: skip
         complete = True
     except KeyboardInterrupt:
@@ -79,33 +89,6 @@ def run_local_batch(
         sink.close(complete=complete)
         client.close()
     return finish(display, tally, time.monotonic() - started, work, options.output)
-
-
-def read_input(source: str, terminal: Terminal) -> str:
-    """The input's text: a UTF-8 file, or piped stdin for `-`."""
-    if source == "-":
-        piped = terminal.read_piped()
-        if piped is None:
-            raise errors.UsageError("no input on stdin: pipe prompts in, or give a file")
-        return piped
-    path = Path(source)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise errors.UsageError(f"cannot read {source}: {exc.strerror or exc}") from None
-    if b"\x00" in data:
-        raise errors.UsageError(f"{source} looks binary (it contains NUL bytes)")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise errors.UsageError(
-            f"{source} is not UTF-8 text (invalid byte at offset {exc.start})"
-        ) from None
-
-
-def pending_items(items: list[Item], previous: dict[str, Record]) -> list[Item]:
-    """Items not yet answered without error."""
-    return [i for i in items if not (i.id in previous and previous[i.id].ok)]
 
 
 def _check(options: BatchOptions) -> None:
@@ -126,12 +109,16 @@ def _remote(engine: Engine, count: int, settings: Settings) -> bool:
 
 def _nothing_to_do(work: Work, options: BatchOptions, display: Display) -> int:
     display.notice(f"batch: all {len(work.order):,} ids are already done in {options.output}")
-    if options.output is not None:
+    if options.output is not None and rewritable(options.output):
         FileSink(options.output, order=work.order, previous=work.previous).close(complete=True)
     return errors.EXIT_OK
 
 
 def _interrupted(display: Display, work: Work, output: Path | None) -> None:
     done = display.tally.requests
-    resume = f"; run the same command again to resume ({output} keeps them)" if output else ""
+    resume = (
+        f"; run the same command again to resume ({output} keeps them)"
+        if output is not None and rewritable(output)
+        else ""
+    )
     display.notice(f"batch: stopped after {done:,} of {len(work.jobs):,} requests{resume}")

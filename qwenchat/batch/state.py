@@ -34,7 +34,9 @@ class BatchStore:
         self.root = data_dir / "batches"
 
     def save(self, saved: Saved) -> None:
-        self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for directory in (self.root.parent, self.root):  # 0700 whatever the umask
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(directory, 0o700)
         with open_private(self._path(saved.batch_id), os.O_TRUNC) as out:
             json.dump(asdict(saved), out)
 

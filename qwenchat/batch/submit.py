@@ -17,7 +17,14 @@ from pathlib import Path
 from qwenchat.batch.outfile import read_previous
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import Tally
-from qwenchat.batch.remote import batch_file, check_limits, fingerprint, records_from, unprocessed
+from qwenchat.batch.remote import (
+    batch_file,
+    check_count,
+    check_limits,
+    fingerprint,
+    records_from,
+    unprocessed,
+)
 from qwenchat.batch.state import BatchStore, new_saved
 from qwenchat.batch.work import BatchOptions, Work, finish, make_sink
 from qwenchat.core import errors
@@ -33,8 +40,11 @@ DEAD = frozenset({"failed", "expired", "cancelled", "cancelling"})
 def run_remote(
     settings: Settings, terminal: Terminal, display: Display, work: Work, options: BatchOptions
 ) -> int:
-    data = batch_file(work.jobs)
-    check_limits(work.jobs, data)
+    check_count(len(work.jobs))
+    jobs = list(work.jobs)  # at most one batch's worth
+    data = batch_file(jobs)
+    check_limits(jobs, data)
+    work = replace(work, jobs=jobs)
     store = BatchStore(settings.data_dir)
     service = BatchService(settings)
     try:
@@ -77,7 +87,7 @@ def _find_or_submit(
     file_id = service.upload(data, filename=f"qwenchat-batch-{digest[:12]}.jsonl")
     info = service.create(file_id, metadata={"client": "qwenchat"})
     store.save(new_saved(info.id, digest, [job.id for job in work.jobs], output))
-    model = work.jobs[0].body.get("model")
+    model = next(iter(work.jobs)).body.get("model")
     display.notice(f"batch: submitted {info.id} ({len(work.jobs):,} requests to {model})")
     return info
 

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from qwenchat.batch.inputs import Format
-from qwenchat.batch.outfile import FileSink, Sink, StreamSink
+from qwenchat.batch.outfile import DeviceSink, FileSink, Sink, StreamSink, rewritable
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import Record, Tally
 from qwenchat.core import errors
@@ -39,14 +40,24 @@ class Work:
     """The jobs still to do, and what the output file already holds."""
 
     name: str
-    order: list[str]
-    jobs: list[Job]
+    order: Sequence[str]
+    jobs: Collection[Job]  # made as they are sent: a long input is never held whole
     previous: dict[str, Record]
+    pending: Sequence[str] | None = None  # the jobs' ids; None: taken from the jobs
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def pending_ids(self) -> Sequence[str]:
+        return self.pending if self.pending is not None else [job.id for job in self.jobs]
 
 
 def make_sink(terminal: Terminal, work: Work, output: Path | None) -> Sink:
-    if output is None:
-        return StreamSink(terminal.stdout, order=[job.id for job in work.jobs])
+    """A regular file is appended to and rewritten; `-`, FIFOs and devices are streamed."""
+    order = work.pending_ids
+    if output is None or str(output) == "-":
+        return StreamSink(terminal.stdout, order=order)
+    if not rewritable(output):
+        return DeviceSink(output, order=order)
     return FileSink(output, order=work.order, previous=work.previous)
 
 
@@ -55,8 +66,9 @@ def finish(display: Display, tally: Tally, seconds: float, work: Work, output: P
     skipped = len(work.order) - len(work.jobs)
     display.notice(tally.summary(seconds=seconds, skipped=skipped))
     if tally.failed:
-        where = f"in {output}" if output else "on stdout"
-        again = "; run the same command again to retry them" if output else ""
+        to_file = output is not None and rewritable(output)
+        where = f"in {output}" if to_file else "on stdout" if not output else f"to {output}"
+        again = "; run the same command again to retry them" if to_file else ""
         raise errors.ApiError(
             f"{tally.failed:,} of {tally.requests:,} requests failed "
             f"(see the error field of their lines {where}){again}"

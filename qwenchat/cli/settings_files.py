@@ -29,6 +29,7 @@ def read_files(environ: Mapping[str, str], cwd: Path) -> FileLayers:
         config=read_config(config_path),
         dotenv_local=read_dotenv(cwd / ".env.local"),
         dotenv=read_dotenv(cwd / ".env"),
+        directory=cwd,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from qwenchat.core import setting_values as values_
 from qwenchat.core.catalogue import (
     DEFAULT_CATALOGUE,
     THINKING_PARAMS,
@@ -22,7 +23,7 @@ from qwenchat.core.catalogue import (
     catalogue_from,
 )
 from qwenchat.core.endpoints import is_dashscope, url_problem
-from qwenchat.core.errors import ConfigError, UsageError
+from qwenchat.core.errors import ConfigError
 
 Region = Literal["cn", "intl"]
 ThinkingDisplay = Literal["full", "summary", "hide"]
@@ -35,7 +36,7 @@ REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International 
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 2
-MAX_RETRIES = 10
+MAX_RETRIES = values_.MAX_RETRIES
 DEFAULT_TOOL_ROUNDS = 8
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
@@ -75,6 +76,11 @@ NO_KEY_PLACEHOLDER = "EMPTY"
 
 # Layers, highest precedence first; the index is the rank used to compare sources.
 LAYERS = ("flag", "profile", "env", ".env.local", ".env", "config", "default")
+# Who may decide where the key goes, most trusted first: a key is sent only to an endpoint
+# named at its own level or a more trusted one. A profile is part of the config file.
+TRUST = {"flag": 0, "env": 1, "profile": 2, "config": 2, ".env.local": 3, ".env": 3}
+# Settings never taken from the working directory's .env files.
+NOT_FROM_DOTENV = frozenset({"approved_tools"})
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ class FileLayers:
     config: Mapping[str, Any] = field(default_factory=dict)
     dotenv_local: Mapping[str, str | None] = field(default_factory=dict)
     dotenv: Mapping[str, str | None] = field(default_factory=dict)
+    directory: Path = Path()  # where the `.env` files were looked for
 
 
 def resolve_settings(
@@ -169,6 +176,7 @@ def resolve_settings(
         layers.insert(1, _profile_layer(str(profile), profiles, (environ, *dotenvs)))
     values, sources = _resolve(list(ENV_VARS), layers)
     settings = _build(values, sources, config_path, files.data_dir)
+    _check_key_destination(settings, files.directory)
     return replace(
         settings,
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
@@ -201,6 +209,27 @@ def _resolve(
                 values[name], sources[name] = mapping[name]
                 break
     return values, sources
+
+
+def _check_key_destination(settings: Settings, cwd: Path) -> None:
+    """Refuse to send the key to an endpoint named less trustworthily than the key itself."""
+    key_source, url_source = settings.source("api_key"), settings.source("base_url")
+    if settings.api_key in (None, "", NO_KEY_PLACEHOLDER) or url_source.startswith("region"):
+        return
+    if settings.base_url in REGION_URLS.values():
+        return
+    if TRUST[url_source.split(" ", 1)[0]] <= TRUST[key_source.split(" ", 1)[0]]:
+        return
+    layer, _, named = url_source.partition(" ")
+    if layer.startswith(".env"):
+        where, fix = f"{cwd / layer} ({named})", f"delete {named} from {cwd / layer}"
+    else:
+        where, fix = url_source, "give the key in the same place (api_key, or api_key_env)"
+    raise ConfigError(
+        f"{where} names the endpoint but the API key comes from {key_source}, which is "
+        f"more trusted; the key is not sent there: {fix}, or set the base URL with "
+        "--base-url or in the environment"
+    )
 
 
 def _profile_layer(
@@ -258,16 +287,18 @@ def _build(
         base_url=base_url,
         region=region,  # type: ignore[arg-type]
         model=str(values.get("model", DEFAULT_MODEL)),
-        timeout=_positive_float(values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")),
+        timeout=values_.timeout_seconds(
+            values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")
+        ),
         system=values.get("system") or None,
         thinking=thinking,  # type: ignore[arg-type]
         config_path=config_path,
         data_dir=data_dir,
         sources=sources,
-        context_window=_context_window(values.get("context_window"), sources),
-        retries=_retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
-        tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
-        approved_tools=_names(values.get("approved_tools", ())),
+        context_window=values_.context_window(values.get("context_window"), sources),
+        retries=values_.retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
+        tool_rounds=values_.tool_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
+        approved_tools=values_.names(values.get("approved_tools", ())),
     )
 
 
@@ -281,46 +312,6 @@ def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, str]) 
             f"use {', '.join(THINKING_PARAMS)}"
         )
     return str(value)
-
-
-def _context_window(value: Any, sources: Mapping[str, str]) -> int | None:
-    if value is None:
-        return None
-    try:
-        tokens = int(value)
-    except (TypeError, ValueError):
-        tokens = 0
-    if tokens < 1:
-        raise ConfigError(
-            f"context_window must be a positive number of tokens, got {value!r} "
-            f"(from {sources.get('context_window')})"
-        )
-    return tokens
-
-
-def _rounds(value: Any, sources: Mapping[str, str]) -> int:
-    """The tool-round limit: a whole number from 1 to 100."""
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = 0
-    if not 1 <= number <= 100:
-        raise UsageError(
-            f"tool rounds must be a whole number from 1 to 100, got {value!r} "
-            f"(from {sources.get('tool_rounds', 'default')})"
-        )
-    return number
-
-
-def _names(value: Any) -> tuple[str, ...]:
-    """A list of names from the config file, or comma-separated from the environment."""
-    if isinstance(value, str):
-        items: Any = value.split(",")
-    elif isinstance(value, (list, tuple)):
-        items = value
-    else:
-        raise ConfigError(f"approved_tools must be a list of tool names, got {value!r}")
-    return tuple(str(item).strip() for item in items if str(item).strip())
 
 
 def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:
@@ -340,35 +331,13 @@ def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: s
     return REGION_URLS[region]
 
 
-def _positive_float(value: Any, source: str | None) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise UsageError(
-            f"timeout must be a number of seconds, got {value!r} (from {source})"
-        ) from None
-    if number <= 0:
-        raise UsageError(f"timeout must be positive, got {value!r} (from {source})")
-    return number
-
-
-def _retries(value: Any, source: str | None) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        number = -1
-    if not 0 <= number <= MAX_RETRIES:
-        raise UsageError(
-            f"retries must be a whole number from 0 to {MAX_RETRIES}, got {value!r} (from {source})"
-        )
-    return number
-
-
 def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[Any, str]]:
     found: dict[str, tuple[Any, str]] = {}
     for name, variables in ENV_VARS.items():
         for variable in variables:
             value = environ.get(variable)
+            if layer.startswith(".env") and name in NOT_FROM_DOTENV:
+                break
             if value and value.strip():
                 found[name] = (value.strip(), f"{layer} {variable}")
                 break

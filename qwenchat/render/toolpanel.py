@@ -103,7 +103,7 @@ class PlainToolView:
         self._err = err
 
     def call(self, call: ToolCall) -> None:
-        arguments = _cap(_one_line(describe_arguments(call.arguments)), MAX_LINE)
+        arguments = _one_line(describe_arguments(call.arguments))  # whole: consent needs it
         self._write(f"qwenchat: tool {_cap(sanitize(call.name), 60)} {arguments}")
 
     def result(self, call: ToolCall, result: ToolResult) -> None:

@@ -6,12 +6,15 @@ as user functions. The file tools are bound to the directory qwenchat started in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from qwenchat.tools.calculator import calculator
-from qwenchat.tools.files import list_directory, read_text_file
+from qwenchat.tools.files import Guard, confine, list_directory, read_text_file
 from qwenchat.tools.spec import Tool, ToolSet
 
 
@@ -33,8 +36,9 @@ def current_time(timezone: str | None = None) -> str:
     return f"{now.isoformat(timespec='seconds')} ({now:%A}, {zone})"
 
 
-def builtin_tools(root: Path) -> ToolSet:
-    """The built-ins, with the file tools confined to `root`."""
+def builtin_tools(root: Path, guard: Guard | None = None) -> ToolSet:
+    """The built-ins, with the file tools confined to `root` and kept from what `guard` keeps."""
+    guard = guard or Guard()
 
     def read_file(path: str) -> str:
         """Read a UTF-8 text file inside the current directory (large files are cut short).
@@ -42,7 +46,7 @@ def builtin_tools(root: Path) -> ToolSet:
         Args:
             path: A path relative to the current directory.
         """
-        return read_text_file(root, path)
+        return read_text_file(root, path, guard)
 
     def list_dir(path: str = ".") -> str:
         """List a directory inside the current directory: sub-directories end with /.
@@ -50,10 +54,17 @@ def builtin_tools(root: Path) -> ToolSet:
         Args:
             path: A path relative to the current directory; . for the directory itself.
         """
-        return list_directory(root, path)
+        return list_directory(root, path, guard)
 
-    functions = (current_time, calculator, read_file, list_dir)
-    return ToolSet(tuple(Tool.from_function(f, builtin=True) for f in functions))
+    def target(arguments: Mapping[str, Any]) -> str:
+        """The resolved path a file tool would read: what the user is asked about."""
+        return str(confine(root, str(arguments.get("path") or ".")))
+
+    plain = tuple(Tool.from_function(f, builtin=True) for f in (current_time, calculator))
+    files = tuple(
+        replace(Tool.from_function(f, builtin=True), target=target) for f in (read_file, list_dir)
+    )
+    return ToolSet(plain + files)
 
 
 BUILTIN_NAMES = ("current_time", "calculator", "read_file", "list_dir")

@@ -3,11 +3,13 @@
 A call runs when `--yes-tools` was given, when its tool is a built-in pre-approved in the
 configuration (`approved_tools`), when the user answered "always" for that tool earlier in
 the session, or when the user answers yes at the prompt. Without a terminal to ask on, a
-call that needs an answer is not run.
+call that needs an answer is not run. The question names what the call would touch as it
+would be resolved (a file tool: the real path), never the model's argument as sent.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Literal, TextIO
 
@@ -16,11 +18,11 @@ from qwenchat.tools.spec import Tool
 
 Decision = Literal["yes", "no", "always"]
 Verdict = Literal["run", "declined", "unattended"]
-Asker = Callable[[ToolCall], Decision]
+Asker = Callable[[ToolCall, str | None], Decision]  # the call, and what it would touch
 ANSWERS: dict[str, Decision] = {
     "y": "yes", "yes": "yes", "n": "no", "no": "no", "a": "always", "always": "always",
 }  # fmt: skip
-QUESTION = "Run {name}? [y]es / [n]o / [a]lways for this session: "
+QUESTION = "Run {name}{on}? [y]es / [n]o / [a]lways for this session: "
 
 
 class Consent:
@@ -39,10 +41,21 @@ class Consent:
             return "run"
         if self._ask is None:
             return "unattended"
-        decision = self._ask(call)
+        decision = self._ask(call, subject(call, tool))
         if decision == "always":
             self._approved.add(tool.name)
         return "declined" if decision == "no" else "run"
+
+
+def subject(call: ToolCall, tool: Tool) -> str | None:
+    """What the call would touch, resolved (None when the tool does not say)."""
+    if tool.target is None:
+        return None
+    try:
+        arguments = json.loads(call.arguments) if call.arguments.strip() else {}
+        return tool.target(arguments if isinstance(arguments, dict) else {})
+    except (ValueError, RecursionError) as exc:
+        return f"(a path that cannot be resolved: {exc})"
 
 
 class TerminalAsker:
@@ -53,11 +66,12 @@ class TerminalAsker:
         self._write = write
         self._attempts = attempts
 
-    def __call__(self, call: ToolCall) -> Decision:
+    def __call__(self, call: ToolCall, target: str | None = None) -> Decision:
         from qwenchat.core.sanitize import sanitize
 
+        on = f" on {sanitize(target)}" if target else ""
         for _ in range(self._attempts):
-            self._write.write(QUESTION.format(name=sanitize(call.name)))
+            self._write.write(QUESTION.format(name=sanitize(call.name), on=on))
             self._write.flush()
             line = self._read.readline()
             if not line:

@@ -106,7 +106,7 @@ def parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
     section: str | None = None
     current: str | None = None
     entry_indent: int | None = None
-    for raw in doc.splitlines():
+    for raw in doc.split("\n"):
         line = raw.strip()
         indent = len(raw) - len(raw.lstrip())
         header = SECTION.match(line)

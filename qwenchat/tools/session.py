@@ -22,6 +22,8 @@ UNATTENDED = (
     "(the user can allow tools in scripts with --yes-tools)"
 )
 INTERRUPTED = "not run: the user interrupted the turn"
+MAX_CALLS = 16  # per round; the rest are answered TOO_MANY
+TOO_MANY = f"not run: too many calls in one round (at most {MAX_CALLS} run)"
 
 
 class ToolView(Protocol):
@@ -30,6 +32,8 @@ class ToolView(Protocol):
     def tool_call(self, call: ToolCall) -> None: ...
 
     def tool_result(self, call: ToolCall, result: ToolResult) -> None: ...
+
+    def notice(self, text: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,17 @@ class ToolSession:
 def run_calls(
     calls: Sequence[ToolCall], tools: ToolSession, view: ToolView
 ) -> tuple[tuple[ToolResult, ...], bool]:
-    """A result for every call; on Ctrl-C the rest are "not run" and the flag is set."""
+    """A result for every call (past MAX_CALLS: "not run"); on Ctrl-C the rest are "not run"."""
     done: list[ToolResult] = []
-    for call in calls:
+    for call in calls[:MAX_CALLS]:
         try:
             done.append(run_call(call, tools, view))
         except KeyboardInterrupt:
             done += [ToolResult(c.id, INTERRUPTED, "not run") for c in calls[len(done) :]]
             return tuple(done), True
-    return tuple(done), False
+    if len(calls) > MAX_CALLS:
+        view.notice(f"the model asked for {len(calls)} tool calls at once; {MAX_CALLS} ran")
+    return tuple(done + [ToolResult(c.id, TOO_MANY, "not run") for c in calls[MAX_CALLS:]]), False
 
 
 def run_call(call: ToolCall, tools: ToolSession, view: ToolView) -> ToolResult:

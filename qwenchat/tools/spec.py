@@ -18,6 +18,9 @@ from qwenchat.core.sanitize import sanitize
 from qwenchat.tools.schema import function_schema
 
 MAX_RESULT_CHARS = 16_000
+# Arguments longer than this cannot be shown whole for consent (the panel shows up to 2,000
+# characters, and a shown value is at most twice as long as its JSON): the call is refused.
+MAX_ARGUMENT_CHARS = 1_000
 JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),
@@ -36,6 +39,8 @@ class Tool:
     parameters: Mapping[str, Any]
     function: Callable[..., object]
     builtin: bool = False
+    # what a call would touch (a file tool: the resolved path), shown when consent is asked
+    target: Callable[[Mapping[str, Any]], str] | None = None
 
     @classmethod
     def from_function(cls, function: Callable[..., object], *, builtin: bool = False) -> Tool:
@@ -79,10 +84,17 @@ def prepare(tools: ToolSet, call: ToolCall) -> tuple[Tool, dict[str, Any]] | str
     if tool is None:
         offered = ", ".join(tools.names) or "none"
         return f"unknown tool {call.name!r}; the tools offered are: {offered}"
+    if len(call.arguments) > MAX_ARGUMENT_CHARS:
+        return (
+            f"refused: the arguments are {len(call.arguments):,} characters, too long to show "
+            f"the user in full (at most {MAX_ARGUMENT_CHARS:,}); send shorter arguments"
+        )
     try:
         arguments = json.loads(call.arguments) if call.arguments.strip() else {}
     except ValueError as exc:
         return f"the arguments are not valid JSON ({exc}); send a JSON object"
+    except RecursionError:
+        return "the arguments are nested too deeply; send a flat JSON object"
     if not isinstance(arguments, dict):
         return "the arguments must be a JSON object"
     problem = check_arguments(tool.parameters, arguments)

@@ -8,6 +8,7 @@ import pytest
 
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.answer_cache import thinks
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE
 from tests.conftest import Cli, Result, assert_clean_failure
 from tests.fakeserver import Reply
 
@@ -209,5 +210,7 @@ def test_qwq_without_a_system_prompt_gets_no_note(cli: Cli) -> None:
 
 
 def test_the_answer_cache_reads_the_switch_wherever_it_went() -> None:
-    assert not thinks({"model": "qwen3-32b", "chat_template_kwargs": {"enable_thinking": False}})
-    assert thinks({"model": "qwen-plus", "chat_template_kwargs": {"enable_thinking": True}})
+    off = {"model": "qwen3-32b", "chat_template_kwargs": {"enable_thinking": False}}
+    on = {"model": "qwen-plus", "chat_template_kwargs": {"enable_thinking": True}}
+    assert not thinks(off, DEFAULT_CATALOGUE.lookup("qwen3-32b"))
+    assert thinks(on, DEFAULT_CATALOGUE.lookup("qwen-plus"))

@@ -209,11 +209,13 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
+        from qwenchat.engine.pricing import PricedRenderer
         from qwenchat.engine.turn import run_turn
         from qwenchat.render.rich_renderer import RichRenderer
 
-        def renderer() -> RichRenderer:
-            return RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+        def renderer() -> PricedRenderer:
+            rich = RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
+            return PricedRenderer(rich, self.settings, self.state.model)
 
         options = RequestOptions(think=self.state.think)
         if self.state.tools:

@@ -21,6 +21,7 @@ from qwenchat import __version__
 from qwenchat.cli.batch import batch_app
 from qwenchat.cli.boundary import reports_errors, settings_for, settings_from, with_root
 from qwenchat.cli.sessions import sessions_app
+from qwenchat.cli.usage import usage as usage_command
 from qwenchat.core.errors import EXIT_INTERRUPTED
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
@@ -39,6 +40,7 @@ app = typer.Typer(
 
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(batch_app, name="batch")
+app.command("usage")(usage_command)
 
 
 ModelOpt = Annotated[

@@ -154,7 +154,8 @@ def catalogue_from(overrides: Mapping[str, Any]) -> Catalogue:
         if not isinstance(table, Mapping):
             raise ConfigError(f'config: [models."{pattern}"] must be a table')
         base = DEFAULT_CATALOGUE.lookup(pattern)
-        changes = {key: _field(pattern, key, value) for key, value in table.items()}
+        # `price` is read by core.price_config
+        changes = {k: _field(pattern, k, v) for k, v in table.items() if k != "price"}
         entries.append(replace(base, pattern=pattern, **changes))
         if not any(ch in pattern for ch in "*?[") and pattern not in names:
             names.append(pattern)

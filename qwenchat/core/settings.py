@@ -18,6 +18,8 @@ from typing import Any, Literal
 from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from
 from qwenchat.core.endpoints import is_dashscope, url_problem
 from qwenchat.core.errors import ConfigError, UsageError
+from qwenchat.core.price_config import budget_from, prices_from
+from qwenchat.core.prices import DEFAULT_PRICES, PriceTable
 
 Region = Literal["cn", "intl"]
 ThinkingDisplay = Literal["full", "summary", "hide"]
@@ -48,6 +50,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "tool_rounds": ("QWENCHAT_TOOL_ROUNDS",),
     "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
     "profile": ("QWENCHAT_PROFILE",),
+    "monthly_budget": ("QWENCHAT_MONTHLY_BUDGET",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 # What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
@@ -86,6 +89,8 @@ class Settings:
     model_overrides: Mapping[str, Any] = field(default_factory=dict)
     # the built-in catalogue with config.toml's [models."…"] tables in front, resolved once
     catalogue: Catalogue = DEFAULT_CATALOGUE
+    prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
+    monthly_budget: float | None = None  # in the region's currency
 
     @property
     def masked_key(self) -> str:
@@ -148,7 +153,9 @@ def load_settings(
         profiles=tuple(profiles),
         model_overrides=tables.get("models", {}),
         catalogue=catalogue_from(tables.get("models", {})),
-    )
+        prices=prices_from(tables.get("models", {}), DEFAULT_PRICES, where=str(config_path),
+                           read_text=lambda: config_path.read_text(encoding="utf-8")),
+    )  # fmt: skip
 
 
 def _resolve(
@@ -228,6 +235,7 @@ def _build(
         retries=_retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
         tool_rounds=_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
         approved_tools=_names(values.get("approved_tools", ())),
+        monthly_budget=budget_from(values.get("monthly_budget"), sources.get("monthly_budget")),
     )
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from qwenchat.engine.sources import CachingSource
     from qwenchat.engine.tool_loop import ToolSession
     from qwenchat.engine.turn import EventSource, TurnResult
-    from qwenchat.store.database import Store
+    from qwenchat.store.database import Store, TurnRecord
     from qwenchat.tools.setup import ToolOptions
 
 Output = Literal["auto", "plain", "json"]
@@ -182,11 +182,28 @@ def _save(
         if conversation_id is None:
             conversation_id = store.create(source="ask")
         store.append(conversation_id, record)
+        _budget(store, settings, record, renderer)
     except StoreError as exc:
         renderer.notice(f"warning: {exc.message}; this answer is not saved")
 
 
+def _budget(store: Store, settings: Settings, record: TurnRecord, renderer: Renderer) -> None:
+    """The monthly budget line, when this turn's cost crossed 80 % or 100 % of it."""
+    from qwenchat.store.usage import budget_line
+
+    line = budget_line(store, settings, record.cost)
+    if line:
+        renderer.notice(line)
+
+
 def make_renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:
+    """The renderer for the output mode, each reply priced before it is shown."""
+    from qwenchat.engine.pricing import PricedRenderer
+
+    return PricedRenderer(_renderer(settings, terminal, options), settings, settings.model)
+
+
+def _renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:
     """Rich panels on a terminal; the answer alone on stdout otherwise."""
     if options.output == "json":
         from qwenchat.render.json_renderer import JsonRenderer

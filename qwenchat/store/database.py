@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.cost import Cost
 from qwenchat.core.errors import QwenchatError, UsageError
 from qwenchat.core.events import Usage
 
@@ -63,6 +64,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX turns_by_conversation ON turns(conversation_id, active, id);
     CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
     """,
+    # 2: what each turn cost when it was asked (NULL: unknown, or saved before costs were kept);
+    # `billed` = 0 for the copies `fork` makes, so `qwenchat usage` counts every request once.
+    """
+    ALTER TABLE turns ADD COLUMN cached_tokens INTEGER;
+    ALTER TABLE turns ADD COLUMN cost REAL;
+    ALTER TABLE turns ADD COLUMN currency TEXT;
+    ALTER TABLE turns ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE turns ADD COLUMN billed INTEGER NOT NULL DEFAULT 1;
+    UPDATE turns SET billed = 0 WHERE EXISTS (
+        SELECT 1 FROM conversations c JOIN turns o ON o.conversation_id = c.parent_id
+        WHERE c.id = turns.conversation_id AND o.time = turns.time AND o.user = turns.user
+          AND o.id < turns.id);
+    CREATE INDEX turns_by_time ON turns(time);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -88,6 +103,7 @@ class TurnRecord:
     cached: bool = False
     time: str = ""
     id: int = 0
+    cost: Cost | None = None  # None: nothing known about cost (an old turn, a local server)
 
 
 @dataclass(frozen=True)
@@ -186,6 +202,10 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the conversation store {self.path}: {exc}") from None
 
+    def rows(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """A read-only query's rows (for the reports in `store.usage`)."""
+        return self._read(sql, args)
+
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         self._db.row_factory = sqlite3.Row
         try:
@@ -209,19 +229,22 @@ class Store:
     def append(self, conversation_id: int, record: TurnRecord) -> int:
         """Commit one finished turn; the conversation gets its title from its first one."""
         turn, usage = record.turn, record.turn.usage or Usage()
+        cost = record.cost or Cost(None)
         stamp = record.time or now()
         row = (
             conversation_id, stamp, turn.model, public_url(record.base_url), record.region,
             record.system, turn.user, turn.answer, turn.reasoning, turn.finish_reason,
             turn.outcome, usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens,
             usage.total_tokens, record.think, record.request_key, int(record.cached),
+            usage.cached_tokens, cost.amount, cost.currency, int(cost.estimated),
         )  # fmt: skip
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO turns (conversation_id, time, model, base_url, region, system, user,"
                 " answer, reasoning, finish_reason, outcome, prompt_tokens, completion_tokens,"
-                " reasoning_tokens, total_tokens, think, request_key, cached)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reasoning_tokens, total_tokens, think, request_key, cached, cached_tokens, cost,"
+                " currency, cost_estimated)"
+                f" VALUES ({', '.join('?' * len(row))})",
                 row,
             )
             db.execute(
@@ -309,10 +332,12 @@ class Store:
             db.execute(
                 "INSERT INTO turns (conversation_id, active, time, model, base_url, region,"
                 " system, user, answer, reasoning, finish_reason, outcome, prompt_tokens,"
-                " completion_tokens, reasoning_tokens, total_tokens, think, request_key, cached)"
+                " completion_tokens, reasoning_tokens, total_tokens, think, request_key, cached,"
+                " cached_tokens, cost, currency, cost_estimated, billed)"
                 " SELECT ?, 1, time, model, base_url, region, system, user, answer, reasoning,"
                 " finish_reason, outcome, prompt_tokens, completion_tokens, reasoning_tokens,"
-                " total_tokens, think, request_key, cached FROM turns"
+                " total_tokens, think, request_key, cached, cached_tokens, cost, currency,"
+                " cost_estimated, 0 FROM turns"
                 " WHERE conversation_id = ? AND active ORDER BY id",
                 (copy, conversation_id),
             )
@@ -343,7 +368,9 @@ class Store:
 
 
 def _record(row: sqlite3.Row) -> TurnRecord:
-    usage_fields = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
+    usage_fields = (
+        "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "cached_tokens"
+    )  # fmt: skip
     has_usage = any(row[name] is not None for name in usage_fields)
     turn = Turn(
         user=row["user"],
@@ -355,8 +382,9 @@ def _record(row: sqlite3.Row) -> TurnRecord:
         outcome=row["outcome"],
     )
     think = None if row["think"] is None else bool(row["think"])
+    cost = Cost(row["cost"], row["currency"], bool(row["cost_estimated"]))
     return TurnRecord(
         turn=turn, base_url=row["base_url"], region=row["region"], system=row["system"],
         think=think, request_key=row["request_key"], cached=bool(row["cached"]),
-        time=row["time"], id=row["id"],
+        time=row["time"], id=row["id"], cost=cost if cost.currency else None,
     )  # fmt: skip

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.cost import usage_cost
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
@@ -37,7 +38,9 @@ def record_for(
     request_key: str | None = None,
     cached: bool = False,
 ) -> TurnRecord:
-    """A turn with its circumstances: the endpoint and region, never the key."""
+    """A turn with its circumstances: the endpoint and region, never the key; its cost now."""
+    cost = usage_cost(settings, turn.model or settings.model, turn.usage, turn.reasoning,
+                      cached=cached)  # fmt: skip
     return TurnRecord(
         turn=turn,
         base_url=settings.base_url,
@@ -46,6 +49,7 @@ def record_for(
         think=think,
         request_key=request_key,
         cached=cached,
+        cost=cost,
     )
 
 
@@ -147,10 +151,19 @@ class Keeper:
                     turn, self.settings, system=state.conversation.system, think=state.think
                 )
                 self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
+                self._budget(record)
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None
         return replace(state, session_id=self.conversation_id)
+
+    def _budget(self, record: TurnRecord) -> None:
+        from qwenchat.store.usage import budget_line
+
+        assert self.store is not None
+        line = budget_line(self.store, self.settings, record.cost)
+        if line:
+            self.warn(line)
 
     def start(
         self, state: ChatState, *, continue_last: bool, session: str | None

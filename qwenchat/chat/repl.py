@@ -26,8 +26,10 @@ from qwenchat.chat.slash import (
     ShowReasoning,
     SwitchProfile,
 )
+from qwenchat.core import spend
 from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
+from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
@@ -83,7 +85,7 @@ def run_repl(
     wanted = tools is not None and tools.wanted
     state = ChatState(
         Conversation(system=settings.system), settings.model, think, tools=wanted,
-        profile=settings.profile, profiles=settings.profiles,
+        profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
     )  # fmt: skip
     repl = Repl(settings, terminal, state, tty, tools=tools)
     repl.reload = reload
@@ -297,7 +299,9 @@ class Repl:
             self._client.close()
         self._client, self._served = None, None
         self.settings, self.catalogue = settings, catalogue
-        self.state = replace(self.state, model=settings.model, profile=name)
+        self.state = replace(
+            self.state, model=settings.model, profile=name, pricing=Pricing.of(settings)
+        )
         self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
 
     def say(self, text: str) -> None:
@@ -323,9 +327,11 @@ class Repl:
         think = {True: "on", False: "off", None: "default"}[self.state.think]
         used_in, used_out = self.state.conversation.usage_totals()
         tools = " · tools on" if self.state.tools else ""
+        cost = spend.total(self.state.conversation.turns, self.state.pricing, self.state.model)
+        money = f" · {cost.money()}" if cost.money() else ""
         return (
-            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
-            "/help for commands "
+            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens"
+            f"{money} · /help for commands "
         )
 
     def _show_reasoning(self, text: str) -> None:

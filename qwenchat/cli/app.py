@@ -362,7 +362,7 @@ def models(
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     served = catalogue_cmd.served_models(settings)
-    rows = catalogue_cmd.model_rows(settings.catalogue, served)
+    rows = catalogue_cmd.with_prices(catalogue_cmd.model_rows(settings.catalogue, served), settings)
     if json_output:
         sys.stdout.write(catalogue_cmd.as_json(rows) + "\n")
     else:

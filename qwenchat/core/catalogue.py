@@ -153,8 +153,9 @@ def catalogue_from(overrides: Mapping[str, Any]) -> Catalogue:
     for pattern, table in overrides.items():
         if not isinstance(table, Mapping):
             raise ConfigError(f'config: [models."{pattern}"] must be a table')
+        if set(table) == {"price"}:  # prices only: read by core.price_config
+            continue
         base = DEFAULT_CATALOGUE.lookup(pattern)
-        # `price` is read by core.price_config
         changes = {k: _field(pattern, k, v) for k, v in table.items() if k != "price"}
         entries.append(replace(base, pattern=pattern, **changes))
         if not any(ch in pattern for ch in "*?[") and pattern not in names:

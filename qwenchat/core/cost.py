@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qwenchat.core.events import Usage
-from qwenchat.core.prices import BATCH_FACTOR, SYMBOLS, Price, cached_rate
+from qwenchat.core.prices import BATCH_FACTOR, SYMBOLS, Price, PriceTable, cached_rate
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -69,25 +69,43 @@ def turn_cost(
     return Cost(total / PER, price.currency, estimated)
 
 
-def pricing_region(settings: Settings) -> str | None:
-    """The DashScope region whose prices apply; None for any other endpoint."""
-    return settings.region if settings.is_dashscope else None
+@dataclass(frozen=True)
+class Pricing:
+    """The prices that apply at one endpoint: built-in ones by DashScope region, config ones."""
+
+    prices: PriceTable
+    region: str | None  # the DashScope region; None for any other endpoint
+    dashscope: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings) -> Pricing:
+        region = settings.region if settings.is_dashscope else None
+        return cls(settings.prices, region, settings.is_dashscope)
+
+    def price(self, model: str) -> Price | None:
+        return self.prices.find(model, self.region)
+
+    def cost(
+        self, model: str, usage: Usage | None, reasoning: str = "", *, cached: bool = False
+    ) -> Cost | None:
+        """A turn's cost; None when there is nothing to say (no price, not DashScope)."""
+        price = self.price(model)
+        if price is None:
+            return UNKNOWN if self.dashscope else None
+        if cached:  # answered from the local answer cache: nothing was sent
+            return Cost(0.0, price.currency)
+        return turn_cost(price, usage, thinking=thought(usage, reasoning))
 
 
 def price_of(settings: Settings, model: str) -> Price | None:
-    return settings.prices.find(model, pricing_region(settings))
+    return Pricing.of(settings).price(model)
 
 
 def usage_cost(
     settings: Settings, model: str, usage: Usage | None, reasoning: str, *, cached: bool = False
 ) -> Cost | None:
-    """A turn's cost; None when there is nothing to say (no price, not DashScope)."""
-    price = price_of(settings, model)
-    if price is None:
-        return UNKNOWN if settings.is_dashscope else None
-    if cached:  # answered from the local answer cache: nothing was sent
-        return Cost(0.0, price.currency)
-    return turn_cost(price, usage, thinking=thought(usage, reasoning))
+    """A turn's cost at the settings' endpoint; None when there is nothing to say."""
+    return Pricing.of(settings).cost(model, usage, reasoning, cached=cached)
 
 
 def thought(usage: Usage | None, reasoning: str) -> bool:

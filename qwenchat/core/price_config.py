@@ -51,7 +51,7 @@ def prices_from(
             if isinstance(table, Mapping) and "price" in table:
                 entries.append(_price(pattern, table["price"], where))
     except _Bad as bad:
-        line = _line(read_text, bad.pattern, bad.key.split(".")[0])
+        line = _line(read_text, bad.pattern, re.split(r"[.\[]", bad.key)[0])
         at = f" (line {line})" if line else ""
         raise ConfigError(
             f'config {where}: [models."{bad.pattern}".price] {bad.key}: {bad.problem}{at}'

@@ -22,7 +22,7 @@ GroupBy = Literal["model", "day", "conversation", "region"]
 GROUPS: dict[str, str] = {
     "model": "t.model",
     "day": "substr(t.time, 1, 10)",
-    "conversation": "'#' || t.conversation_id || ' ' || c.title",
+    "conversation": "t.conversation_id",  # then named from `conversations`, once per group
     "region": "COALESCE(t.region, 'other')",
 }
 
@@ -44,16 +44,23 @@ def usage_report(
     store: Store, by: GroupBy, *, since: str | None = None, until: str | None = None
 ) -> list[UsageRow]:
     """One row per group, in key order; `since` and `until` are ISO times (UTC)."""
-    join = " JOIN conversations c ON c.id = t.conversation_id" if by == "conversation" else ""
-    order = "MIN(t.conversation_id)" if by == "conversation" else "key"
+    # the covering index `turns_usage` answers this without reading the turns' text
     sql = (
         f"SELECT {GROUPS[by]} AS key, t.currency AS currency, COUNT(*) AS turns,"
         " TOTAL(t.prompt_tokens) AS prompt, TOTAL(t.completion_tokens) AS completion,"
         " TOTAL(t.cached_tokens) AS cached, SUM(t.cost) AS cost,"
-        " SUM(t.cost IS NULL) AS unpriced, MIN(t.conversation_id) AS first"
-        f" FROM turns t{join} WHERE t.billed AND t.time >= ? AND t.time < ?"
-        f" GROUP BY key, t.currency ORDER BY {order}"
+        " COUNT(*) - COUNT(t.cost) AS unpriced"
+        " FROM turns t WHERE t.billed AND t.time >= ? AND t.time < ?"
+        " GROUP BY key, t.currency"
     )
+    if by == "conversation":
+        sql = (
+            "SELECT '#' || g.key || ' ' || c.title AS key, g.currency, g.turns, g.prompt,"
+            f" g.completion, g.cached, g.cost, g.unpriced FROM ({sql}) g"
+            " JOIN conversations c ON c.id = g.key ORDER BY g.key"
+        )
+    else:
+        sql += " ORDER BY key"
     found: dict[str, UsageRow] = {}
     for row in store.rows(sql, (since or "", until or "9999")):
         key = str(row["key"])

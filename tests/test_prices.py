@@ -248,3 +248,41 @@ def test_monthly_budget(tmp_path: Path) -> None:
     assert budget_from(None, None) is None
     assert math.isclose(budget_from("12.5", "env") or 0, 12.5)
     assert Tier(None, 1, 2).cached_input is None
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "usage.md"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _limit(value: int | None) -> str:
+    if value is None:
+        return "any"
+    return f"≤{value // 1_000_000}M" if value % 1_000_000 == 0 else f"≤{value // K}K"
+
+
+def doc_rows() -> list[str]:
+    """The docs' price table, one line per entry, as the code holds it."""
+    rows = []
+    for price in DEFAULT_PRICES.entries:
+        tiers = price.tiers
+        cells = (
+            f"`{price.pattern}`", price.region or "", price.currency,
+            " / ".join(_limit(t.up_to) for t in tiers),
+            " / ".join(_number(t.input) for t in tiers),
+            " / ".join(_number(t.output) for t in tiers),
+            " / ".join(_number(t.output_thinking) for t in tiers),
+            price.tag, price.source,
+        )  # fmt: skip
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def test_the_docs_list_every_price_as_the_code_holds_it() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [row for row in doc_rows() if row not in text]
+    assert missing == []
+    for key in SOURCES:
+        assert f"| {key} |" in text

@@ -23,6 +23,7 @@ from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Cost
 from qwenchat.core.errors import QwenchatError, UsageError
 from qwenchat.core.events import Usage
+from qwenchat.store.costs_schema import COSTS
 
 DB_NAME = "conversations.db"
 TITLE_LENGTH = 60
@@ -64,22 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX turns_by_conversation ON turns(conversation_id, active, id);
     CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
     """,
-    # 2: what each turn cost when it was asked (NULL: unknown, or saved before costs were kept);
-    # `billed` = 0 for the copies `fork` makes, so `qwenchat usage` counts every request once.
-    """
-    ALTER TABLE turns ADD COLUMN cached_tokens INTEGER;
-    ALTER TABLE turns ADD COLUMN cost REAL;
-    ALTER TABLE turns ADD COLUMN currency TEXT;
-    ALTER TABLE turns ADD COLUMN cost_estimated INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE turns ADD COLUMN billed INTEGER NOT NULL DEFAULT 1;
-    UPDATE turns SET billed = 0 WHERE EXISTS (
-        SELECT 1 FROM conversations c JOIN turns o ON o.conversation_id = c.parent_id
-        WHERE c.id = turns.conversation_id AND o.time = turns.time AND o.user = turns.user
-          AND o.id < turns.id);
-    -- covers `qwenchat usage`: its reports read this index, not the turns' text
-    CREATE INDEX turns_usage ON turns(time, billed, model, region, currency, conversation_id,
-        prompt_tokens, completion_tokens, cached_tokens, cost);
-    """,
+    COSTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

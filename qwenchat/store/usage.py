@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
 from qwenchat.core.cost import Cost, budget_notice
-from qwenchat.store.database import Store
+from qwenchat.store.database import Store, now
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -25,6 +25,28 @@ GROUPS: dict[str, str] = {
     "conversation": "t.conversation_id",  # then named from `conversations`, once per group
     "region": "COALESCE(t.region, 'other')",
 }
+BATCH_GROUPS: dict[str, str] = {
+    "model": "model",
+    "day": "substr(time, 1, 10)",
+    "conversation": "'batch ' || name",
+    "region": "COALESCE(region, 'other')",
+}
+
+
+@dataclass(frozen=True)
+class BatchUsage:
+    """What one batch run used with one model: its requests' tokens and summed cost."""
+
+    name: str
+    engine: str  # local or remote
+    model: str
+    region: str | None
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
+    currency: str | None
+    unpriced: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,14 +84,42 @@ def usage_report(
     else:
         sql += " ORDER BY key"
     found: dict[str, UsageRow] = {}
-    for row in store.rows(sql, (since or "", until or "9999")):
+    args = (since or "", until or "9999")
+    for row in [*store.rows(sql, args), *store.rows(_batch_sql(by), args)]:
         key = str(row["key"])
         add = UsageRow(
             key, row["turns"], int(row["prompt"]), int(row["completion"]), int(row["cached"]),
             row["unpriced"], {row["currency"]: row["cost"]} if row["cost"] is not None else {},
         )  # fmt: skip
         found[key] = combine(found[key], add) if key in found else add
-    return list(found.values())
+    rows = list(found.values())
+    return rows if by == "conversation" else sorted(rows, key=lambda r: r.key)
+
+
+def _batch_sql(by: GroupBy) -> str:
+    return (
+        f"SELECT {BATCH_GROUPS[by]} AS key, currency, SUM(requests) AS turns,"
+        " TOTAL(prompt_tokens) AS prompt, TOTAL(completion_tokens) AS completion, 0 AS cached,"
+        " SUM(cost) AS cost, SUM(unpriced) AS unpriced FROM batch_usage"
+        " WHERE time >= ? AND time < ? GROUP BY key, currency ORDER BY MIN(id)"
+    )
+
+
+def save_batch_usage(store: Store, rows: list[BatchUsage], *, once: bool = False) -> None:
+    """Keep a batch run's usage; with `once`, not when that batch's usage is already kept."""
+    stamp = now()
+    with store._write() as db:  # the store's own transaction
+        if once:
+            names = {(r.name, r.engine) for r in rows}
+            found = "SELECT 1 FROM batch_usage WHERE name = ? AND engine = ? LIMIT 1"
+            if any(db.execute(found, name).fetchone() for name in names):
+                return
+        db.executemany(
+            "INSERT INTO batch_usage (time, name, engine, model, region, requests, prompt_tokens,"
+            " completion_tokens, cost, currency, unpriced) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [(stamp, r.name, r.engine, r.model, r.region, r.requests, r.prompt_tokens,
+              r.completion_tokens, r.cost, r.currency, r.unpriced) for r in rows],
+        )  # fmt: skip
 
 
 def combine(a: UsageRow, b: UsageRow, key: str | None = None) -> UsageRow:
@@ -100,8 +150,9 @@ def month_start(now: datetime | None = None) -> str:
 
 def month_spend(store: Store, currency: str, since: str) -> float:
     rows = store.rows(
-        "SELECT TOTAL(cost) AS spent FROM turns WHERE billed AND currency = ? AND time >= ?",
-        (currency, since),
+        "SELECT (SELECT TOTAL(cost) FROM turns WHERE billed AND currency = ? AND time >= ?)"
+        " + (SELECT TOTAL(cost) FROM batch_usage WHERE currency = ? AND time >= ?) AS spent",
+        (currency, since, currency, since),
     )
     return float(rows[0]["spent"])
 

@@ -92,3 +92,20 @@ def test_results_fetched_later_are_priced_for_the_model_that_answered(cli: Cli) 
     rows = report(cli, "--by", "model")["rows"]
     assert [(r["key"], r["unpriced_turns"]) for r in rows] == [("qwen-turbo", 0)]
     assert rows[0]["cost"][0]["amount"] == pytest.approx(cost, abs=1e-6)
+
+
+def test_budget_lines_before_and_after_a_batch(cli: Cli) -> None:
+    path = setup(cli, 5)
+    config = cli.home / "config" / "qwenchat" / "config.toml"
+    config.write_text("monthly_budget = 0.0001\n" + PRICE.replace("0.05", "100"))
+    result = cli("batch", str(path), "-m", "qwen-turbo", "-o", "out.jsonl")
+    assert result.exit_code == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if "budget" in line]
+    assert len(notes) == 2, result.stderr
+    assert notes[0].startswith("this batch, about $")
+    assert "for 5 prompts (from their input size)" in notes[0]
+    assert notes[0].endswith("past the monthly budget of $0.0001")
+    assert "this month's spend $" in notes[1]
+    assert notes[1].endswith("has passed the monthly budget of $0.0001")
+    again = cli("batch", str(path), "-m", "qwen-turbo", "-o", "more.jsonl")
+    assert "budget" not in again.stderr  # already past it: said once

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
 from qwenchat.batch.records import USAGE_FIELDS, Record
-from qwenchat.core.cost import Pricing, turn_cost
+from qwenchat.core.cost import Cost, Pricing, crossed, money, turn_cost
 from qwenchat.core.events import Usage
 from qwenchat.core.settings import Settings
 
@@ -75,7 +75,7 @@ class MeteredSink:
     def _save(self) -> None:
         from qwenchat.store.database import StoreError
         from qwenchat.store.keeping import open_store
-        from qwenchat.store.usage import BatchUsage, save_batch_usage
+        from qwenchat.store.usage import BatchUsage, budget_line, save_batch_usage
 
         region = self._pricing.region
         rows = [
@@ -87,5 +87,45 @@ class MeteredSink:
         try:
             with open_store(self._settings) as store:
                 save_batch_usage(store, rows, once=self._remote)
+                for row in rows:
+                    line = budget_line(store, self._settings, Cost(row.cost, row.currency))
+                    if line:
+                        self._warn(line)
         except StoreError as exc:
             self._warn(f"warning: {exc.message}; this batch's usage is not saved")
+
+
+def budget_before(settings: Settings, jobs: Sequence[Job], *, remote: bool) -> str | None:
+    """The budget line before a batch starts, when its cost (estimated from its input) would
+    take this month's spend past 80 % or 100 % of `monthly_budget`."""
+    if settings.monthly_budget is None:
+        return None
+    from qwenchat.core.context_budget import estimate
+    from qwenchat.store.database import StoreError
+    from qwenchat.store.keeping import open_store
+    from qwenchat.store.usage import month_spend, month_start
+
+    pricing, amount, currency = Pricing.of(settings), 0.0, None
+    for job in jobs:
+        price = pricing.price(str(job.body.get("model") or settings.model))
+        if price is not None:
+            usage = Usage(
+                prompt_tokens=estimate(job.body.get("messages") or []), completion_tokens=0
+            )
+            amount += turn_cost(price, usage, batch=remote).amount or 0.0
+            currency = price.currency
+    if currency is None:
+        return None
+    try:
+        with open_store(settings) as store:
+            spent = month_spend(store, currency, month_start())
+    except StoreError:
+        return None
+    words = crossed(spent, spent + amount, settings.monthly_budget)
+    if words is None:
+        return None
+    return (
+        f"this batch, about {money(amount, currency)} for {len(jobs):,} prompts (from their "
+        f"input size), takes this month's spend from {money(spent, currency)} past {words} "
+        f"monthly budget of {money(settings.monthly_budget, currency)}"
+    )

@@ -67,6 +67,10 @@ def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> 
     work = Work(name, [i.id for i in items], planned.jobs, previous)
     if not work.jobs:
         return _nothing_to_do(work, options, display)
+    from qwenchat.batch.metering import budget_before
+
+    if line := budget_before(settings, work.jobs, remote=remote):
+        display.notice(line)
     if remote:
         from qwenchat.batch.submit import run_remote
 

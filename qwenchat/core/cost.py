@@ -130,12 +130,18 @@ def cost_text(cost: Cost) -> str:
     return ("~" if cost.estimated else "") + money(cost.amount, cost.currency)
 
 
+def crossed(before: float, after: float, budget: float) -> str | None:
+    """ "the" or "80% of the" when going from `before` to `after` passes 100 % or 80 % of it."""
+    for share, words in ((1.0, "the"), (0.8, "80% of the")):
+        if before < budget * share <= after:
+            return words
+    return None
+
+
 def budget_notice(before: float, after: float, budget: float, currency: str | None) -> str | None:
     """One line when this month's spend crosses 80 % or 100 % of the budget, else None."""
-    for share in (1.0, 0.8):
-        if before < budget * share <= after:
-            spent, limit = money(after, currency), money(budget, currency)
-            if share == 1.0:
-                return f"this month's spend {spent} has passed the monthly budget of {limit}"
-            return f"this month's spend {spent} has passed 80% of the monthly budget of {limit}"
-    return None
+    words = crossed(before, after, budget)
+    if words is None:
+        return None
+    spent, limit = money(after, currency), money(budget, currency)
+    return f"this month's spend {spent} has passed {words} monthly budget of {limit}"

@@ -218,3 +218,23 @@ def test_models_json_shows_the_price_that_applies(cli: Cli, tmp_path: Path) -> N
     turbo = next(row for row in rows if row["name"] == "qwen-turbo")["price"]
     assert (turbo["currency"], turbo["region"], turbo["tiers"][0]["input"]) == ("USD", "intl", 0.05)
     assert "2026" in turbo["source"]
+
+
+def test_without_usage_from_the_server_the_cost_is_estimated(cli: Cli) -> None:
+    write_config(cli, PRICES)
+    cli.server.enqueue(Reply(answer="a fairly short answer", send_usage=False))
+    document = ask_json(cli, "a question of some length")
+    assert document["usage"] is None
+    cost = document["cost"]
+    assert cost["estimated"] is True
+    assert cost["currency"] == "CNY"
+    assert 0 < cost["amount"] < 0.001
+    with Store(db_path(cli.home / "data" / "qwenchat")) as store:
+        (record,) = store.records(store.latest().id)
+    assert record.cost == Cost(cost["amount"], "CNY", estimated=True)
+    cli.server.enqueue(Reply(answer="again", send_usage=False))
+    plain = cli("ask", "--plain", "-c", "next")
+    assert plain.exit_code == 0, plain.stderr
+    report = json.loads(cli("usage", "--json").stdout)["total"]
+    assert report["unpriced_turns"] == 0
+    assert report["cost"][0]["amount"] > cost["amount"]

@@ -215,9 +215,11 @@ class Repl:
         from qwenchat.engine.turn import run_turn
         from qwenchat.render.rich_renderer import RichRenderer
 
+        prompt = spend.prompt_estimate(self.state.conversation, text)
+
         def renderer() -> PricedRenderer:
             rich = RichRenderer(self.console, self.err_console, thinking=self.settings.thinking)
-            return PricedRenderer(rich, self.settings, self.state.model)
+            return PricedRenderer(rich, self.settings, self.state.model, prompt)
 
         options = RequestOptions(think=self.state.think)
         if self.state.tools:

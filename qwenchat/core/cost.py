@@ -86,14 +86,26 @@ class Pricing:
         return self.prices.find(model, self.region)
 
     def cost(
-        self, model: str, usage: Usage | None, reasoning: str = "", *, cached: bool = False
+        self,
+        model: str,
+        usage: Usage | None,
+        reasoning: str = "",
+        *,
+        cached: bool = False,
+        estimate: Usage | None = None,
     ) -> Cost | None:
-        """A turn's cost; None when there is nothing to say (no price, not DashScope)."""
+        """A turn's cost; None when there is nothing to say (no price, not DashScope).
+
+        `estimate`: tokens counted here, used (and the cost marked estimated) when the server
+        reported no usage.
+        """
         price = self.price(model)
         if price is None:
             return UNKNOWN if self.dashscope else None
         if cached:  # answered from the local answer cache: nothing was sent
             return Cost(0.0, price.currency)
+        if usage is None and estimate is not None:
+            return turn_cost(price, estimate, thinking=bool(reasoning), estimated=True)
         return turn_cost(price, usage, thinking=thought(usage, reasoning))
 
 
@@ -102,10 +114,16 @@ def price_of(settings: Settings, model: str) -> Price | None:
 
 
 def usage_cost(
-    settings: Settings, model: str, usage: Usage | None, reasoning: str, *, cached: bool = False
+    settings: Settings,
+    model: str,
+    usage: Usage | None,
+    reasoning: str,
+    *,
+    cached: bool = False,
+    estimate: Usage | None = None,
 ) -> Cost | None:
     """A turn's cost at the settings' endpoint; None when there is nothing to say."""
-    return Pricing.of(settings).cost(model, usage, reasoning, cached=cached)
+    return Pricing.of(settings).cost(model, usage, reasoning, cached=cached, estimate=estimate)
 
 
 def thought(usage: Usage | None, reasoning: str) -> bool:

@@ -5,8 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from qwenchat.core.conversation import Turn
+from qwenchat.core.context_budget import calibration, estimate, text_tokens
+from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Pricing, money
+from qwenchat.core.events import Usage
+
+
+def prompt_estimate(history: Conversation, user: str) -> int:
+    """The input tokens of a request adding `user` to `history`, counted here (calibrated)."""
+    return estimate(history.to_wire(user), calibration(history))
+
+
+def estimated_usage(prompt_tokens: int | None, answer: str, reasoning: str) -> Usage | None:
+    """Usage counted here, for a reply the server sent no usage for."""
+    if prompt_tokens is None:
+        return None
+    return Usage(prompt_tokens=prompt_tokens, completion_tokens=text_tokens(answer + reasoning))
 
 
 @dataclass

@@ -43,6 +43,7 @@ def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
 
 def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
     """Send `text` (after the saved history with -c/--session), render the reply, save the turn."""
+    from qwenchat.core.spend import prompt_estimate
     from qwenchat.net.client import ChatClient
     from qwenchat.store.keeping import history_for_ask
 
@@ -56,7 +57,7 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
                 store, settings, continue_last=options.continue_last, session=options.session
             )
             settings = replace(settings, model=model)
-        renderer = make_renderer(settings, terminal, options)
+        renderer = make_renderer(settings, terminal, options, prompt_estimate(history, text))
         client = ChatClient(settings)
         caching = _caching(client, store, options, renderer)
         try:
@@ -176,7 +177,7 @@ def _save(
     record = record_for(
         turn, settings, system=history.system, think=options.request.think,
         request_key=caching.key if caching else None,
-        cached=bool(caching and caching.hit),
+        cached=bool(caching and caching.hit), history=history,
     )  # fmt: skip
     try:
         if conversation_id is None:
@@ -196,11 +197,14 @@ def _budget(store: Store, settings: Settings, record: TurnRecord, renderer: Rend
         renderer.notice(line)
 
 
-def make_renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:
+def make_renderer(
+    settings: Settings, terminal: Terminal, options: AskOptions, prompt_tokens: int | None = None
+) -> Renderer:
     """The renderer for the output mode, each reply priced before it is shown."""
     from qwenchat.engine.pricing import PricedRenderer
 
-    return PricedRenderer(_renderer(settings, terminal, options), settings, settings.model)
+    inner = _renderer(settings, terminal, options)
+    return PricedRenderer(inner, settings, settings.model, prompt_tokens)
 
 
 def _renderer(settings: Settings, terminal: Terminal, options: AskOptions) -> Renderer:

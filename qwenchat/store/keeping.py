@@ -16,6 +16,7 @@ from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import usage_cost
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
+from qwenchat.core.spend import estimated_usage, prompt_estimate
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
 
 if TYPE_CHECKING:  # the chat's types; `ask` saves turns without loading the chat's modules
@@ -37,10 +38,17 @@ def record_for(
     think: bool | None,
     request_key: str | None = None,
     cached: bool = False,
+    history: Conversation | None = None,
 ) -> TurnRecord:
-    """A turn with its circumstances: the endpoint and region, never the key; its cost now."""
+    """A turn with its circumstances: the endpoint and region, never the key; its cost now.
+
+    With the `history` it was asked after, a turn without usage gets an estimated cost.
+    """
+    guess = None
+    if turn.usage is None and history is not None:
+        guess = estimated_usage(prompt_estimate(history, turn.user), turn.answer, turn.reasoning)
     cost = usage_cost(settings, turn.model or settings.model, turn.usage, turn.reasoning,
-                      cached=cached)  # fmt: skip
+                      cached=cached, estimate=guess)  # fmt: skip
     return TurnRecord(
         turn=turn,
         base_url=settings.base_url,
@@ -143,12 +151,13 @@ class Keeper:
         try:
             self.store.deactivate([s.row for s in self._saved[same:]])
             del self._saved[same:]
-            for turn in turns[same:]:
+            for index, turn in enumerate(turns[same:], same):
                 if self.conversation_id is None:
                     self.conversation_id = self.store.create(source="chat", name=self.pending_name)
                     self.pending_name = None
+                before = replace(state.conversation, turns=turns[:index])
                 record = record_for(
-                    turn, self.settings, system=state.conversation.system, think=state.think
+                    turn, self.settings, system=before.system, think=state.think, history=before
                 )
                 self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
                 self._budget(record)

@@ -93,10 +93,9 @@ class InstantSource:
 
 def memory(count: int, work: Path) -> None:
     """Peak RSS of a batch of `count` prompts through the local engine, in a fresh process."""
-    from qwenchat.batch.progress import display_for
-
     from qwenchat.batch.local import run_local
     from qwenchat.batch.runner import make_sink, prepare
+    from qwenchat.render.progress import display_for
 
     source = work / "million.txt"
     with source.open("w", encoding="utf-8") as out:

@@ -29,6 +29,7 @@ class Record:
     usage: Mapping[str, int | None] | None = None
     finish_reason: str | None = None
     error: Mapping[str, Any] | None = None
+    model: str | None = None  # the model that answered, when the result says (not written out)
 
     @property
     def ok(self) -> bool:

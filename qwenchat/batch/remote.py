@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from qwenchat.batch.plan import Job
@@ -103,7 +104,8 @@ def _record(line: str) -> Record | None:
                 builder.feed(event)
         except QwenchatError as exc:
             return failure(item_id, exc.message, status=status)
-        return from_reply(item_id, builder.build())
+        model = body.get("model")
+        return replace(from_reply(item_id, builder.build()), model=model and str(model))
     message, code = _error_of(obj.get("error"), body)
     return failure(item_id, message, status=_int(status), code=code)
 

@@ -34,6 +34,10 @@ def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> 
         display.notice(f"warning: {warning}")
     if not work.jobs:
         return _nothing_to_do(work, options, display)
+    from qwenchat.batch.metering import budget_before
+
+    if line := budget_before(settings, work.jobs, remote=remote):
+        display.notice(line)
     if remote:
         from qwenchat.batch.submit import run_remote
 
@@ -67,12 +71,14 @@ def run_local_batch(
     settings: Settings, terminal: Terminal, display: Display, work: Work, options: BatchOptions
 ) -> int:
     from qwenchat.batch.local import run_local
+    from qwenchat.batch.metering import MeteredSink
     from qwenchat.net.client import ChatClient
 
     # The pool's own gate and retries (batch.gate, batch.local) govern here: a 429 slows
     # every worker down together instead of each client retrying on its own.
     client = ChatClient(replace(settings, retries=0))
-    sink = make_sink(terminal, work, options.output)
+    sink = MeteredSink(make_sink(terminal, work, options.output), settings, work.jobs,
+                       name=work.name, remote=False, warn=display.notice)  # fmt: skip
     started, complete = time.monotonic(), False
     try:
         with display:

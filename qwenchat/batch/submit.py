@@ -130,7 +130,10 @@ def collect(
     records = records_from(files)
     if not work.jobs:
         work = replace(work, order=list(records), jobs=[Job(i, {}) for i in records])
-    sink = make_sink(terminal, work, output)
+    from qwenchat.batch.metering import MeteredSink
+
+    sink = MeteredSink(make_sink(terminal, work, output), service.settings, work.jobs,
+                       name=info.id, remote=True, warn=display.notice)  # fmt: skip
     tally = Tally()
     for job in work.jobs:
         record = records.get(job.id) or unprocessed(job.id, info.status)

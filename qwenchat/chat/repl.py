@@ -28,8 +28,10 @@ from qwenchat.chat.slash import (
     ShowReasoning,
     SwitchProfile,
 )
+from qwenchat.core import spend
 from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
+from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
@@ -85,7 +87,7 @@ def run_repl(
     wanted = tools is not None and tools.wanted
     state = ChatState(
         Conversation(system=settings.system), settings.model, think, tools=wanted,
-        profile=settings.profile, profiles=settings.profiles,
+        profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
     )  # fmt: skip
     repl = Repl(settings, terminal, state, tty, tools=tools)
     repl.reload = reload
@@ -207,10 +209,14 @@ class Repl:
     def _run(self, text: str) -> TurnResult:
         from qwenchat.engine.turn_engine import answer
 
+        settings = self._settings_now()
+        price = spend.pricer(
+            settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
+        )
         tools = self.tools.session() if self.state.tools else None
-        view = self.view.turn(self.settings.thinking, tools=tools is not None)
+        view = self.view.turn(self.settings.thinking, tools=tools is not None, price=price)
         return answer(
-            self._settings_now(), self.state.conversation, text,
+            settings, self.state.conversation, text,
             RequestOptions(think=self.state.think), self.client(), view, tools=tools,
         ).result  # fmt: skip
 
@@ -272,7 +278,9 @@ class Repl:
             self._client.close()
         self._client, self._served = None, None
         self.settings, self.catalogue = settings, catalogue
-        self.state = replace(self.state, model=settings.model, profile=name)
+        self.state = replace(
+            self.state, model=settings.model, profile=name, pricing=Pricing.of(settings)
+        )
         self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
 
     def say(self, text: str) -> None:
@@ -298,9 +306,11 @@ class Repl:
         think = {True: "on", False: "off", None: "default"}[self.state.think]
         used_in, used_out = self.state.conversation.usage_totals()
         tools = " · tools on" if self.state.tools else ""
+        cost = spend.total(self.state.conversation.turns, self.state.pricing, self.state.model)
+        money = f" · {cost.money()}" if cost.money() else ""
         return (
-            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens · "
-            "/help for commands "
+            f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens"
+            f"{money} · /help for commands "
         )
 
     def _edit(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from qwenchat.core.conversation import Conversation
+from qwenchat.core.cost import Pricing
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class ChatState:
     tools: bool = False
     profile: str | None = None
     profiles: tuple[str, ...] = ()
+    pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
 
 
 @dataclass(frozen=True)
@@ -273,11 +275,11 @@ def _history(state: ChatState, _: str) -> tuple[ChatState, Action]:
     return state, Say("\n".join(lines))
 
 
-@command("/usage", "/usage", "tokens used in this conversation")
+@command("/usage", "/usage", "tokens and cost of this conversation, per model")
 def _usage(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    prompt, completion = state.conversation.usage_totals()
-    turns = len(state.conversation.turns)
-    return state, Say(f"{turns} turns · {prompt:,} input tokens · {completion:,} output tokens")
+    from qwenchat.core.spend import usage_report
+
+    return state, Say(usage_report(state.conversation.turns, state.pricing, state.model))
 
 
 @command("/copy", "/copy", "copy the last answer to the clipboard")

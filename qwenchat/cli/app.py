@@ -23,6 +23,7 @@ from qwenchat.cli.doctor import doctor
 from qwenchat.cli.models import models
 from qwenchat.cli.options import RootOptions, VersionOpt, takes_options
 from qwenchat.cli.sessions import sessions_app
+from qwenchat.cli.usage import usage as usage_command
 
 app = typer.Typer(
     name="qwenchat",
@@ -47,6 +48,7 @@ for command in (chat, ask, config, models, doctor):
     app.command()(command)
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(batch_app, name="batch")
+app.command("usage")(usage_command)
 
 
 def main() -> None:

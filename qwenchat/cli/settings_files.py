@@ -23,10 +23,12 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str], cwd: Pat
 def read_files(environ: Mapping[str, str], cwd: Path) -> FileLayers:
     """The config file (`$XDG_CONFIG_HOME/qwenchat/config.toml`) and `cwd`'s `.env` files."""
     config_path = config_home(environ) / "qwenchat" / "config.toml"
+    config, text = read_config(config_path)
     return FileLayers(
         config_path=config_path,
         data_dir=data_home(environ) / "qwenchat",
-        config=read_config(config_path),
+        config=config,
+        config_text=text,
         dotenv_local=read_dotenv(cwd / ".env.local"),
         dotenv=read_dotenv(cwd / ".env"),
         directory=cwd,
@@ -46,19 +48,22 @@ def read_dotenv(path: Path) -> Mapping[str, str | None]:
         raise ConfigError(f"cannot read {path}: {reason}") from None
 
 
-def read_config(path: Path) -> dict[str, Any]:
-    """The parsed config file; empty when it does not exist."""
+def read_config(path: Path) -> tuple[dict[str, Any], str]:
+    """The parsed config file and its text; empty when it does not exist."""
     if not path.is_file():
-        return {}
+        return {}, ""
     if sys.version_info >= (3, 11):  # imported here: most runs have no config file
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data: dict[str, Any] = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from None
-    return data
+    except RecursionError:
+        raise ConfigError(f"cannot read config file {path}: nested too deeply") from None
+    return data, text
 
 
 def config_home(environ: Mapping[str, str]) -> Path:

@@ -91,8 +91,12 @@ def catalogue_from(overrides: Mapping[str, Any], *, thinking_param: str = "top-l
     for pattern, table in overrides.items():
         if not isinstance(table, Mapping):
             raise ConfigError(f'config: [models."{pattern}"] must be a table')
+        if set(table) == {"price"}:  # prices only: read by core.price_config
+            continue
         base = DEFAULT_CATALOGUE.lookup(pattern)
-        changes = {key: _field(pattern, key, value) for key, value in table.items()}
+        changes = {
+            key: _field(pattern, key, value) for key, value in table.items() if key != "price"
+        }
         changes.setdefault(
             "source", "config file" + (f", over {base.source}" if base.source else "")
         )

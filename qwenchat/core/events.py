@@ -59,6 +59,7 @@ class Usage:
     completion_tokens: int | None = None
     reasoning_tokens: int | None = None
     total_tokens: int | None = None
+    cached_tokens: int | None = None  # of prompt_tokens, served from the context cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +157,13 @@ def parse_completion(body: Mapping[str, Any]) -> list[Event]:
 
 def parse_usage(usage: Mapping[str, Any]) -> Usage:
     details = _mapping(usage.get("completion_tokens_details"))
+    prompt_details = _mapping(usage.get("prompt_tokens_details"))
     return Usage(
         prompt_tokens=_int(usage.get("prompt_tokens")),
         completion_tokens=_int(usage.get("completion_tokens")),
         reasoning_tokens=_int(details.get("reasoning_tokens") if details else None),
         total_tokens=_int(usage.get("total_tokens")),
+        cached_tokens=_int(prompt_details.get("cached_tokens") if prompt_details else None),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qwenchat.core.cost import Cost, cost_text
 from qwenchat.core.events import (
     AnswerDelta,
     AnswerWasReasoning,
@@ -37,6 +38,7 @@ class Reply:
     done: bool = False
     tool_calls: tuple[ToolCall, ...] = ()
     more_choices: tuple[str, ...] = ()  # the answers of choices 2… when `n` > 1
+    cost: Cost | None = None  # set by core.spend.pricer; None: nothing to say about cost
 
     @property
     def complete(self) -> bool:
@@ -128,6 +130,8 @@ def usage_line(reply: Reply, timing: Timing) -> str:
     if timing.first_token is not None:
         parts.append(f"first token {timing.first_token:.2f} s")
     parts.append(f"{timing.total:.1f} s total")
+    if reply.cost is not None:
+        parts.append(cost_text(reply.cost))
     return " · ".join(parts)
 
 

@@ -24,6 +24,8 @@ from qwenchat.core.catalogue import (
 )
 from qwenchat.core.endpoints import is_dashscope, url_problem
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.price_config import budget_from, prices_from
+from qwenchat.core.prices import DEFAULT_PRICES, PriceTable
 
 Region = Literal["cn", "intl"]
 ThinkingDisplay = Literal["full", "summary", "hide"]
@@ -55,6 +57,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "approved_tools": ("QWENCHAT_APPROVED_TOOLS",),
     "profile": ("QWENCHAT_PROFILE",),
     "thinking_param": ("QWENCHAT_THINKING_PARAM",),
+    "monthly_budget": ("QWENCHAT_MONTHLY_BUDGET",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 # What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
@@ -107,6 +110,8 @@ class Settings:
     model_overrides: Mapping[str, Any] = field(default_factory=dict)
     # the built-in catalogue with config.toml's [models."…"] tables in front, resolved once
     catalogue: Catalogue = DEFAULT_CATALOGUE
+    prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
+    monthly_budget: float | None = None  # in the region's currency
 
     @property
     def masked_key(self) -> str:
@@ -154,6 +159,7 @@ class FileLayers:
     dotenv_local: Mapping[str, str | None] = field(default_factory=dict)
     dotenv: Mapping[str, str | None] = field(default_factory=dict)
     directory: Path = Path()  # where the `.env` files were looked for
+    config_text: str = ""  # the config file's text, for errors that name a line
 
 
 def resolve_settings(
@@ -187,7 +193,9 @@ def resolve_settings(
             tables.get("models", {}),
             thinking_param=_thinking_param(values.get("thinking_param"), settings, sources),
         ),
-    )
+        prices=prices_from(tables.get("models", {}), DEFAULT_PRICES, where=str(config_path),
+                           read_text=lambda: files.config_text),
+    )  # fmt: skip
 
 
 def _split_config(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -299,6 +307,7 @@ def _build(
         retries=values_.retries(values.get("retries", DEFAULT_RETRIES), sources.get("retries")),
         tool_rounds=values_.tool_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
         approved_tools=values_.names(values.get("approved_tools", ())),
+        monthly_budget=budget_from(values.get("monthly_budget"), sources.get("monthly_budget")),
     )
 
 

@@ -19,7 +19,7 @@ from qwenchat.render.terminal import Terminal, join_prompt
 if TYPE_CHECKING:
     from qwenchat.engine.turn import TurnView
     from qwenchat.engine.turn_engine import Answered
-    from qwenchat.store.database import Store
+    from qwenchat.store.database import Store, TurnRecord
     from qwenchat.tools.session import ToolSession
     from qwenchat.tools.setup import ToolOptions
 
@@ -59,7 +59,7 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
                 store, settings, continue_last=options.continue_last, session=options.session
             )
             settings = replace(settings, model=model)
-        view = _display(settings, terminal, options, tools is not None)
+        view = _display(settings, terminal, options, tools is not None, history, text)
         answered = _answer(settings, history, text, options, view, store, tools)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
@@ -71,10 +71,22 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
     return EXIT_OK
 
 
-def _display(settings: Settings, terminal: Terminal, options: AskOptions, tools: bool) -> TurnView:
+def _display(
+    settings: Settings,
+    terminal: Terminal,
+    options: AskOptions,
+    tools: bool,
+    history: Conversation,
+    text: str,
+) -> TurnView:
+    """The view for the output mode; each reply priced before it is shown."""
+    from qwenchat.core.spend import pricer, prompt_estimate
     from qwenchat.render.choose import ask_display
 
-    return ask_display(settings, terminal, options.output, options.request, tools=tools)
+    price = pricer(settings, settings.model, prompt_estimate(history, text))
+    return ask_display(
+        settings, terminal, options.output, options.request, tools=tools, price=price
+    )
 
 
 def _answer(
@@ -147,11 +159,21 @@ def _save(
         return
     record = record_for(
         turn, settings, system=history.system, think=options.request.think,
-        request_key=answered.request_key, cached=answered.cached,
+        request_key=answered.request_key, cached=answered.cached, history=history,
     )  # fmt: skip
     try:
         if conversation_id is None:
             conversation_id = store.create(source="ask")
         store.append(conversation_id, record)
+        _budget(store, settings, record, view)
     except StoreError as exc:
         view.notice(f"warning: {exc.message}; this answer is not saved")
+
+
+def _budget(store: Store, settings: Settings, record: TurnRecord, view: TurnView) -> None:
+    """The monthly budget line, when this turn's cost crossed 80 % or 100 % of it."""
+    from qwenchat.store.usage import budget_line
+
+    line = budget_line(store, settings, record.cost)
+    if line:
+        view.notice(line)

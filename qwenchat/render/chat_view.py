@@ -3,9 +3,11 @@ each turn streams to (Rich panels, tool calls in small panels)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from qwenchat.core.errors import QwenchatError
+from qwenchat.core.reply import Reply
 from qwenchat.core.settings import ThinkingDisplay
 from qwenchat.render.choose import TurnDisplay
 from qwenchat.render.terminal import Terminal
@@ -44,7 +46,13 @@ class ChatView:
         panel.feed(sanitize(text))
         panel.close()
 
-    def turn(self, thinking_display: ThinkingDisplay, *, tools: bool = False) -> TurnDisplay:
+    def turn(
+        self,
+        thinking_display: ThinkingDisplay,
+        *,
+        tools: bool = False,
+        price: Callable[[Reply], Reply] | None = None,
+    ) -> TurnDisplay:
         """The view of one turn: Rich panels per round, tool calls in their own panels."""
         from qwenchat.render.rich_renderer import RichRenderer
         from qwenchat.render.toolpanel import RichToolView
@@ -53,4 +61,4 @@ class ChatView:
             return RichRenderer(self.console, self.err_console, thinking_display=thinking_display)
 
         panels = RichToolView(self.console, self.err_console) if tools else None
-        return TurnDisplay(renderer, panels)
+        return TurnDisplay(renderer, panels, price)

@@ -31,9 +31,15 @@ class ToolPanels(Protocol):
 class TurnDisplay:
     """A whole turn's view: one renderer per round, made when the round says its first word."""
 
-    def __init__(self, renderers: Callable[[], Renderer], tools: ToolPanels | None = None) -> None:
+    def __init__(
+        self,
+        renderers: Callable[[], Renderer],
+        tools: ToolPanels | None = None,
+        price: Callable[[Reply], Reply] | None = None,
+    ) -> None:
         self._renderers = renderers
         self._tools = tools
+        self._price = price  # gives each finished reply its cost before it is shown
         self._current: Renderer | None = None
 
     def _renderer(self) -> Renderer:
@@ -53,7 +59,7 @@ class TurnDisplay:
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
         renderer, self._current = self._renderer(), None
-        renderer.finish(reply, timing, outcome)
+        renderer.finish(self._price(reply) if self._price else reply, timing, outcome)
 
     def tool_call(self, call: ToolCall) -> None:
         if self._tools is not None:
@@ -96,6 +102,7 @@ def ask_display(
     request: RequestOptions,
     *,
     tools: bool = False,
+    price: Callable[[Reply], Reply] | None = None,
 ) -> TurnDisplay:
     """`ask`'s view: panels on a terminal, the answer alone when piped, JSON with --json."""
 
@@ -116,7 +123,7 @@ def ask_display(
             if rich_output(terminal, output)
             else PlainToolView(terminal.stderr)
         )
-    return TurnDisplay(renderer, panels)
+    return TurnDisplay(renderer, panels, price)
 
 
 def make_renderer(

@@ -38,6 +38,7 @@ class JsonRenderer:
             "reasoning": reply.reasoning,
             "finish_reason": reply.finish_reason,
             "usage": dataclasses.asdict(reply.usage) if reply.usage else None,
+            "cost": reply.cost.to_json() if reply.cost else None,
             "outcome": outcome,
             "time_to_first_token": timing.first_token,
             "total_time": round(timing.total, 3),

@@ -47,6 +47,14 @@ def model_rows(catalogue: Catalogue, served: list[str] | None) -> list[dict[str,
     return rows
 
 
+def with_prices(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    """Each row with the price that applies at this endpoint (None: unknown)."""
+    from qwenchat.core.cost import price_of
+    from qwenchat.core.prices import describe_price
+
+    return [{**row, "price": describe_price(price_of(settings, row["name"]))} for row in rows]
+
+
 def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
-from qwenchat.store.database import Store, StoreError, Summary
+from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
 from qwenchat.store.history import chosen, record_for
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
@@ -88,18 +88,28 @@ class Keeper:
         try:
             self.store.deactivate([s.row for s in self._saved[same:]])
             del self._saved[same:]
-            for turn in turns[same:]:
+            for index, turn in enumerate(turns[same:], same):
                 if self.conversation_id is None:
                     self.conversation_id = self.store.create(source="chat", name=self.pending_name)
                     self.pending_name = None
+                before = replace(state.conversation, turns=turns[:index])
                 record = record_for(
-                    turn, self.settings, system=state.conversation.system, think=state.think
+                    turn, self.settings, system=before.system, think=state.think, history=before
                 )
                 self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
+                self._budget(record)
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None
         return replace(state, session_id=self.conversation_id)
+
+    def _budget(self, record: TurnRecord) -> None:
+        from qwenchat.store.usage import budget_line
+
+        assert self.store is not None
+        line = budget_line(self.store, self.settings, record.cost)
+        if line:
+            self.warn(line)
 
     def start(
         self, state: ChatState, *, continue_last: bool, session: str | None

@@ -20,8 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.cost import Cost
 from qwenchat.core.errors import QwenchatError, UsageError
 from qwenchat.core.events import Usage
+from qwenchat.store.costs_schema import COSTS
 
 DB_NAME = "conversations.db"
 TITLE_LENGTH = 60
@@ -63,6 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX turns_by_conversation ON turns(conversation_id, active, id);
     CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
     """,
+    COSTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -88,6 +91,7 @@ class TurnRecord:
     cached: bool = False
     time: str = ""
     id: int = 0
+    cost: Cost | None = None  # None: nothing known about cost (an old turn, a local server)
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,10 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the conversation store {self.path}: {exc}") from None
 
+    def rows(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
+        """A read-only query's rows (for the reports in `store.usage`)."""
+        return self._read(sql, args)
+
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         self._db.row_factory = sqlite3.Row
         try:
@@ -209,19 +217,22 @@ class Store:
     def append(self, conversation_id: int, record: TurnRecord) -> int:
         """Commit one finished turn; the conversation gets its title from its first one."""
         turn, usage = record.turn, record.turn.usage or Usage()
+        cost = record.cost or Cost(None)
         stamp = record.time or now()
         row = (
             conversation_id, stamp, turn.model, public_url(record.base_url), record.region,
             record.system, turn.user, turn.answer, turn.reasoning, turn.finish_reason,
             turn.outcome, usage.prompt_tokens, usage.completion_tokens, usage.reasoning_tokens,
             usage.total_tokens, record.think, record.request_key, int(record.cached),
+            usage.cached_tokens, cost.amount, cost.currency, int(cost.estimated),
         )  # fmt: skip
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO turns (conversation_id, time, model, base_url, region, system, user,"
                 " answer, reasoning, finish_reason, outcome, prompt_tokens, completion_tokens,"
-                " reasoning_tokens, total_tokens, think, request_key, cached)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " reasoning_tokens, total_tokens, think, request_key, cached, cached_tokens, cost,"
+                " currency, cost_estimated)"
+                f" VALUES ({', '.join('?' * len(row))})",
                 row,
             )
             db.execute(
@@ -309,10 +320,12 @@ class Store:
             db.execute(
                 "INSERT INTO turns (conversation_id, active, time, model, base_url, region,"
                 " system, user, answer, reasoning, finish_reason, outcome, prompt_tokens,"
-                " completion_tokens, reasoning_tokens, total_tokens, think, request_key, cached)"
+                " completion_tokens, reasoning_tokens, total_tokens, think, request_key, cached,"
+                " cached_tokens, cost, currency, cost_estimated, billed)"
                 " SELECT ?, 1, time, model, base_url, region, system, user, answer, reasoning,"
                 " finish_reason, outcome, prompt_tokens, completion_tokens, reasoning_tokens,"
-                " total_tokens, think, request_key, cached FROM turns"
+                " total_tokens, think, request_key, cached, cached_tokens, cost, currency,"
+                " cost_estimated, 0 FROM turns"
                 " WHERE conversation_id = ? AND active ORDER BY id",
                 (copy, conversation_id),
             )
@@ -343,7 +356,9 @@ class Store:
 
 
 def _record(row: sqlite3.Row) -> TurnRecord:
-    usage_fields = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
+    usage_fields = (
+        "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "cached_tokens"
+    )  # fmt: skip
     has_usage = any(row[name] is not None for name in usage_fields)
     turn = Turn(
         user=row["user"],
@@ -355,8 +370,9 @@ def _record(row: sqlite3.Row) -> TurnRecord:
         outcome=row["outcome"],
     )
     think = None if row["think"] is None else bool(row["think"])
+    cost = Cost(row["cost"], row["currency"], bool(row["cost_estimated"]))
     return TurnRecord(
         turn=turn, base_url=row["base_url"], region=row["region"], system=row["system"],
         think=think, request_key=row["request_key"], cached=bool(row["cached"]),
-        time=row["time"], id=row["id"],
+        time=row["time"], id=row["id"], cost=cost if cost.currency else None,
     )  # fmt: skip

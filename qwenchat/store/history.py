@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qwenchat.core.conversation import Conversation, Turn
+from qwenchat.core.cost import usage_cost
 from qwenchat.core.settings import Settings
+from qwenchat.core.spend import estimated_usage, prompt_estimate
 from qwenchat.store.database import Store, Summary, TurnRecord, db_path
 
 
@@ -23,8 +25,17 @@ def record_for(
     think: bool | None,
     request_key: str | None = None,
     cached: bool = False,
+    history: Conversation | None = None,
 ) -> TurnRecord:
-    """A turn with its circumstances: the endpoint and region, never the key."""
+    """A turn with its circumstances: the endpoint and region, never the key; its cost now.
+
+    With the `history` it was asked after, a turn without usage gets an estimated cost.
+    """
+    guess = None
+    if turn.usage is None and history is not None:
+        guess = estimated_usage(prompt_estimate(history, turn.user), turn.answer, turn.reasoning)
+    cost = usage_cost(settings, turn.model or settings.model, turn.usage, turn.reasoning,
+                      cached=cached, estimate=guess)  # fmt: skip
     return TurnRecord(
         turn=turn,
         base_url=settings.base_url,
@@ -33,6 +44,7 @@ def record_for(
         think=think,
         request_key=request_key,
         cached=cached,
+        cost=cost,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.cost import (
     UNKNOWN,
     Cost,
@@ -32,7 +33,6 @@ from qwenchat.core.prices import (
     Tier,
 )
 from qwenchat.core.reply import Reply, Timing, usage_line
-from qwenchat.core.settings import load_settings
 
 
 def find(model: str, region: str) -> Price:

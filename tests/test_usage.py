@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Turn
 from qwenchat.core.cost import Cost
 from qwenchat.core.events import Usage
-from qwenchat.core.settings import load_settings
 from qwenchat.render.model_table import model_rows, with_prices
 from qwenchat.store.database import MIGRATIONS, Store, TurnRecord, db_path
 from qwenchat.store.usage import month_start, total, usage_report

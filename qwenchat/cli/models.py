@@ -22,7 +22,7 @@ def models(
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     served = model_table.served_models(settings)
-    rows = model_table.model_rows(settings.catalogue, served)
+    rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
     output = Terminal.system().output
     if json_output:
         output.out(model_table.as_json(rows) + "\n")

@@ -214,7 +214,7 @@ class Repl:
             settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
         )
         tools = self.tools.session() if self.state.tools else None
-        view = self.view.turn(self.settings.thinking, tools=tools is not None, price=price)
+        view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
         return answer(
             settings, self.state.conversation, text,
             RequestOptions(think=self.state.think), self.client(), view, tools=tools,

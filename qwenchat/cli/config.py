@@ -44,7 +44,7 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
         ("retries", str(settings.retries), settings.source("retries")),
         ("system", settings.system or "(none)", settings.source("system")),
-        ("thinking", settings.thinking, settings.source("thinking")),
+        ("thinking", settings.thinking_display, settings.source("thinking")),
         ("tool rounds", str(settings.tool_rounds), settings.source("tool_rounds")),
         ("approved tools", ", ".join(settings.approved_tools) or "(none)",
          settings.source("approved_tools")),

@@ -96,7 +96,7 @@ class Settings:
     model: str
     timeout: float
     system: str | None
-    thinking: ThinkingDisplay
+    thinking_display: ThinkingDisplay  # how reasoning is shown (the `thinking` setting)
     config_path: Path
     data_dir: Path
     sources: Mapping[str, str] = field(default_factory=dict)
@@ -299,7 +299,7 @@ def _build(
             values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")
         ),
         system=values.get("system") or None,
-        thinking=thinking,  # type: ignore[arg-type]
+        thinking_display=thinking,  # type: ignore[arg-type]
         config_path=config_path,
         data_dir=data_dir,
         sources=sources,

@@ -140,11 +140,13 @@ def make_renderer(
         return PlainRenderer(
             terminal.stdout,
             terminal.stderr,
-            show_reasoning=settings.thinking != "hide",
+            show_reasoning=settings.thinking_display != "hide",
             buffered=not request.stream,
         )
     from qwenchat.render.rich_renderer import RichRenderer
 
     return RichRenderer(
-        terminal.console(), terminal.console(stderr=True), thinking_display=settings.thinking
+        terminal.console(),
+        terminal.console(stderr=True),
+        thinking_display=settings.thinking_display,
     )

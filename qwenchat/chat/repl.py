@@ -32,7 +32,7 @@ from qwenchat.core import spend
 from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
-from qwenchat.core.errors import Interrupted, QwenchatError
+from qwenchat.core.errors import InternalError, Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
 from qwenchat.render.chat_view import ChatView
@@ -194,6 +194,8 @@ class Repl:
         except KeyboardInterrupt:
             self.say("interrupted")
             return
+        except InternalError:
+            raise
         except QwenchatError as exc:
             self.error(exc)
             return
@@ -201,6 +203,8 @@ class Repl:
             self.state, conversation=self.state.conversation.with_turn(result.turn)
         )
         self.state = self.keeper.sync(self.state)
+        if isinstance(result.error, InternalError):
+            raise result.error  # saved first; the boundary reports the bug (exit 70)
         if isinstance(result.error, Interrupted):
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:

@@ -26,6 +26,7 @@ from qwenchat.core.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    InternalError,
     Interrupted,
     QwenchatError,
     UsageError,
@@ -67,6 +68,9 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
+        except InternalError as exc:  # a bug met mid-turn, after the turn was saved
+            report_bug(exc.cause, debug=_debugging(args, kwargs))
+            raise typer.Exit(EXIT_INTERNAL) from None
         except QwenchatError as exc:
             report(exc)
             raise typer.Exit(exc.exit_code) from None

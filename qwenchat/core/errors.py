@@ -98,3 +98,14 @@ class Interrupted(QwenchatError):
     """The user pressed Ctrl-C (exit 130)."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class InternalError(QwenchatError):
+    """A bug in qwenchat met in the middle of a turn (exit 70): the turn that was under way is
+    kept and saved first, then the boundary reports `cause` as the internal error it is."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause

@@ -117,8 +117,12 @@ def run_turn(
         error = errors.StreamError(
             "the stream ended before the server finished the reply; it may be incomplete"
         )
-    view.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
-    _remark(view, reply, outcome)
+    try:
+        view.finish(reply, Timing(first_token=first, total=clock() - start), outcome)
+        _remark(view, reply, outcome)
+    except Exception as exc:  # a bug in showing the reply must not lose it
+        error = error or errors.InternalError(exc)
+        outcome = "error" if outcome == "ok" else outcome
     turn = Turn(
         user=user, answer=reply.answer, reasoning=reply.reasoning, model=model,
         finish_reason=reply.finish_reason, usage=reply.usage, outcome=outcome, steps=steps,
@@ -148,6 +152,8 @@ def _consume(
         return first, "interrupted", errors.Interrupted("interrupted")
     except errors.QwenchatError as exc:
         return first, "error", exc
+    except Exception as exc:  # a bug: the turn so far is kept, the boundary reports it
+        return first, "error", errors.InternalError(exc)
     return first, "ok", None
 
 

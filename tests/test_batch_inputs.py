@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from qwenchat.batch.inputs import parse_input
 from qwenchat.batch.plan import Defaults, Job, plan_jobs
-from qwenchat.batch.records import Record, parse_record
 from qwenchat.batch.remote import MAX_BYTES, MAX_REQUESTS, batch_file, check_limits, records_from
+from qwenchat.core.batch_records import Record, parse_record
 from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.errors import UsageError
 from qwenchat.core.request import RequestOptions

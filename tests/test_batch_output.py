@@ -11,7 +11,7 @@ import pytest
 
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import FileSink, StreamSink, read_previous
-from qwenchat.batch.records import Record, failure
+from qwenchat.core.batch_records import Record, failure
 from qwenchat.core.errors import UsageError
 
 

@@ -75,9 +75,10 @@ def test_debug_shows_the_traceback_on_stderr(cli: Cli, how: tuple[str, ...]) -> 
 def test_debug_given_to_the_chat_command_counts_too(
     cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qwenchat.chat import repl
+    from qwenchat.cli import chat
 
-    monkeypatch.setattr(repl, "run_repl", fail)
+    # no terminal here: the chat answers the piped text once, and that is where it fails
+    monkeypatch.setattr(chat, "_answer_without_terminal", fail)
     assert_internal_error(cli("chat"), traceback=False)
     assert_internal_error(cli("chat", "--debug"), traceback=True)
 

@@ -122,3 +122,34 @@ def test_functions_are_short() -> None:
 def test_only_the_entry_points_sit_at_the_top_level() -> None:
     top = {p.name for p in PACKAGE.glob("*.py")}
     assert top <= TOP_LEVEL_ALLOWED
+
+
+# Which packages each package may import: lower layers only, never back up.
+LAYERS = {
+    "core": set(),
+    "net": {"core"},
+    "store": {"core"},
+    "render": {"core", "store"},  # it shows stored rows, never writes them
+    "tools": {"core", "render"},
+    "engine": {"core", "store", "tools"},
+    "batch": {"core", "net", "store", "engine", "render"},
+    "chat": {"core", "net", "store", "engine", "render", "tools"},
+    "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch"},
+}
+
+
+def test_each_package_imports_only_the_layers_below_it() -> None:
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == set(
+        LAYERS
+    )
+    wrong = set()
+    for name, targets in graph().items():
+        parts = name.split(".")
+        if len(parts) < 3:
+            continue
+        package = parts[1]
+        for target in targets:
+            other = target.split(".")[1]
+            if other != package and other not in LAYERS[package]:
+                wrong.add(f"{name} -> {target}")
+    assert sorted(wrong) == []

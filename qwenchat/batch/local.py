@@ -24,8 +24,8 @@ from typing import Protocol
 from qwenchat.batch.gate import BackoffGate
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Record, Tally, failure, from_reply
 from qwenchat.core import errors
+from qwenchat.core.batch_records import Record, Tally, failure, from_reply
 from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.reply import Reply, ReplyBuilder
 from qwenchat.engine.turn import EventSource, model_events

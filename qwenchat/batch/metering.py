@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from qwenchat.batch.outfile import Sink
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import USAGE_FIELDS, Record
+from qwenchat.core.batch_records import USAGE_FIELDS, Record
 from qwenchat.core.cost import Cost, Pricing, crossed, money, turn_cost
 from qwenchat.core.events import Usage
 from qwenchat.core.settings import Settings

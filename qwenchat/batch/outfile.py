@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from qwenchat.batch.records import Record, parse_record
+from qwenchat.core.batch_records import Record, parse_record
 from qwenchat.core.errors import UsageError
 
 PRIVATE = 0o600

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Record, failure, from_reply
+from qwenchat.core.batch_records import Record, failure, from_reply
 from qwenchat.core.errors import QwenchatError, UsageError
 from qwenchat.core.events import parse_completion
 from qwenchat.core.reply import ReplyBuilder

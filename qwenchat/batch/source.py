@@ -16,7 +16,7 @@ from typing import Literal
 
 from qwenchat.batch.inputs import Format, Item, checked_items, pick_format
 from qwenchat.batch.plan import Defaults, Job, plan_job
-from qwenchat.batch.records import Record
+from qwenchat.core.batch_records import Record
 from qwenchat.core.errors import UsageError
 from qwenchat.render.terminal import Terminal
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from qwenchat.batch.outfile import read_previous
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Tally
 from qwenchat.batch.remote import (
     batch_file,
     check_count,
@@ -28,6 +27,7 @@ from qwenchat.batch.remote import (
 from qwenchat.batch.state import BatchStore, new_saved
 from qwenchat.batch.work import BatchOptions, Work, finish, make_sink
 from qwenchat.core import errors
+from qwenchat.core.batch_records import Tally
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings
 from qwenchat.net.batch_service import BatchInfo, BatchService

@@ -11,8 +11,8 @@ from typing import Literal
 from qwenchat.batch.inputs import Format
 from qwenchat.batch.outfile import DeviceSink, FileSink, Sink, StreamSink, rewritable
 from qwenchat.batch.plan import Job
-from qwenchat.batch.records import Record, Tally
 from qwenchat.core import errors
+from qwenchat.core.batch_records import Record, Tally
 from qwenchat.core.request import RequestOptions
 from qwenchat.render.progress import Display
 from qwenchat.render.terminal import Terminal

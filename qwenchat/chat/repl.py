@@ -18,6 +18,7 @@ from qwenchat.chat import slash as commands
 from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
+from qwenchat.chat.saved_chat import Keeper
 from qwenchat.chat.slash import (
     ChatState,
     Copy,
@@ -37,13 +38,11 @@ from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
-from qwenchat.store.chat_keeper import Keeper
 from qwenchat.store.history import open_store
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
 
-    from qwenchat.engine.ask_command import AskOptions
     from qwenchat.engine.turn import TurnResult
     from qwenchat.net.client import ChatClient
     from qwenchat.tools.setup import ToolOptions
@@ -63,26 +62,14 @@ def run_repl(
     session: str | None = None,
     tools: ToolOptions | None = None,
     reload: Reload | None = None,
+    piped: str | None = None,
+    tty: TextIO | None = None,
 ) -> None:
-    """Start the chat (a saved one with `continue_last` or `session`); piped stdin is sent first.
+    """Start the chat (a saved one with `continue_last` or `session`); `piped` is sent first.
 
-    `reload` gives the settings for a profile, for /profile.
+    `tty` is the terminal to read from when stdin is a pipe; `reload` gives the settings for a
+    profile, for /profile.
     """
-    settings.require_key()
-    piped = terminal.read_piped()
-    tty = None if terminal.stdin_is_tty else _open_tty()
-    if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
-        from qwenchat.engine.ask_command import AskOptions
-
-        options = AskOptions(
-            None,
-            RequestOptions(think=think),
-            continue_last=continue_last,
-            session=session,
-            tools=tools,
-        )
-        _answer_without_terminal(settings, terminal, piped, options)
-        return
     _preload()
     wanted = tools is not None and tools.wanted
     state = ChatState(
@@ -325,22 +312,8 @@ class Repl:
             self.say("nothing sent")
 
 
-def _answer_without_terminal(
-    settings: Settings,
-    terminal: Terminal,
-    piped: str | None,
-    options: AskOptions,
-) -> None:
-    """No terminal to chat on: the piped text is answered once, as `ask` answers it."""
-    from qwenchat.engine.ask_command import answer_once
-    from qwenchat.render.terminal import join_prompt
-
-    code = answer_once(settings, terminal, join_prompt(None, piped), options)
-    if code:
-        raise SystemExit(code)
-
-
-def _open_tty() -> TextIO | None:
+def open_tty() -> TextIO | None:
+    """The controlling terminal, for a chat whose stdin is a pipe; None when there is none."""
     try:
         return open("/dev/tty", encoding="utf-8")
     except OSError:

@@ -13,8 +13,8 @@ from qwenchat.cli.options import completed, settings_from, takes_options, tool_o
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
+    from qwenchat.cli.ask_flow import AskOptions
     from qwenchat.core.request import RequestOptions
-    from qwenchat.engine.ask_command import AskOptions
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class AskFlags:
 @takes_options(AskFlags)
 def ask(ctx: typer.Context, flags: AskFlags) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
-    from qwenchat.engine.ask_command import run_ask
+    from qwenchat.cli.ask_flow import run_ask
 
     flags = completed(ctx, flags)
     settings = settings_from(
@@ -73,7 +73,7 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
 
 def ask_options(flags: AskFlags) -> AskOptions:
     """What the engine needs to answer: the prompt, the request, the output, the keeping."""
-    from qwenchat.engine.ask_command import AskOptions, Output
+    from qwenchat.cli.ask_flow import AskOptions, Output
 
     output: Output = "json" if flags.json_output else ("plain" if flags.plain else "auto")
     return AskOptions(

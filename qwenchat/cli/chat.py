@@ -22,17 +22,46 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     options = completed(ctx, options)
     flags = options.settings_flags()
     settings = settings_from(**flags)
-    from qwenchat.chat.repl import run_repl
+    from qwenchat.chat.repl import open_tty, run_repl
 
     def reload(name: str) -> Settings:
         return settings_from(**{**flags, "profile": name})
 
+    settings.require_key()
+    terminal = Terminal.system()
+    piped = terminal.read_piped()
+    tty = None if terminal.stdin_is_tty else open_tty()
+    if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
+        _answer_without_terminal(settings, terminal, piped, options)
+        return
     run_repl(
         settings,
-        Terminal.system(),
+        terminal,
         think=options.think,
         continue_last=options.continue_,
         session=options.session,
         tools=options.tool_options(),
         reload=reload,
+        piped=piped,
+        tty=tty,
     )
+
+
+def _answer_without_terminal(
+    settings: Settings, terminal: Terminal, piped: str | None, options: RootOptions
+) -> None:
+    """No terminal to chat on: the piped text is answered once, as `ask` answers it."""
+    from qwenchat.cli.ask_flow import AskOptions, answer_once
+    from qwenchat.core.request import RequestOptions
+    from qwenchat.render.terminal import join_prompt
+
+    ask = AskOptions(
+        None,
+        RequestOptions(think=options.think),
+        continue_last=options.continue_,
+        session=options.session,
+        tools=options.tool_options(),
+    )
+    code = answer_once(settings, terminal, join_prompt(None, piped), ask)
+    if code:
+        raise typer.Exit(code)

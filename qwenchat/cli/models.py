@@ -6,6 +6,8 @@ import typer
 
 from qwenchat.cli.boundary import reports_errors
 from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
+from qwenchat.core.errors import QwenchatError
+from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
 
@@ -21,10 +23,28 @@ def models(
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    served = model_table.served_models(settings)
+    served = served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
     output = Terminal.system().output
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:
         output.out(model_table.as_table(rows, served=served is not None))
+
+
+def served_models(settings: Settings) -> list[str] | None:
+    """The server's `/models` ids, or None when it cannot say (no key, no endpoint, an error)."""
+    if not settings.api_key:
+        return None
+    from qwenchat.net.client import ChatClient
+
+    try:
+        client = ChatClient(settings)
+    except QwenchatError:
+        return None
+    try:
+        return client.list_models()
+    except QwenchatError:
+        return None
+    finally:
+        client.close()

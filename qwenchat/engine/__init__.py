@@ -1,1 +1,2 @@
-"""The turn engine: one turn for ask, the chat and batch; it yields events and never prints."""
+"""The turn engine: one turn for ask, the chat and /compress (batch shares its request building
+and event pipeline); it hands every event to the view it is given and never prints."""

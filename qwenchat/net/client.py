@@ -1,4 +1,4 @@
-"""The network edge: the only module that imports the openai SDK.
+"""The chat completions client: requests through the openai SDK, replies as events.
 
 Requests, auth and error statuses go through the SDK; the streamed body is
 read raw (`with_streaming_response`) and its SSE lines parsed by `events`,

@@ -6,31 +6,12 @@ import json
 from typing import Any
 
 from qwenchat.core.catalogue import Catalogue, describe, merged_names
-from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
 
 COLUMNS = (
     "model", "listed by", "thinking", "stream", "tools", "vision", "n", "json", "context",
     "max out", "source",
 )  # fmt: skip
-
-
-def served_models(settings: Settings) -> list[str] | None:
-    """The server's `/models` ids, or None when it cannot say (no key, no endpoint, an error)."""
-    if not settings.api_key:
-        return None
-    from qwenchat.net.client import ChatClient
-
-    try:
-        client = ChatClient(settings)
-    except QwenchatError:
-        return None
-    try:
-        return client.list_models()
-    except QwenchatError:
-        return None
-    finally:
-        client.close()
 
 
 def model_rows(catalogue: Catalogue, served: list[str] | None) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
-from qwenchat.batch.records import Record, Tally
+from qwenchat.core.batch_records import Record, Tally
 from qwenchat.core.sanitize import sanitize
 from qwenchat.render.terminal import Terminal
 

@@ -8,9 +8,17 @@ from pathlib import Path
 import pytest
 
 from qwenchat.cli.settings_files import load_settings
-from qwenchat.core.catalogue import NAMED_MODELS, Catalogue, catalogue_from, describe, lookup
+from qwenchat.core.catalogue import (
+    DEFAULT_CATALOGUE,
+    NAMED_MODELS,
+    Catalogue,
+    catalogue_from,
+    describe,
+)
 from qwenchat.core.errors import ConfigError
 from tests.conftest import Cli
+
+lookup = DEFAULT_CATALOGUE.lookup
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ from qwenchat.core.model_info import (
 __all__ = [
     "CATALOGUE", "NAMED_MODELS", "SAMPLING_IGNORED_BY_QWQ", "THINKING_KINDS",
     "THINKING_PARAMS", "THINKING_SAMPLING", "Catalogue", "ModelInfo", "Thinking",
-    "catalogue_from", "describe", "lookup", "merged_names",
+    "catalogue_from", "describe", "merged_names",
 ]  # fmt: skip
 
 
@@ -73,11 +73,6 @@ def _bare(model: str) -> str:
 
 
 DEFAULT_CATALOGUE = Catalogue()
-
-
-def lookup(model: str) -> ModelInfo:
-    """The built-in catalogue entry for a model name."""
-    return DEFAULT_CATALOGUE.lookup(model)
 
 
 def catalogue_from(overrides: Mapping[str, Any], *, thinking_param: str = "top-level") -> Catalogue:

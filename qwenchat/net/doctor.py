@@ -130,7 +130,7 @@ def _ping(settings: Settings) -> None:
     from qwenchat.net.client import ChatClient
 
     options = RequestOptions(max_tokens=1, stream=False, think=False)
-    plan = build_request(settings.model, PING, options)
+    plan = build_request(settings.model, PING, options, catalogue=settings.catalogue)
     client = ChatClient(settings)
     try:
         for _ in client.stream(plan.body):

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from qwenchat.cli import boundary
 from qwenchat.cli import config as config_command
+from qwenchat.cli import error_boundary as boundary
 from qwenchat.cli.app import main
 from qwenchat.core.errors import EXIT_INTERNAL
 from tests.conftest import ROOT, TEST_KEY, Cli, Result

@@ -1,9 +1,9 @@
 """The command line: `qwenchat` (the chat), `ask`, `config`, `models`, `doctor`, `sessions`,
 `batch`, each command in its own module.
 
-Every command is wrapped by `boundary.reports_errors`, and `main` by `boundary.run`: the one
-place where errors become messages and exit codes (0 ok, 1 API or network failure, 2 usage or
-configuration error, 70 a bug in qwenchat, 130 interrupted).
+Every command is wrapped by `error_boundary.reports_errors`, and `main` by
+`error_boundary.run`: the one place where errors become messages and exit codes (0 ok, 1 API
+or network failure, 2 usage or configuration error, 70 a bug in qwenchat, 130 interrupted).
 Heavy modules (the openai SDK, Rich, prompt-toolkit) are imported inside the commands that
 need them, so `--version`, `--help` and `config` start fast.
 """
@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from qwenchat.cli import boundary
+from qwenchat.cli import error_boundary as boundary
 from qwenchat.cli.ask import ask
 from qwenchat.cli.batch import batch_app
 from qwenchat.cli.chat import chat, open_chat

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from qwenchat.cli import options as opt
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import completed, settings_from, takes_options, tool_options
 from qwenchat.render.terminal import Terminal
 

@@ -2,7 +2,8 @@
 `cancel`, `list`.
 
 Thin: each command gathers its flags and calls into the batch package, imported lazily so
-`qwenchat --help` stays fast. Errors become exit codes in `boundary.reports_errors`, as everywhere.
+`qwenchat --help` stays fast. Errors become exit codes in `error_boundary.reports_errors`, as
+everywhere.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Annotated, Any, cast
 import typer
 from typer.core import TyperGroup
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import root_options, settings_for
 
 SUBCOMMANDS_HELP = ("-h", "--help")

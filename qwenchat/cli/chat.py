@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import RootOptions, completed, settings_from, takes_options
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
     ModelOpt,

@@ -6,7 +6,7 @@ import os
 
 import typer
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
     ModelOpt,

@@ -1,8 +1,8 @@
 """`qwenchat sessions …`: list, show, export and delete saved conversations.
 
 Thin commands: the store reads, `export` formats, these print (through the output seam). Errors
-go through `boundary.reports_errors`, as everywhere; each takes the context so that a `--debug`
-given before the command reaches the boundary.
+go through `error_boundary.reports_errors`, as everywhere; each takes the context so that a
+`--debug` given before the command reaches the boundary.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:

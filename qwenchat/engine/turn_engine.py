@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
-from qwenchat.engine.sources import CachingSource, FittedSource
+from qwenchat.engine.source_chain import CachingSource, FittedSource
 from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn
 from qwenchat.store.database import Store
 from qwenchat.tools.session import ToolSession

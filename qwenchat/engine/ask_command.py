@@ -17,6 +17,7 @@ from qwenchat.render.choose import OutputMode
 from qwenchat.render.terminal import Terminal, join_prompt
 
 if TYPE_CHECKING:
+    from qwenchat.core.attachments import Attachment
     from qwenchat.engine.turn import TurnView
     from qwenchat.engine.turn_engine import Answered
     from qwenchat.store.database import Store, TurnRecord
@@ -36,16 +37,27 @@ class AskOptions:
     cache: bool = False  # reuse a stored answer to an identical request
     cache_thinking: bool = False  # ... thinking-mode requests included
     tools: ToolOptions | None = None
+    attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
     """Answer once; returns the exit code, raises QwenchatError before anything is sent."""
+    from qwenchat.engine.attach_files import load_all
+
     validate(options.request)
-    text = join_prompt(options.prompt, terminal.read_piped())
-    return answer_once(settings, terminal, text, options)
+    attachments = load_all(options.attach, terminal.read_piped_bytes)
+    piped = None if "-" in options.attach else terminal.read_piped()  # `-a -` took stdin
+    text = join_prompt(options.prompt, piped)
+    return answer_once(settings, terminal, text, options, attachments)
 
 
-def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
+def answer_once(
+    settings: Settings,
+    terminal: Terminal,
+    text: str,
+    options: AskOptions,
+    attachments: tuple[Attachment, ...] = (),
+) -> int:
     """Send `text` (after the saved history with -c/--session), show the reply, save the turn."""
     from qwenchat.store.history import history_for_ask
 
@@ -60,7 +72,7 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
             )
             settings = replace(settings, model=model)
         view = _display(settings, terminal, options, tools is not None, history, text)
-        answered = _answer(settings, history, text, options, view, store, tools)
+        answered = _answer(settings, history, (text, attachments), options, view, store, tools)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
     finally:
@@ -92,7 +104,7 @@ def _display(
 def _answer(
     settings: Settings,
     history: Conversation,
-    text: str,
+    message: tuple[str, tuple[Attachment, ...]],
     options: AskOptions,
     view: TurnView,
     store: Store | None,
@@ -107,8 +119,9 @@ def _answer(
     client = ChatClient(settings)
     try:
         return answer(
-            settings, history, text, options.request, client, view, cache=cache, tools=tools
-        )
+            settings, history, message[0], options.request, client, view, cache=cache,
+            tools=tools, attachments=message[1],
+        )  # fmt: skip
     finally:
         client.close()
 

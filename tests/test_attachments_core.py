@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,10 +44,8 @@ def test_any_cut_of_a_png_is_refused_cleanly_or_complete(cut: int) -> None:
 @given(st.binary(max_size=64))
 def test_random_bytes_after_a_magic_number_never_crash(tail: bytes) -> None:
     for magic in (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a", b"BM", b"RIFF\0\0\0\0WEBP"):
-        try:
+        with contextlib.suppress(AttachmentError):
             from_bytes("x", magic + tail)
-        except AttachmentError:
-            pass
 
 
 def test_image_tokens_follow_the_patch_rule() -> None:

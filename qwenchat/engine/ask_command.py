@@ -72,6 +72,7 @@ def answer_once(
             )
             settings = replace(settings, model=model)
         view = _display(settings, terminal, options, tools is not None, history, text)
+        _show_attached(terminal, options, attachments)
         answered = _answer(settings, history, (text, attachments), options, view, store, tools)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
@@ -99,6 +100,18 @@ def _display(
     return ask_display(
         settings, terminal, options.output, options.request, tools=tools, price=price
     )
+
+
+def _show_attached(
+    terminal: Terminal, options: AskOptions, attachments: tuple[Attachment, ...]
+) -> None:
+    """On a terminal, each attachment of the question as one dim line before the answer."""
+    if attachments and options.output == "auto" and terminal.stdout_is_tty:
+        from qwenchat.render.chat_view import ChatView
+
+        view = ChatView(terminal)
+        for item in attachments:
+            view.attached(f"📎 {item.label()}")
 
 
 def _answer(

@@ -75,4 +75,5 @@ def test_empty_and_binary_are_refused() -> None:
     with pytest.raises(AttachmentError, match="empty"):
         from_bytes("e", b"")
     with pytest.raises(AttachmentError, match="binary"):
-        from_bytes("b", b"PK\x03\x04\x00\x00")
+        from_bytes("b", b"\x7fELF\x02\x01\x01\x00")
+    assert from_bytes("d.docx", b"PK\x03\x04\x00\x00").kind == "document"

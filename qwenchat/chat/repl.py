@@ -210,6 +210,7 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
+        from qwenchat.engine.documents import with_documents
         from qwenchat.engine.turn_engine import answer
 
         settings = self._settings_now()
@@ -218,8 +219,12 @@ class Repl:
         )
         tools = self.tools.session() if self.state.tools else None
         view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
+        conversation = with_documents(
+            settings, self.state.conversation, self.state.attached, store=self.keeper.store,
+            conversation_id=self.keeper.conversation_id, notice=self.say,
+        )  # fmt: skip
         return answer(
-            settings, self.state.conversation, text, RequestOptions(think=self.state.think),
+            settings, conversation, text, RequestOptions(think=self.state.think),
             self.client(), view, tools=tools, attachments=self.state.attached,
         ).result  # fmt: skip
 

@@ -31,10 +31,15 @@ import imagesize
 
 from qwenchat.core.errors import UsageError
 
-Kind = Literal["image", "text", "url"]
+Kind = Literal["image", "text", "url", "document"]
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # UNVERIFIED, see the module docstring
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # a text file larger than this is not worth inlining
+# Qwen-Long's file-extract uploads: one file at most 150 MB (source: Model Studio
+# long-context-qwen-long page, updated 2025-12-25, seen 2026-12-03 in stored copies)
+MAX_DOCUMENT_BYTES = 150 * 1024 * 1024
+# Qwen-Long without a system prompt may take the file for one (dashscope SDK README, V3)
+DOCUMENT_SYSTEM = "You are a helpful assistant."
 MIN_SIDE = 10  # px; smaller images are refused by the service (UNVERIFIED)
 URL_IMAGE_TOKENS = 2562  # an image given by URL is never fetched: count the default maximum
 VISION_MODELS = ("qwen-vl-max", "qwen-vl-plus", "qwen3-vl-plus", "qwen3-vl-flash", "qvq-max")
@@ -111,14 +116,30 @@ def sniff_image(head: bytes) -> str | None:
     return None
 
 
+def sniff_document(head: bytes) -> str | None:
+    """A document Qwen-Long reads (PDF; DOCX, XLSX and EPUB are ZIP files; MOBI), or None."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    if head[60:68] == b"BOOKMOBI":
+        return "application/x-mobipocket-ebook"
+    return None
+
+
 def from_bytes(name: str, data: bytes) -> Attachment:
-    """An image or text attachment from a file's bytes; AttachmentError says why not."""
+    """An image, document or text attachment from a file's bytes; AttachmentError says why not."""
     if not data:
         raise AttachmentError(f"{name} is empty (0 bytes); nothing was sent")
     mime = sniff_image(data[:16])
     digest = hashlib.sha256(data).hexdigest()
     if mime is not None:
         return _image(name, data, mime, digest)
+    document = sniff_document(data[:68])
+    if document is not None:
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise AttachmentError(f"{name} is over Qwen-Long's 150 MB file limit")
+        return Attachment(name, "document", document, data, digest=digest)
     if len(data) > MAX_TEXT_BYTES:
         raise AttachmentError(
             f"{name} is {human_size(len(data))}; a text attachment may be at most "
@@ -200,10 +221,28 @@ def is_url(spec: str) -> bool:
     return ":" in spec and head in ("http", "https", "file", "ftp", "data")
 
 
+def reads_documents(model: str) -> bool:
+    """Qwen-Long takes files by `fileid://` reference (uploaded with purpose `file-extract`)."""
+    return model.rsplit("/", 1)[-1].lower().startswith("qwen-long")
+
+
+def uploads_for(model: str, attachments: tuple[Attachment, ...]) -> tuple[Attachment, ...]:
+    """What goes through the Files API for this model: for Qwen-Long, every file but images."""
+    if not reads_documents(model):
+        return ()
+    return tuple(a for a in attachments if a.kind in ("document", "text"))
+
+
 def check_for_model(
     attachments: tuple[Attachment, ...], model: str, vision: bool | None, input_limit: int
 ) -> None:
     """Refuse what the model cannot take, before anything is sent (AttachmentError, exit 2)."""
+    documents = [a for a in attachments if a.kind == "document"]
+    if documents and not reads_documents(model):
+        raise AttachmentError(
+            f"{documents[0].name} is a document ({documents[0].mime}); only Qwen-Long reads "
+            "documents (-m qwen-long), other models take images and text files"
+        )
     images = [a for a in attachments if a.is_image]
     if not images:
         return
@@ -263,10 +302,19 @@ def fenced(name: str, text: str) -> str:
     return f"{name}:\n{fence}\n{text.removeprefix(chr(0xFEFF)).rstrip()}\n{fence}"
 
 
-def user_content(text: str, attachments: tuple[Attachment, ...] = ()) -> str | list[Any]:
-    """The `content` of a user message: plain text, or image parts followed by the text part."""
+def user_content(
+    text: str, attachments: tuple[Attachment, ...] = (), uploaded: frozenset[str] = frozenset()
+) -> str | list[Any]:
+    """The `content` of a user message: plain text, or image parts followed by the text part.
+
+    Files whose digest is in `uploaded` go by `fileid://` reference instead (`file_message`).
+    """
     blocks = [text] if text else []
-    blocks += [fenced(a.name, a.data.decode("utf-8")) for a in attachments if a.kind == "text"]
+    blocks += [
+        fenced(a.name, a.data.decode("utf-8"))
+        for a in attachments
+        if a.kind == "text" and a.digest not in uploaded
+    ]
     joined = "\n\n".join(blocks)
     images = [a for a in attachments if a.is_image]
     if not images:
@@ -274,3 +322,8 @@ def user_content(text: str, attachments: tuple[Attachment, ...] = ()) -> str | l
     parts: list[Any] = [{"type": "image_url", "image_url": {"url": a.data_url()}} for a in images]
     parts.append({"type": "text", "text": joined})
     return parts
+
+
+def file_message(ids: list[str]) -> dict[str, Any]:
+    """Qwen-Long's reference to uploaded files: one system message, `fileid://a,fileid://b`."""
+    return {"role": "system", "content": ",".join(f"fileid://{i}" for i in ids)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from qwenchat.core.attachments import Attachment, user_content
+from qwenchat.core.attachments import DOCUMENT_SYSTEM, Attachment, file_message, user_content
 from qwenchat.core.events import Usage
 from qwenchat.core.reply import ToolCall
 
@@ -78,6 +78,10 @@ class Conversation:
 
     system: str | None = None
     turns: tuple[Turn, ...] = field(default_factory=tuple)
+    file_ids: tuple[tuple[str, str], ...] = ()  # (content digest, Files API id): Qwen-Long
+
+    def with_file_ids(self, ids: dict[str, str]) -> Conversation:
+        return replace(self, file_ids=tuple(ids.items()))
 
     def with_turn(self, turn: Turn) -> Conversation:
         return replace(self, turns=(*self.turns, turn))
@@ -109,17 +113,22 @@ class Conversation:
         contributes nothing, so the history always alternates user/assistant.
         """
         messages: list[dict[str, Any]] = []
-        if self.system:
-            messages.append({"role": "system", "content": self.system})
+        ids = dict(self.file_ids)
+        uploaded = frozenset(ids)
+        if self.system or ids:
+            messages.append({"role": "system", "content": self.system or DOCUMENT_SYSTEM})
+        if ids:
+            messages.append(file_message(list(dict.fromkeys(ids.values()))))
         for turn in self.turns:
             if not turn.answer and not turn.steps:
                 continue
-            messages.append({"role": "user", "content": user_content(turn.user, turn.attachments)})
+            content = user_content(turn.user, turn.attachments, uploaded)
+            messages.append({"role": "user", "content": content})
             for step in turn.steps:
                 messages.extend(step.to_wire())
             if turn.answer:
                 messages.append({"role": "assistant", "content": turn.answer})
-        messages.append({"role": "user", "content": user_content(user, attachments)})
+        messages.append({"role": "user", "content": user_content(user, attachments, uploaded)})
         for step in steps:
             messages.extend(step.to_wire())
         return messages

@@ -71,6 +71,9 @@ def answer_once(
                 store, settings, continue_last=options.continue_last, session=options.session
             )
             settings = replace(settings, model=model)
+        history = _documents(
+            settings, terminal, options, history, attachments, store, conversation_id
+        )
         view = _display(settings, terminal, options, tools is not None, history, text)
         _show_attached(terminal, options, attachments)
         answered = _answer(settings, history, (text, attachments), options, view, store, tools)
@@ -100,6 +103,27 @@ def _display(
     return ask_display(
         settings, terminal, options.output, options.request, tools=tools, price=price
     )
+
+
+def _documents(
+    settings: Settings,
+    terminal: Terminal,
+    options: AskOptions,
+    history: Conversation,
+    attachments: tuple[Attachment, ...],
+    store: Store | None,
+    conversation_id: int | None,
+) -> Conversation:
+    """Checked first (nothing uploaded for a request that would be refused), then Qwen-Long's
+    documents uploaded or found again."""
+    from qwenchat.engine.documents import with_documents
+    from qwenchat.engine.turn_engine import check
+
+    check(settings, history, attachments, options.request)
+    return with_documents(
+        settings, history, attachments, store=store, conversation_id=conversation_id,
+        notice=terminal.output.notice,
+    )  # fmt: skip
 
 
 def _show_attached(

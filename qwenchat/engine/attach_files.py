@@ -12,8 +12,8 @@ import stat
 from collections.abc import Callable, Iterable
 
 from qwenchat.core.attachments import (
+    MAX_DOCUMENT_BYTES,
     MAX_IMAGE_BYTES,
-    MAX_TEXT_BYTES,
     Attachment,
     AttachmentError,
     from_bytes,
@@ -63,10 +63,11 @@ def read_file(path: str) -> bytes:
         raise AttachmentError(f"{shown} is a directory; attach the files in it one by one")
     if not stat.S_ISREG(info.st_mode):
         raise AttachmentError(f"{shown} is not a regular file (a pipe or device); nothing read")
-    if info.st_size > max(MAX_IMAGE_BYTES, MAX_TEXT_BYTES):
+    if info.st_size > MAX_DOCUMENT_BYTES:
         raise AttachmentError(
             f"{shown} is {info.st_size / (1024 * 1024):.1f} MB; an attachment may be at most "
-            f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+            f"{MAX_DOCUMENT_BYTES // (1024 * 1024)} MB (a document for Qwen-Long), "
+            f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB (an image or text file)"
         )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -75,4 +76,4 @@ def read_file(path: str) -> bytes:
     with os.fdopen(fd, "rb") as file:
         if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
             raise AttachmentError(f"{shown} is not a regular file; nothing read")
-        return file.read(max(MAX_IMAGE_BYTES, MAX_TEXT_BYTES) + 1)
+        return file.read(MAX_DOCUMENT_BYTES + 1)

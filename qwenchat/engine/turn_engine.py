@@ -59,7 +59,7 @@ def answer(
     Attachments the model cannot take are refused here, before anything is sent.
     """
     catalogue = settings.catalogue
-    _check(settings, conversation, attachments, options)
+    check(settings, conversation, attachments, options)
     caching = None
     if cache is not None:
         caching = CachingSource(
@@ -91,7 +91,7 @@ def answer(
     return Answered(result, caching.key, caching.hit is not None)
 
 
-def _check(
+def check(
     settings: Settings,
     conversation: Conversation,
     attachments: tuple[Attachment, ...],

@@ -19,7 +19,7 @@ Rows = Callable[[str, Sequence[object]], list[sqlite3.Row]]
 ATTACHMENTS = """
     CREATE TABLE attachments (
         digest TEXT PRIMARY KEY,  -- SHA-256 of the bytes
-        kind TEXT NOT NULL,  -- image or text
+        kind TEXT NOT NULL,  -- image, text or document
         mime TEXT NOT NULL,
         size INTEGER NOT NULL,
         width INTEGER NOT NULL DEFAULT 0,
@@ -106,7 +106,7 @@ def load(rows: Rows, ids: Sequence[int]) -> dict[int, tuple[Attachment, ...]]:
 def _attachment(row: sqlite3.Row) -> Attachment:
     if row["digest"] is None:
         return Attachment(row["name"], "url", url=row["url"] or "")
-    kind: Kind = "image" if row["kind"] == "image" else "text"
+    kind: Kind = row["kind"] if row["kind"] in ("image", "document") else "text"
     return Attachment(
         row["name"], kind, row["mime"], bytes(row["data"]), width=row["width"],
         height=row["height"], digest=row["digest"],

@@ -193,6 +193,11 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the conversation store {self.path}: {exc}") from None
 
+    def write(self, sql: str, args: Sequence[object] = ()) -> None:
+        """One statement in its own transaction (for `store.uploads`)."""
+        with self._write() as db:
+            db.execute(sql, args)
+
     def rows(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         """A read-only query's rows (for the reports in `store.usage`)."""
         return self._read(sql, args)

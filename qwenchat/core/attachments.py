@@ -63,7 +63,8 @@ class Attachment:
     """One attached image, text file or image URL.
 
     `data` holds the file's bytes (empty for a URL); `digest` is their SHA-256, under which the
-    store keeps them once. `width`/`height` are the image's pixels (0 when unknown).
+    store keeps them once, worked out when first needed (after the request has started: hashing
+    10 MB is not on the way to sending). `width`/`height` are the image's pixels (0: unknown).
     """
 
     name: str
@@ -73,7 +74,13 @@ class Attachment:
     url: str = ""
     width: int = 0
     height: int = 0
-    digest: str = ""
+    known_digest: str = field(default="", compare=False, repr=False)
+
+    @property
+    def digest(self) -> str:
+        if self.known_digest or self.kind == "url":
+            return self.known_digest
+        return hashlib.sha256(self.data).hexdigest()
 
     @property
     def size(self) -> int:
@@ -86,7 +93,8 @@ class Attachment:
     def data_url(self) -> str:
         if self.kind == "url":
             return self.url
-        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
+        head = f"data:{self.mime};base64,".encode("ascii")
+        return (head + base64.b64encode(self.data)).decode("ascii")
 
     def label(self) -> str:
         """`cat.png · 1.2 MB · 1024×768`: how the attachment is named to the user."""
@@ -132,14 +140,13 @@ def from_bytes(name: str, data: bytes) -> Attachment:
     if not data:
         raise AttachmentError(f"{name} is empty (0 bytes); nothing was sent")
     mime = sniff_image(data[:16])
-    digest = hashlib.sha256(data).hexdigest()
     if mime is not None:
-        return _image(name, data, mime, digest)
+        return _image(name, data, mime)
     document = sniff_document(data[:68])
     if document is not None:
         if len(data) > MAX_DOCUMENT_BYTES:
             raise AttachmentError(f"{name} is over Qwen-Long's 150 MB file limit")
-        return Attachment(name, "document", document, data, digest=digest)
+        return Attachment(name, "document", document, data)
     if len(data) > MAX_TEXT_BYTES:
         raise AttachmentError(
             f"{name} is {human_size(len(data))}; a text attachment may be at most "
@@ -155,10 +162,10 @@ def from_bytes(name: str, data: bytes) -> Attachment:
         raise AttachmentError(
             f"{name} is neither an image nor UTF-8 text (invalid byte at offset {exc.start})"
         ) from None
-    return Attachment(name, "text", "text/plain", data, digest=digest)
+    return Attachment(name, "text", "text/plain", data)
 
 
-def _image(name: str, data: bytes, mime: str, digest: str) -> Attachment:
+def _image(name: str, data: bytes, mime: str) -> Attachment:
     kind = mime.removeprefix("image/").upper()
     if len(data) > MAX_IMAGE_BYTES:
         raise AttachmentError(
@@ -172,7 +179,7 @@ def _image(name: str, data: bytes, mime: str, digest: str) -> Attachment:
         raise AttachmentError(
             f"{name} is {width}×{height} px; each side of an image must be at least {MIN_SIDE} px"
         )
-    return Attachment(name, "image", mime, data, width=width, height=height, digest=digest)
+    return Attachment(name, "image", mime, data, width=width, height=height)
 
 
 def dimensions(data: bytes) -> tuple[int, int]:

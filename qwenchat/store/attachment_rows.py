@@ -109,5 +109,5 @@ def _attachment(row: sqlite3.Row) -> Attachment:
     kind: Kind = row["kind"] if row["kind"] in ("image", "document") else "text"
     return Attachment(
         row["name"], kind, row["mime"], bytes(row["data"]), width=row["width"],
-        height=row["height"], digest=row["digest"],
+        height=row["height"], known_digest=row["digest"],
     )  # fmt: skip

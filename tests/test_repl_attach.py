@@ -69,3 +69,16 @@ def test_image_for_a_text_model_is_refused_and_kept_for_another_model(
     content = messages(cli, 0)[0]["content"]
     assert isinstance(content, list)
     assert content[0]["type"] == "image_url"
+
+
+def test_ask_on_a_terminal_shows_each_attachment_as_one_line(cli: Cli) -> None:
+    image = cli.home / "work" / "cat.png"
+    image.write_bytes(png())
+    env = cli.env(TERM="xterm-256color", COLUMNS="100", LINES="30")
+    session = Tty("ask", "-m", "qwen-vl-max", "-a", str(image), "what?", env=env)
+    try:
+        session.wait_for("echo: what?")
+        assert session.wait_exit() == 0
+        assert f"📎 cat.png · {len(png())} B · 64×48" in session.text()
+    finally:
+        session.close()

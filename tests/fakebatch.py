@@ -128,9 +128,15 @@ class FakeBatches:
     def _files(self, method: str, rest: list[str], raw: bytes, headers: dict[str, str]) -> Answer:
         if method == "POST" and not rest:
             return self._upload(raw, headers.get("content-type", ""))
+        if method == "GET" and not rest:
+            listed = [f.to_json() for f in self.files.values()]
+            return _json(200, {"object": "list", "data": listed, "has_more": False})
         stored = self.files.get(rest[0]) if rest else None
         if stored is None:
             return _error(404, f"file not found: {'/'.join(rest)}", "not_found")
+        if method == "DELETE" and len(rest) == 1:
+            del self.files[stored.id]
+            return _json(200, {"id": stored.id, "object": "file", "deleted": True})
         if method == "GET" and rest[1:] == ["content"]:
             return 200, "application/octet-stream", stored.data
         if method == "GET" and len(rest) == 1:
@@ -149,11 +155,10 @@ class FakeBatches:
         if "file" not in fields or "purpose" not in fields:
             return _error(400, "multipart upload needs 'file' and 'purpose'")
         filename, data = fields["file"]
+        purpose = fields["purpose"][1].decode()
+        prefix = "file-fe" if purpose == "file-extract" else "file-batch"
         stored = StoredFile(
-            f"file-batch-{uuid.uuid4().hex[:16]}",
-            filename or "upload",
-            fields["purpose"][1].decode(),
-            data,
+            f"{prefix}-{uuid.uuid4().hex[:16]}", filename or "upload", purpose, data
         )
         self.files[stored.id] = stored
         return _json(200, stored.to_json())

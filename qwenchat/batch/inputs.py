@@ -22,7 +22,7 @@ ROLES = frozenset({"system", "user", "assistant"})
 NUMBERS = ("temperature", "top_p", "presence_penalty")
 INTEGERS = ("max_tokens", "seed")
 PARAMS = frozenset({"model", "system", "think", "stop", *NUMBERS, *INTEGERS})
-FIELDS = frozenset({"id", "prompt", "messages"}) | PARAMS
+FIELDS = frozenset({"id", "prompt", "messages", "attachments"}) | PARAMS
 SHOWN_PROBLEMS = 5
 
 
@@ -35,6 +35,7 @@ class Item:
     prompt: str | None = None
     messages: tuple[Mapping[str, Any], ...] = ()
     params: Mapping[str, Any] = field(default_factory=dict)
+    attachments: tuple[str, ...] = ()  # paths (relative to the input's folder) or image URLs
 
 
 class LineProblem(Exception):
@@ -139,7 +140,18 @@ def _parse_line(line: str, number: int) -> Item:
     params = {k: obj[k] for k in PARAMS if obj.get(k) is not None}
     _check_params(params)
     checked = _messages(messages) if messages is not None else ()
-    return Item(id=item_id, line=number, prompt=prompt, messages=checked, params=params)
+    attached = _attachments(obj.get("attachments"), prompt)
+    return Item(item_id, number, prompt, checked, params, attached)
+
+
+def _attachments(value: Any, prompt: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise LineProblem('"attachments" must be a list of paths or URLs')
+    if prompt is None:
+        raise LineProblem('"attachments" go with "prompt", not with "messages"')
+    return tuple(value)
 
 
 def _item_id(value: Any, number: int) -> str:

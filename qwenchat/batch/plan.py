@@ -8,12 +8,13 @@ rules out thinking mode.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from qwenchat.batch.inputs import SHOWN_PROBLEMS, Item, invalid_lines
 from qwenchat.core import context_budget as budget
+from qwenchat.core.attachments import Attachment, AttachmentError, check_for_model, user_content
 from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.errors import UsageError
 from qwenchat.core.request import RequestOptions, build_request, validate
@@ -36,6 +37,7 @@ class Defaults:
     options: RequestOptions
     catalogue: Catalogue  # the settings' catalogue, with the config's model overrides
     context_window: int | None = None  # the configured window, over the catalogue's
+    load: Callable[[str], Attachment] | None = None  # reads a line's attachment (at the edge)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, An
     if remote:
         options = _unstreamed(model, info, options)
     messages = _messages(item, params.get("system", defaults.system))
+    if item.attachments:
+        messages[-1]["content"] = _attached(item, model, info, defaults, options.max_tokens)
     messages, said = _fitted(messages, item, info, defaults.context_window, options.max_tokens)
     plan = build_request(model, messages, options, catalogue=defaults.catalogue)
     body = dict(plan.body)
@@ -111,6 +115,20 @@ def _fitted(
         f"line {item.line}: conversation too long for the context window "
         f"({limit:,} input tokens): left out {budget.left_out(dropped)}"
     ]
+
+
+def _attached(
+    item: Item, model: str, info: ModelInfo, defaults: Defaults, max_tokens: int | None
+) -> Any:
+    """The prompt with the line's attachments (images inlined as data URLs), checked."""
+    if defaults.load is None:
+        raise UsageError("attachments cannot be read here")
+    attachments = tuple(defaults.load(spec) for spec in item.attachments)
+    if any(a.kind == "document" for a in attachments):
+        raise AttachmentError("a batch line cannot attach a document (Qwen-Long needs `ask`)")
+    window = budget.context_window(info, defaults.context_window)
+    check_for_model(attachments, model, info.vision, budget.input_limit(window, max_tokens))
+    return user_content(item.prompt or "", attachments)
 
 
 def _options(base: RequestOptions, params: Mapping[str, Any]) -> RequestOptions:

@@ -52,8 +52,9 @@ def check_limits(jobs: Sequence[Job], data: bytes) -> None:
     """Refuse what the service would refuse, before uploading it."""
     check_count(len(jobs))
     if len(data) > MAX_BYTES:
+        inlined = " (attached images are inlined as data URLs)" if b'"data:image/' in data else ""
         raise UsageError(
-            f"the batch file would be {len(data) / 2**20:.1f} MiB, more than the Batch "
+            f"the batch file would be {len(data) / 2**20:.1f} MiB{inlined}, more than the Batch "
             f"service takes ({MAX_BYTES // 2**20} MiB); split the input"
         )
     models = sorted({str(job.body.get("model")) for job in jobs})

@@ -7,6 +7,7 @@ runs here; the Batch service flow lives in `submit`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from qwenchat.batch.work import BatchOptions as BatchOptions
 from qwenchat.batch.work import Engine as Engine
 from qwenchat.batch.work import Work, finish, make_sink
 from qwenchat.core import errors
+from qwenchat.core.attachments import Attachment, is_url
 from qwenchat.core.request import validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.progress import Display, display_for
@@ -58,13 +60,30 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
     remote = _remote(options.engine, len(scanned.pending), settings)
     defaults = Defaults(
         settings.model, settings.system, options.request, settings.catalogue,
-        settings.context_window,
+        settings.context_window, load=attachment_loader(options.input),
     )  # fmt: skip
     items = pending_items(source, scanned, previous)
     planned = plan_jobs(items, defaults, name=source.name, remote=remote, keep=False)
     jobs = lazy_jobs(source, scanned, previous, defaults, remote=remote)
     work = Work(source.name, scanned.order, jobs, previous, scanned.pending, planned.warnings)
     return work, remote
+
+
+def attachment_loader(input_name: str) -> Callable[[str], Attachment]:
+    """A line's attachment: a path relative to the input file's folder, or an image URL."""
+    import os
+
+    from qwenchat.engine.attach_files import load
+
+    folder = "." if input_name == "-" else os.path.dirname(input_name) or "."
+
+    def no_stdin() -> bytes | None:
+        return None
+
+    def loader(spec: str) -> Attachment:
+        return load(spec if is_url(spec) else os.path.join(folder, spec), no_stdin)
+
+    return loader
 
 
 def run_local_batch(

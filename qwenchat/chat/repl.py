@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
+from qwenchat.chat import attach_commands
 from qwenchat.chat import slash as commands
 from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
@@ -169,6 +170,8 @@ class Repl:
                 self._compress(keep)
             case SwitchProfile(name):
                 self._switch_profile(name)
+            case commands.Attach(spec):
+                self._attach(spec)
             case commands.ListModels():
                 names = self.model_names()
                 self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
@@ -187,7 +190,7 @@ class Repl:
             self.error(exc)
             return
         self.state = replace(
-            self.state, conversation=self.state.conversation.with_turn(result.turn)
+            self.state, conversation=self.state.conversation.with_turn(result.turn), attached=()
         )
         self.state = self.keeper.sync(self.state)
         if isinstance(result.error, InternalError):
@@ -198,6 +201,7 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
+        from qwenchat.engine.documents import with_documents
         from qwenchat.engine.turn_engine import answer
 
         settings = self._settings_now()
@@ -206,10 +210,22 @@ class Repl:
         )
         tools = self.tools.session() if self.state.tools else None
         view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
+        conversation = with_documents(
+            settings, self.state.conversation, self.state.attached, store=self.keeper.store,
+            conversation_id=self.keeper.conversation_id, notice=self.say,
+        )  # fmt: skip
         return answer(
-            settings, self.state.conversation, text,
-            RequestOptions(think=self.state.think), self.client(), view, tools=tools,
+            settings, conversation, text, RequestOptions(think=self.state.think),
+            self.client(), view, tools=tools, attachments=self.state.attached,
         ).result  # fmt: skip
+
+    def _attach(self, spec: str) -> None:
+        try:
+            self.state, told = attach_commands.load_pending(self.state, spec)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.view.attached(told)
 
     def _settings_now(self) -> Settings:
         """The settings with the model the chat is on now (/model changes it)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 
@@ -26,6 +27,7 @@ class ChatState:
     profile: str | None = None
     profiles: tuple[str, ...] = ()
     pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
+    attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,13 @@ class Compress:
     keep: int
 
 
+@dataclass(frozen=True)
+class Attach:
+    """Read this path or URL and keep it for the next message (chat.attach_commands)."""
+
+    spec: str
+
+
 StoreAction = Sessions | Resume | Rename | Fork
 Action = (
     Say
@@ -121,6 +130,7 @@ Action = (
     | StoreAction
     | Compress
     | SwitchProfile
+    | Attach
 )
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
@@ -332,3 +342,33 @@ def _compress(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     if len(state.conversation.turns) <= keep:
         return state, Say(f"nothing to compress: {len(state.conversation.turns)} turns")
     return state, Compress(keep)
+
+
+@command("/attach", "/attach PATH|URL", "attach an image or text file to the next message")
+def _attach(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return state, Say("usage: /attach PATH|URL (an image or a text file)")
+    return state, Attach(argument)
+
+
+@command("/attachments", "/attachments", "list what goes with the next message")
+def _attachments(state: ChatState, _: str) -> tuple[ChatState, Action]:
+    return state, Say(listing(state.attached))
+
+
+@command("/detach", "/detach [N]", "drop attachment N (or all) from the next message")
+def _detach(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if not argument:
+        return replace(state, attached=()), Say(f"detached {len(state.attached)}")
+    if not argument.isdigit() or not 1 <= int(argument) <= len(state.attached):
+        return state, Say(f"no attachment {argument!r} (/attachments lists them)")
+    index = int(argument) - 1
+    gone = state.attached[index]
+    kept = state.attached[:index] + state.attached[index + 1 :]
+    return replace(state, attached=kept), Say(f"detached {gone.name}")
+
+
+def listing(attached: tuple[Attachment, ...]) -> str:
+    if not attached:
+        return "nothing attached (/attach PATH|URL)"
+    return "\n".join(f"{n}. {a.label()}" for n, a in enumerate(attached, 1))

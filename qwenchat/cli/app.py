@@ -20,6 +20,7 @@ from qwenchat.cli.batch import batch_app
 from qwenchat.cli.chat import chat, open_chat
 from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
+from qwenchat.cli.files import files_app
 from qwenchat.cli.models import models
 from qwenchat.cli.options import RootOptions, VersionOpt, takes_options
 from qwenchat.cli.sessions import sessions_app
@@ -48,6 +49,7 @@ for command in (chat, ask, config, models, doctor):
     app.command()(command)
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(batch_app, name="batch")
+app.add_typer(files_app, name="files")
 app.command("usage")(usage_command)
 
 

@@ -23,6 +23,7 @@ class AskFlags:
 
     prompt: opt.PromptArg = None
     model: opt.ModelOpt = None
+    attach: opt.AttachOpt = None
     system: opt.SystemOpt = None
     think: opt.ThinkOpt = None
     thinking: opt.ThinkingOpt = None
@@ -81,6 +82,7 @@ def ask_options(flags: AskFlags) -> AskOptions:
         continue_last=flags.continue_, session=flags.session,
         cache=flags.cache, cache_thinking=flags.cache_thinking,
         tools=tool_options(flags.tools, flags.functions, flags.yes_tools),
+        attach=tuple(flags.attach or ()),
     )  # fmt: skip
 
 

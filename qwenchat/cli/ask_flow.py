@@ -17,6 +17,7 @@ from qwenchat.render.choose import OutputMode
 from qwenchat.render.terminal import Terminal, join_prompt
 
 if TYPE_CHECKING:
+    from qwenchat.core.attachments import Attachment
     from qwenchat.engine.turn import TurnView
     from qwenchat.engine.turn_engine import Answered
     from qwenchat.store.database import Store, TurnRecord
@@ -36,16 +37,27 @@ class AskOptions:
     cache: bool = False  # reuse a stored answer to an identical request
     cache_thinking: bool = False  # ... thinking-mode requests included
     tools: ToolOptions | None = None
+    attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
     """Answer once; returns the exit code, raises QwenchatError before anything is sent."""
+    from qwenchat.engine.attach_files import load_all
+
     validate(options.request)
-    text = join_prompt(options.prompt, terminal.read_piped())
-    return answer_once(settings, terminal, text, options)
+    attachments = load_all(options.attach, terminal.read_piped_bytes)
+    piped = None if "-" in options.attach else terminal.read_piped()  # `-a -` took stdin
+    text = join_prompt(options.prompt, piped)
+    return answer_once(settings, terminal, text, options, attachments)
 
 
-def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
+def answer_once(
+    settings: Settings,
+    terminal: Terminal,
+    text: str,
+    options: AskOptions,
+    attachments: tuple[Attachment, ...] = (),
+) -> int:
     """Send `text` (after the saved history with -c/--session), show the reply, save the turn."""
     from qwenchat.store.history import history_for_ask
 
@@ -59,8 +71,12 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
                 store, settings, continue_last=options.continue_last, session=options.session
             )
             settings = replace(settings, model=model)
+        history = _documents(
+            settings, terminal, options, history, attachments, store, conversation_id
+        )
         view = _display(settings, terminal, options, tools is not None, history, text)
-        answered = _answer(settings, history, text, options, view, store, tools)
+        _show_attached(terminal, options, attachments)
+        answered = _answer(settings, history, (text, attachments), options, view, store, tools)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
     finally:
@@ -89,10 +105,43 @@ def _display(
     )
 
 
+def _documents(
+    settings: Settings,
+    terminal: Terminal,
+    options: AskOptions,
+    history: Conversation,
+    attachments: tuple[Attachment, ...],
+    store: Store | None,
+    conversation_id: int | None,
+) -> Conversation:
+    """Checked first (nothing uploaded for a request that would be refused), then Qwen-Long's
+    documents uploaded or found again."""
+    from qwenchat.engine.documents import with_documents
+    from qwenchat.engine.turn_engine import check
+
+    check(settings, history, attachments, options.request)
+    return with_documents(
+        settings, history, attachments, store=store, conversation_id=conversation_id,
+        notice=terminal.output.notice,
+    )  # fmt: skip
+
+
+def _show_attached(
+    terminal: Terminal, options: AskOptions, attachments: tuple[Attachment, ...]
+) -> None:
+    """On a terminal, each attachment of the question as one dim line before the answer."""
+    if attachments and options.output == "auto" and terminal.stdout_is_tty:
+        from qwenchat.render.chat_view import ChatView
+
+        view = ChatView(terminal)
+        for item in attachments:
+            view.attached(f"📎 {item.label()}")
+
+
 def _answer(
     settings: Settings,
     history: Conversation,
-    text: str,
+    message: tuple[str, tuple[Attachment, ...]],
     options: AskOptions,
     view: TurnView,
     store: Store | None,
@@ -107,8 +156,9 @@ def _answer(
     client = ChatClient(settings)
     try:
         return answer(
-            settings, history, text, options.request, client, view, cache=cache, tools=tools
-        )
+            settings, history, message[0], options.request, client, view, cache=cache,
+            tools=tools, attachments=message[1],
+        )  # fmt: skip
     finally:
         client.close()
 

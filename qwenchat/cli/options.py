@@ -129,6 +129,13 @@ MaxTokensOpt = Annotated[
     int | None, typer.Option("--max-tokens", metavar="N", help="Cap on answer tokens.")
 ]
 SeedOpt = Annotated[int | None, typer.Option(help="Random seed (unsigned 64-bit).")]
+AttachOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "-a", "--attach", metavar="PATH|URL|-",
+        help="Attach an image or text file, an image URL, or - for stdin (repeatable).",
+    ),
+]  # fmt: skip
 StopOpt = Annotated[
     list[str] | None, typer.Option(metavar="TEXT", help="Stop sequence (repeatable).")
 ]

@@ -77,6 +77,9 @@ def export(
     ctx: typer.Context,
     ref: RefArg,
     format: Annotated[str, typer.Option("--format", "-f", help="md (Markdown) or json.")] = "md",
+    with_attachments: Annotated[
+        bool, typer.Option("--with-attachments", help="JSON: include attached files (base64).")
+    ] = False,
 ) -> None:
     """Print a conversation as Markdown (reasoning in <details> blocks) or JSON."""
     import json
@@ -90,7 +93,8 @@ def export(
         summary = store.resolve(ref)
         records = store.records(summary.id)
     if format == "json":
-        _write(json.dumps(document(summary, records), ensure_ascii=False, indent=2) + "\n")
+        doc = document(summary, records, with_attachments=with_attachments)
+        _write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     else:
         _write(markdown(summary, records))
 

@@ -19,11 +19,25 @@ from qwenchat.core.events import AnswerDelta, Done, Event, Finish, ReasoningDelt
 TRANSPORT_FIELDS = frozenset({"stream", "stream_options"})
 
 
+LONG_STRING = 64 * 1024  # an image's data URL: keyed by its own digest, not copied into JSON
+
+
 def request_key(body: Mapping[str, Any]) -> str:
     """A stable digest of what the model is asked."""
-    asked = {k: v for k, v in body.items() if k not in TRANSPORT_FIELDS}
+    asked = {k: _short(v) for k, v in body.items() if k not in TRANSPORT_FIELDS}
     canonical = json.dumps(asked, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _short(value: Any) -> Any:
+    """The value with every very long string (an attached image) replaced by its SHA-256."""
+    if isinstance(value, str) and len(value) > LONG_STRING:
+        return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short(v) for v in value]
+    return value
 
 
 def thinks(body: Mapping[str, Any], info: ModelInfo) -> bool:

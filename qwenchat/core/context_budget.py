@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from qwenchat.core.attachments import data_url_tokens
 from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Conversation
 
@@ -53,8 +54,21 @@ def text_tokens(text: str) -> int:
 
 def message_tokens(message: Message) -> int:
     content = message.get("content")
+    if isinstance(content, list):
+        return sum(_part_tokens(p) for p in content) + MESSAGE_OVERHEAD
     text = content if isinstance(content, str) else str(content or "")
     return text_tokens(text) + MESSAGE_OVERHEAD
+
+
+def _part_tokens(part: Any) -> int:
+    """A content part: its text, or what Qwen-VL charges for the image (core.attachments)."""
+    if isinstance(part, dict) and part.get("type") == "image_url":
+        image = part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else None
+        return data_url_tokens(url if isinstance(url, str) else "")
+    if isinstance(part, dict) and isinstance(part.get("text"), str):
+        return text_tokens(part["text"])
+    return text_tokens(str(part))
 
 
 def estimate(messages: Sequence[Message], ratio: float = 1.0) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from qwenchat.core.attachments import DOCUMENT_SYSTEM, Attachment, file_message, user_content
 from qwenchat.core.events import Usage
 from qwenchat.core.reply import ToolCall
 
@@ -64,6 +65,7 @@ class Turn:
     usage: Usage | None = None
     outcome: Outcome = "ok"
     steps: tuple[ToolStep, ...] = ()
+    attachments: tuple[Attachment, ...] = ()  # resent with every later request
 
     @property
     def complete(self) -> bool:
@@ -76,6 +78,10 @@ class Conversation:
 
     system: str | None = None
     turns: tuple[Turn, ...] = field(default_factory=tuple)
+    file_ids: tuple[tuple[str, str], ...] = ()  # (content digest, Files API id): Qwen-Long
+
+    def with_file_ids(self, ids: dict[str, str]) -> Conversation:
+        return replace(self, file_ids=tuple(ids.items()))
 
     def with_turn(self, turn: Turn) -> Conversation:
         return replace(self, turns=(*self.turns, turn))
@@ -93,24 +99,36 @@ class Conversation:
     def last(self) -> Turn | None:
         return self.turns[-1] if self.turns else None
 
-    def to_wire(self, user: str, steps: tuple[ToolStep, ...] = ()) -> list[dict[str, Any]]:
+    def to_wire(
+        self,
+        user: str,
+        steps: tuple[ToolStep, ...] = (),
+        attachments: tuple[Attachment, ...] = (),
+    ) -> list[dict[str, Any]]:
         """The messages for a request that adds `user` (and its tool rounds so far) to this history.
+
+        A turn with attachments sends them again (the model keeps no memory of an image).
 
         A turn with no answer text and no tool rounds (interrupted before any arrived)
         contributes nothing, so the history always alternates user/assistant.
         """
         messages: list[dict[str, Any]] = []
-        if self.system:
-            messages.append({"role": "system", "content": self.system})
+        ids = dict(self.file_ids)
+        uploaded = frozenset(ids)
+        if self.system or ids:
+            messages.append({"role": "system", "content": self.system or DOCUMENT_SYSTEM})
+        if ids:
+            messages.append(file_message(list(dict.fromkeys(ids.values()))))
         for turn in self.turns:
             if not turn.answer and not turn.steps:
                 continue
-            messages.append({"role": "user", "content": turn.user})
+            content = user_content(turn.user, turn.attachments, uploaded)
+            messages.append({"role": "user", "content": content})
             for step in turn.steps:
                 messages.extend(step.to_wire())
             if turn.answer:
                 messages.append({"role": "assistant", "content": turn.answer})
-        messages.append({"role": "user", "content": user})
+        messages.append({"role": "user", "content": user_content(user, attachments, uploaded)})
         for step in steps:
             messages.extend(step.to_wire())
         return messages

@@ -16,6 +16,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from qwenchat.core import errors
+from qwenchat.core.attachments import Attachment
 from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation, Outcome, ToolResult, ToolStep
 from qwenchat.core.events import Event, Usage
@@ -45,6 +46,7 @@ def run_tool_turn(
     tools: ToolSession,
     catalogue: Catalogue,
     clock: Callable[[], float] = time.monotonic,
+    attachments: tuple[Attachment, ...] = (),
 ) -> TurnResult:
     """One user message, answered after as many tool rounds as the model needs (capped)."""
     source = StreamFallback(client, info=catalogue.lookup(model), notice=view.notice)
@@ -55,6 +57,7 @@ def run_tool_turn(
         result = run_turn(
             source, conversation, user, model=model, options=options, view=view,
             clock=clock, tools=schemas, steps=tuple(steps), catalogue=catalogue,
+            attachments=attachments,
         )  # fmt: skip
         rounds.append(result)
         calls = _with_ids(result.reply.tool_calls, number)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from qwenchat.core import errors
+from qwenchat.core.attachments import Attachment
 from qwenchat.core.catalogue import Catalogue, ModelInfo
 from qwenchat.core.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
@@ -89,6 +90,7 @@ def run_turn(
     clock: Callable[[], float] = time.monotonic,
     tools: Sequence[dict[str, Any]] = (),
     steps: tuple[ToolStep, ...] = (),
+    attachments: tuple[Attachment, ...] = (),
 ) -> TurnResult:
     """Send one user message with the history; the reply streams to `view`.
 
@@ -97,7 +99,11 @@ def run_turn(
     far) are for the tool loop, which calls this per round.
     """
     plan = build_request(
-        model, conversation.to_wire(user, steps), options, tools=tools, catalogue=catalogue
+        model,
+        conversation.to_wire(user, steps, attachments),
+        options,
+        tools=tools,
+        catalogue=catalogue,
     )
     for warning in plan.warnings:
         view.notice(f"warning: {warning}")
@@ -126,6 +132,7 @@ def run_turn(
     turn = Turn(
         user=user, answer=reply.answer, reasoning=reply.reasoning, model=model,
         finish_reason=reply.finish_reason, usage=reply.usage, outcome=outcome, steps=steps,
+        attachments=attachments,
     )  # fmt: skip
     return TurnResult(turn=turn, reply=reply, error=error)
 

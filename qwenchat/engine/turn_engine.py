@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from qwenchat.core.attachments import Attachment, check_for_model
+from qwenchat.core.context_budget import context_window, input_limit
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
@@ -50,9 +52,14 @@ def answer(
     cache: CacheUse | None = None,
     tools: ToolSession | None = None,
     clock: Callable[[], float] = time.monotonic,
+    attachments: tuple[Attachment, ...] = (),
 ) -> Answered:
-    """Answer `user` after `conversation` with `settings.model`, trimmed to its window."""
+    """Answer `user` after `conversation` with `settings.model`, trimmed to its window.
+
+    Attachments the model cannot take are refused here, before anything is sent.
+    """
     catalogue = settings.catalogue
+    check(settings, conversation, attachments, options)
     caching = None
     if cache is not None:
         caching = CachingSource(
@@ -70,15 +77,28 @@ def answer(
     if tools is None:
         result = run_turn(
             fitted, conversation, user, model=settings.model, options=options, view=view,
-            catalogue=catalogue, clock=clock,
+            catalogue=catalogue, clock=clock, attachments=attachments,
         )  # fmt: skip
     else:
         from qwenchat.engine.tool_loop import run_tool_turn
 
         result = run_tool_turn(
             fitted, conversation, user, model=settings.model, options=options, view=view,
-            tools=tools, catalogue=catalogue, clock=clock,
+            tools=tools, catalogue=catalogue, clock=clock, attachments=attachments,
         )  # fmt: skip
     if caching is None:
         return Answered(result)
     return Answered(result, caching.key, caching.hit is not None)
+
+
+def check(
+    settings: Settings,
+    conversation: Conversation,
+    attachments: tuple[Attachment, ...],
+    options: RequestOptions,
+) -> None:
+    """The model must see every image of the request: this turn's and those the history resends."""
+    sent = tuple(a for t in conversation.turns for a in t.attachments) + attachments
+    info = settings.catalogue.lookup(settings.model)
+    window = context_window(info, settings.context_window)
+    check_for_model(sent, settings.model, info.vision, input_limit(window, options.max_tokens))

@@ -46,6 +46,8 @@ class BatchInfo:
 class BatchService:
     """Uploads, creates, polls, cancels and downloads; raises only QwenchatError."""
 
+    not_found_hint = "`qwenchat batch list` shows your recent batches"
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         # these calls are idempotent reads or cheap to repeat
@@ -97,7 +99,7 @@ class BatchService:
                 f"cannot {doing}: the service does not know it (404)",
                 status=404,
                 request_id=exc.response.headers.get("x-request-id"),
-                hint="`qwenchat batch list` shows your recent batches",
+                hint=self.not_found_hint,
             ) from None
         except openai.APIStatusError as exc:
             raise status_error(exc, self.settings, "") from None

@@ -29,6 +29,10 @@ class ChatView:
 
         self.console.print(Text(text, style="dim"))
 
+    def attached(self, line: str) -> None:
+        """One attachment, as one dim line (`📎 cat.png · 1.2 MB · 1024×768`)."""
+        self.say(line)
+
     def error(self, exc: QwenchatError) -> None:
         """The error's one line, in red on stderr."""
         from rich.text import Text

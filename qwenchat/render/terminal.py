@@ -54,6 +54,16 @@ class Terminal:
             self.stderr.flush()
         return text
 
+    def read_piped_bytes(self) -> bytes | None:
+        """The raw bytes piped on stdin (an attachment, `-a -`), or None from a terminal."""
+        if self.stdin is None or self.stdin_is_tty:
+            return None
+        raw = getattr(self.stdin, "buffer", None)
+        if raw is None:
+            return self.stdin.read().encode("utf-8", "surrogateescape")
+        data: bytes = raw.read(MAX_STDIN_BYTES + 1)
+        return data
+
     def console(self, *, stderr: bool = False) -> Console:
         return self.output.console(stderr=stderr)
 

@@ -19,10 +19,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Cost
 from qwenchat.core.errors import QwenchatError, UsageError
 from qwenchat.core.events import Usage
+from qwenchat.store import attachment_rows
 from qwenchat.store.costs_schema import COSTS
 
 DB_NAME = "conversations.db"
@@ -66,6 +68,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
     """,
     COSTS,
+    attachment_rows.ATTACHMENTS,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -190,6 +193,11 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot write to the conversation store {self.path}: {exc}") from None
 
+    def write(self, sql: str, args: Sequence[object] = ()) -> None:
+        """One statement in its own transaction (for `store.uploads`)."""
+        with self._write() as db:
+            db.execute(sql, args)
+
     def rows(self, sql: str, args: Sequence[object] = ()) -> list[sqlite3.Row]:
         """A read-only query's rows (for the reports in `store.usage`)."""
         return self._read(sql, args)
@@ -235,6 +243,7 @@ class Store:
                 f" VALUES ({', '.join('?' * len(row))})",
                 row,
             )
+            attachment_rows.save(db, int(cursor.lastrowid or 0), turn.attachments)
             db.execute(
                 "UPDATE conversations SET updated = ?,"
                 " title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
@@ -299,7 +308,8 @@ class Store:
             "SELECT * FROM turns WHERE conversation_id = ? AND active ORDER BY id",
             (conversation_id,),
         )
-        return [_record(r) for r in rows]
+        found = attachment_rows.load(self._read, [r["id"] for r in rows])
+        return [_record(r, found.get(r["id"], ())) for r in rows]
 
     def conversation(self, conversation_id: int) -> Conversation:
         """The conversation as the REPL holds it: the latest system prompt and the turns."""
@@ -329,6 +339,7 @@ class Store:
                 " WHERE conversation_id = ? AND active ORDER BY id",
                 (copy, conversation_id),
             )
+            attachment_rows.copy_links(db, conversation_id, copy)
             db.execute(
                 "UPDATE conversations SET title = ?, updated = ? WHERE id = ?",
                 (source.title, now(), copy),
@@ -339,6 +350,7 @@ class Store:
         with self._write() as db:
             db.execute("DELETE FROM turns WHERE conversation_id = ?", (conversation_id,))
             db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            attachment_rows.prune(db)
 
     def cached(self, request_key: str) -> TurnRecord | None:
         """The newest complete turn that answered exactly this request."""
@@ -355,7 +367,7 @@ class Store:
             raise UsageError(f"there is already a session named {name!r}")
 
 
-def _record(row: sqlite3.Row) -> TurnRecord:
+def _record(row: sqlite3.Row, attachments: tuple[Attachment, ...] = ()) -> TurnRecord:
     usage_fields = (
         "prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens", "cached_tokens"
     )  # fmt: skip
@@ -368,6 +380,7 @@ def _record(row: sqlite3.Row) -> TurnRecord:
         finish_reason=row["finish_reason"],
         usage=Usage(*(row[name] for name in usage_fields)) if has_usage else None,
         outcome=row["outcome"],
+        attachments=attachments,
     )
     think = None if row["think"] is None else bool(row["think"])
     cost = Cost(row["cost"], row["currency"], bool(row["cost_estimated"]))

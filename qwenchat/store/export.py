@@ -6,9 +6,12 @@ export reads like the chat while keeping everything that was said.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict
 from typing import Any
 
+from qwenchat.core.attachments import Attachment
+from qwenchat.core.conversation import Turn
 from qwenchat.store.database import Summary, TurnRecord
 
 TITLE_WIDTH = 40
@@ -70,7 +73,14 @@ def transcript(summary: Summary, records: list[TurnRecord]) -> str:
     lines = _heading(summary)
     for number, record in enumerate(records, 1):
         turn = record.turn
-        lines += ["", f"--- {number}. you", turn.user, "", f"--- {_status(record)}"]
+        lines += [
+            "",
+            f"--- {number}. you",
+            turn.user,
+            *_attached(turn),
+            "",
+            f"--- {_status(record)}",
+        ]
         if turn.reasoning:
             lines += ["(reasoning)", turn.reasoning, "(answer)"]
         lines.append(turn.answer)
@@ -85,7 +95,8 @@ def markdown(summary: Summary, records: list[TurnRecord]) -> str:
         lines += ["", "**System:**", "", _quote(system)]
     for number, record in enumerate(records, 1):
         turn = record.turn
-        lines += ["", f"## {number}. You", "", turn.user, "", f"### {_status(record)}", ""]
+        lines += ["", f"## {number}. You", "", turn.user, *_attached(turn)]
+        lines += ["", f"### {_status(record)}", ""]
         if turn.reasoning:
             # a literal </details> in the reasoning would close the block early
             reasoning = turn.reasoning.replace("</details>", "&lt;/details>")
@@ -94,8 +105,13 @@ def markdown(summary: Summary, records: list[TurnRecord]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def document(summary: Summary, records: list[TurnRecord]) -> dict[str, Any]:
-    """`sessions export --format json`: the conversation and every turn, usage included."""
+def document(
+    summary: Summary, records: list[TurnRecord], *, with_attachments: bool = False
+) -> dict[str, Any]:
+    """`sessions export --format json`: the conversation and every turn, usage included.
+
+    Attachments are named with their size and hash; `with_attachments` adds their bytes (base64).
+    """
     turns = []
     for record in records:
         turn = record.turn
@@ -114,9 +130,26 @@ def document(summary: Summary, records: list[TurnRecord]) -> dict[str, Any]:
                 "outcome": turn.outcome,
                 "usage": asdict(turn.usage) if turn.usage else None,
                 "cached": record.cached,
+                "attachments": [_described(a, with_attachments) for a in turn.attachments],
             }
         )
     return {**asdict(summary), "turns": turns}
+
+
+def _attached(turn: Turn) -> list[str]:
+    return [f"[attached: {a.label()}]" for a in turn.attachments]
+
+
+def _described(item: Attachment, with_data: bool) -> dict[str, Any]:
+    described: dict[str, Any] = {"name": item.name, "kind": item.kind}
+    if item.kind == "url":
+        return {**described, "url": item.url}
+    described.update(mime=item.mime, size=item.size, sha256=item.digest)
+    if item.width:
+        described.update(width=item.width, height=item.height)
+    if with_data:
+        described["base64"] = base64.b64encode(item.data).decode("ascii")
+    return described
 
 
 def _quote(text: str) -> str:

@@ -1,0 +1,23 @@
+"""`/attach PATH|URL` carried out: the file read at the edge, kept for the next message.
+
+The handler in `chat.slash` stays pure and returns an `Attach` action; the REPL reads the file
+here, so a bad path is one error line and the chat goes on. The attachments wait in
+`ChatState.attached` and go with the next message sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from qwenchat.chat.slash import ChatState
+
+
+def load_pending(state: ChatState, spec: str) -> tuple[ChatState, str]:
+    """The state with the file read and added; what to tell the user (errors raise)."""
+    from qwenchat.engine.attach_files import load
+
+    def no_stdin() -> bytes | None:
+        return None
+
+    item = load(spec, no_stdin)
+    return replace(state, attached=(*state.attached, item)), f"📎 {item.label()}"

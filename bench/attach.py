@@ -34,10 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qwenchat.cli.ask_flow import AskOptions, run_ask  # noqa: E402
 from qwenchat.cli.settings_files import load_settings  # noqa: E402
 from qwenchat.core.conversation import Conversation  # noqa: E402
 from qwenchat.core.request import RequestOptions, build_request  # noqa: E402
-from qwenchat.engine.ask_command import AskOptions, run_ask  # noqa: E402
 from qwenchat.engine.attach_files import load  # noqa: E402
 from qwenchat.render.terminal import Terminal  # noqa: E402
 from tests.fakeserver import FakeServer  # noqa: E402

@@ -131,7 +131,7 @@ LAYERS = {
     "store": {"core"},
     "render": {"core", "store"},  # it shows stored rows, never writes them
     "tools": {"core", "render"},
-    "engine": {"core", "store", "tools"},
+    "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},
     "chat": {"core", "net", "store", "engine", "render", "tools"},
     "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch"},

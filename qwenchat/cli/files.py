@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import JsonOpt, ProfileOpt, settings_for
 from qwenchat.render.terminal import Terminal
 

@@ -1,6 +1,6 @@
 """The error tree: every failure qwenchat reports, each with its exit code.
 
-Only the command line's error boundary (`cli.boundary`) turns these into
+Only the command line's error boundary (`cli.error_boundary`) turns these into
 `qwenchat: error: …` and an exit code; everything else raises them. Messages are single
 lines written for the user.
 """

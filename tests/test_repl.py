@@ -16,7 +16,7 @@ from tests.fakeserver import Reply
 from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
 
 PROMPT = "›"
-README = Path(__file__).resolve().parent.parent / "README.md"
+CHAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "chat.md"
 
 
 @pytest.fixture
@@ -162,11 +162,11 @@ def test_exit_command_and_history_file_mode(cli: Cli, repl: Tty) -> None:
     assert stat.S_IMODE(history.parent.stat().st_mode) == 0o700
 
 
-def test_help_readme_and_registry_agree() -> None:
+def test_help_docs_and_registry_agree() -> None:
     _, action = commands.dispatch(commands.ChatState(Conversation(), "m"), "/help")
     assert isinstance(action, commands.Say)
-    readme = README.read_text(encoding="utf-8")
-    table = readme.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
+    doc = CHAT_DOC.read_text(encoding="utf-8")
+    table = doc.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
     for entry in commands.REGISTRY.values():
         assert entry.usage in action.text
         assert f"`{entry.usage}`".replace("|", "\\|") in table, entry.usage

@@ -127,7 +127,7 @@ def public_url(url: str) -> str:
 
 def title_from(text: str) -> str:
     """A title from the first user message: its first line, whitespace collapsed, shortened."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text.split("\n") if line.strip()), "")
     flat = " ".join(first.split())
     return flat if len(flat) <= TITLE_LENGTH else flat[: TITLE_LENGTH - 1] + "…"
 

@@ -32,7 +32,9 @@ def saved_turns(cli: Cli) -> list[tuple[str, str]]:
         ("bomb:body", (), "reply nested too deeply"),  # a JSON body to a streamed request
     ],
 )
-def test_nesting_bombs_are_one_line(hostile: Cli, model: str, flags: tuple[str, ...], said: str) -> None:
+def test_nesting_bombs_are_one_line(
+    hostile: Cli, model: str, flags: tuple[str, ...], said: str
+) -> None:
     result = hostile("ask", *flags, "-m", model, "hi")
     assert_clean_failure(result, 1)
     assert said in result.stderr

@@ -132,7 +132,7 @@ class Repl:
     def open_store(self, *, continue_last: bool, session: str | None) -> None:
         """Save this chat as it goes; load the conversation asked for on the command line."""
         try:
-            self.keeper = Keeper(open_store(self.settings), self.settings, self.say)
+            self.keeper = Keeper(open_store(self.settings, warn=self.say), self.settings, self.say)
             self.state, told = self.keeper.start(
                 self.state, continue_last=continue_last, session=session
             )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qwenchat.core.conversation import Conversation
-from qwenchat.core.errors import EXIT_OK
+from qwenchat.core.errors import EXIT_OK, UsageError
 from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.choose import OutputMode
@@ -41,8 +41,20 @@ class AskOptions:
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
     """Answer once; returns the exit code, raises QwenchatError before anything is sent."""
     validate(options.request)
-    text = join_prompt(options.prompt, terminal.read_piped())
+    text = join_prompt(_valid_text(options.prompt), terminal.read_piped())
     return answer_once(settings, terminal, text, options)
+
+
+def _valid_text(prompt: str | None) -> str | None:
+    """The prompt argument, refused when it is not UTF-8 (its bytes arrive as surrogates)."""
+    try:
+        (prompt or "").encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"the prompt is not valid UTF-8 (character {exc.start + 1}); "
+            "convert it, e.g. with iconv, or pipe it in"
+        ) from None
+    return prompt
 
 
 def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskOptions) -> int:
@@ -61,6 +73,8 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
             settings = replace(settings, model=model)
         view = _display(settings, terminal, options, tools is not None, history, text)
         answered = _answer(settings, history, text, options, view, store, tools)
+        if tools is None:
+            _say_tools_are_off(answered, options, view)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
     finally:
@@ -139,6 +153,19 @@ def _tool_session(
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
     return ask_session(settings, terminal, options.tools, toolset)
+
+
+def _say_tools_are_off(answered: Answered, options: AskOptions, view: TurnView) -> None:
+    """A model that asked for tools that were not offered: say why nothing ran."""
+    calls = answered.result.reply.tool_calls
+    if not calls:
+        return
+    names = ", ".join(sorted({c.name or "?" for c in calls}))
+    given = " (--yes-tools alone does not turn them on)" if options.tools else ""
+    view.notice(
+        f"the model asked to run {names}, but tools are off, so nothing ran{given}: "
+        "add --tools to let it"
+    )
 
 
 def _save(

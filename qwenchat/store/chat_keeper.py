@@ -77,7 +77,7 @@ class Keeper:
 
     def sync(self, state: ChatState) -> ChatState:
         """Write what changed since the last sync; the state knows its conversation id."""
-        if self.store is None:
+        if self.store is None or self.store.read_only:  # the user was told when it opened
             return state
         if state.session_id != self.conversation_id:  # /clear started a new conversation
             self.conversation_id, self._saved, self.pending_name = state.session_id, [], None

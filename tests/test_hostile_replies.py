@@ -170,3 +170,17 @@ def test_a_password_in_the_base_url_is_masked_in_errors_doctor_and_config(hostil
         result = hostile(*args, env=env)
         assert "Traceback" not in result.stdout + result.stderr
         assert "hunter2-secret" not in result.stdout + result.stderr, args
+
+
+def test_a_key_inside_the_base_url_is_never_stored_or_printed(hostile: Cli) -> None:
+    port = hostile.server.port
+    env = hostile.env(QWENCHAT_BASE_URL=f"http://127.0.0.1:{port}/{TEST_KEY}/v1")
+    result = hostile("ask", "hi", env=env)
+    assert result.exit_code == 0, result.stderr
+    exported = hostile("sessions", "export", "1", "-f", "json")
+    assert TEST_KEY[:12] not in exported.stdout
+    assert json.loads(exported.stdout)["turns"][0]["base_url"] == (
+        f"http://127.0.0.1:{port}/[key]/v1"
+    )
+    database = (hostile.home / "data" / "qwenchat" / "conversations.db").read_bytes()
+    assert TEST_KEY[:12].encode() not in database

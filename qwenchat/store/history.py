@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import usage_cost
+from qwenchat.core.redact import redact
 from qwenchat.core.settings import Settings
 from qwenchat.core.spend import estimated_usage, prompt_estimate
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
@@ -50,7 +51,8 @@ def record_for(
                       cached=cached, estimate=guess)  # fmt: skip
     return TurnRecord(
         turn=turn,
-        base_url=settings.base_url,
+        # a key expanded into the URL (`${DASHSCOPE_API_KEY}` in a path) never reaches the file
+        base_url=redact(settings.base_url, settings.api_key),
         region=settings.region if settings.is_dashscope else None,
         system=system,
         think=think,

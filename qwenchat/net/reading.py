@@ -59,7 +59,7 @@ def lines(chunks: Iterable[bytes], watch: Watch, *, max_line: int = MAX_LINE) ->
             raise _too_big("one line of the stream", max_line)
         watch.check()
     if held:
-        yield _decoded(bytes(held))
+        yield _decoded(bytes(held[:-1] if held.endswith(b"\r") else held))
 
 
 def body(chunks: Iterable[bytes], watch: Watch, *, limit: int = MAX_LINE) -> str:

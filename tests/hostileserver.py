@@ -15,6 +15,21 @@ gets that scenario's scripted answer; any other model gets the fake server's usu
 ``u2028``
     The answer ``line one\\u2028still line one\\u2029and\\x85this`` (separators that
     ``str.splitlines`` would split on).
+``escape``
+    An answer and reasoning full of terminal control sequences (``ESCAPES``): colours, a
+    title (OSC 0), a clipboard write (OSC 52), the end of a bracketed paste, C1 CSI, BEL.
+``bomb:WHERE``
+    JSON nested 100,000 deep: ``body`` (a non-streamed reply), ``args`` (a tool call's
+    arguments); the stream form is ``nested-chunk``.
+``surrogate``
+    Lone surrogates (``"\\ud800"`` in the JSON) in the answer and the reasoning.
+``huge-usage``
+    A normal answer whose usage counts are above 2**63.
+``huge-index``
+    A tool call whose ``index`` has 4,000 digits.
+``echo-key``
+    An error status whose request id and message quote the request's API key (whole and a
+    20-character prefix).
 """
 
 from __future__ import annotations
@@ -23,7 +38,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakeserver import DONE_FRAME, FakeServer, Frames, Reply, Response, chunk_frame
+from tests.fakeserver import (
+    DONE_FRAME,
+    Error,
+    FakeServer,
+    Frames,
+    Raw,
+    Reply,
+    Response,
+    chunk_frame,
+)
 
 NEST_DEPTH = 100_000
 SEPARATORS_ANSWER = "line one\u2028still line one\u2029and\x85this"
@@ -68,11 +92,62 @@ def _separators(rest: str, body: Any) -> Response:
     return Reply(answer=SEPARATORS_ANSWER)
 
 
+ESCAPES = (
+    "\x1b[31mred\x1b[0m \x1b]0;owned\x07title \x1b]52;c;cm0gLXJmIH4=\x07clip "
+    "\x1b[201~paste-end \x9b2Jc1 bell\x07 done"
+)
+HUGE = 2**63 + 7
+
+
+def _escape(rest: str, body: Any) -> Response:
+    return Reply(answer=ESCAPES, reasoning=ESCAPES)
+
+
+def _bomb(rest: str, body: Any) -> Response:
+    nested = "[" * NEST_DEPTH + "]" * NEST_DEPTH
+    if rest == "args":
+        return Reply(tool_calls=[{"function": {"name": "current_time", "arguments": nested}}])
+    return Raw(body=('{"choices": ' + nested + "}").encode(), content_type="application/json")
+
+
+def _surrogate(rest: str, body: Any) -> Response:
+    delta = '{"choices":[{"index":0,"delta":{"reasoning_content":"think \\ud800","content":"X"}}]}'
+    return Frames(
+        [
+            "data: " + delta.replace("X", "before") + "\n\n",
+            "data: " + delta.replace("X", "lone \\udc00 after") + "\n\n",
+            DONE_FRAME,
+        ]
+    )
+
+
+def _huge_usage(rest: str, body: Any) -> Response:
+    usage = {"prompt_tokens": HUGE, "completion_tokens": HUGE, "total_tokens": HUGE * 2}
+    return Reply(answer="counted", usage=usage)
+
+
+def _huge_index(rest: str, body: Any) -> Response:
+    call = '{"index":IDX,"id":"c1","function":{"name":"current_time","arguments":"{}"}}'
+    chunk = '{"choices":[{"index":0,"delta":{"content":"partial ","tool_calls":[CALL]}}]}'
+    chunk = chunk.replace("CALL", call.replace("IDX", "9" * 4000))
+    return Frames(["data: " + chunk + "\n\n", DONE_FRAME])
+
+
+def _echo_key(rest: str, body: Any) -> Response:
+    return Error(0, "")  # replaced by HostileServer, which knows the key
+
+
 SCENARIOS: dict[str, Callable[[str, Any], Response]] = {
     "call": _call_scenario,
     "flood": _flood_scenario,
     "nested-chunk": _nested_chunk,
     "u2028": _separators,
+    "escape": _escape,
+    "bomb": _bomb,
+    "surrogate": _surrogate,
+    "huge-usage": _huge_usage,
+    "huge-index": _huge_index,
+    "echo-key": _echo_key,
 }
 
 
@@ -89,4 +164,11 @@ class HostileServer(FakeServer):
     def _next_response(self, body: Any) -> Response:
         model = body.get("model") if isinstance(body, dict) else None
         scripted = scenario_for(model, body) if isinstance(model, str) else None
+        if isinstance(scripted, Error) and scripted.status == 0:
+            key = self.api_key or ""
+            return Error(
+                400,
+                f"bad request from {key} (prefix {key[:20]})",
+                request_id=f"req-{key}",
+            )
         return scripted if scripted is not None else super()._next_response(body)

@@ -80,3 +80,55 @@ def test_streamed_text_never_carries_an_escape(chunks: list[str]) -> None:
     assert "\x1b" not in out
     assert "\x9b" not in out
     assert "\x1b" not in sanitize("".join(chunks))
+
+
+# Hostile values a parser must survive: nesting bombs, lone surrogates, integers past 64 bits.
+HOSTILE_SCALARS = (
+    st.sampled_from(["\ud800", "a\udc00b", "\ud83d"]) | st.integers(min_value=2**63 - 2)
+    | st.integers(max_value=-(2**63)) | st.just(int("9" * 4000))
+)  # fmt: skip
+HOSTILE_JSON = st.recursive(
+    SCALARS | HOSTILE_SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=6),
+    max_leaves=30,
+)
+
+
+@given(st.dictionaries(KEYS, HOSTILE_JSON, max_size=6))
+@settings(max_examples=300)
+def test_parsers_take_surrogates_and_huge_integers(chunk: dict[str, Any]) -> None:
+    for parse in (parse_chunk, parse_body):
+        try:
+            events = parse(chunk)
+        except StreamError:
+            continue
+        for event in events:
+            text = getattr(event, "text", None)
+            if isinstance(text, str):
+                text.encode("utf-8")  # no lone surrogate survives
+            for name in ("prompt_tokens", "completion_tokens", "total_tokens", "index"):
+                value = getattr(event, name, None)
+                assert value is None or 0 <= value < 2**63
+
+
+@given(st.integers(min_value=1, max_value=200_000), st.sampled_from("[{"))
+@settings(max_examples=20, deadline=None)
+def test_any_nesting_depth_is_a_chunk_or_a_stream_error(depth: int, opener: str) -> None:
+    closer = "]" if opener == "[" else "}"
+    inner = '{"a":' if opener == "{" else "["
+    data = inner * depth + "1" * (opener == "{") + closer * depth
+    with contextlib.suppress(StreamError):
+        _json_object(data, "chunk")
+
+
+@given(st.lists(st.binary(max_size=30), max_size=20))
+def test_sse_lines_split_at_newline_only(chunks: list[bytes]) -> None:
+    from qwenchat.net.reading import Watch, lines
+
+    joined = b"".join(chunks)
+    got = list(lines(chunks, Watch(60.0, None)))
+    expected = joined.split(b"\n")
+    if expected and expected[-1] == b"":
+        expected.pop()
+    decoded = [(e[:-1] if e.endswith(b"\r") else e).decode("utf-8", "replace") for e in expected]
+    assert got == decoded

@@ -9,7 +9,7 @@ from tests.conftest import Cli
 from tests.fakeserver import Reply
 from tests.tty import ENTER, Tty
 
-QUESTION = "Run calculator? [y]es / [n]o / [a]lways for this session:"
+QUESTION = "Run calculator? [y]es / [n]o / [a]lways in this conversation:"
 
 
 def calc(expression: str, call_id: str) -> dict[str, Any]:
@@ -90,3 +90,36 @@ def test_always_approves_the_tool_for_the_rest_of_the_chat(cli: Cli) -> None:
     ]  # fmt: skip
     assert [m.get("tool_call_id") for m in history if m["role"] == "tool"] == ["a1", "a2", "a3"]
     assert history[4] == {"role": "assistant", "content": "2 and 4."}
+
+
+def test_always_lasts_for_this_conversation_and_endpoint_only(cli: Cli) -> None:
+    rounds = []
+    for n in range(5):
+        rounds += [Reply(tool_calls=[calc(f"{n} + 1", f"s{n}")]), Reply(answer=f"done {n}.")]
+    cli.server.enqueue(*rounds)
+    tty = Tty("--tools", env=tty_env(cli))
+    prompts = 0
+
+    def turn(text: str, answer: str | None) -> None:
+        nonlocal prompts
+        tty.send(text + ENTER)
+        if answer is not None:
+            tty.wait_for(QUESTION, after=tty.text().count(QUESTION))
+            tty.send(answer + ENTER)
+        tty.wait_for("›", after=prompts)
+        prompts += 1
+
+    try:
+        tty.wait_for("›")
+        prompts = 1
+        turn("one", "a")  # always…
+        turn("two", None)  # …so not asked again in this conversation
+        turn("/clear", None)
+        turn("three", "a")  # a new conversation: asked again
+        turn("/tools off", None)
+        turn("/tools on", None)
+        turn("four", "a")  # tools were off in between: asked again
+        turn("five", None)
+        assert tty.text().count(QUESTION) == 3
+    finally:
+        tty.close()

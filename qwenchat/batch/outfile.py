@@ -20,9 +20,25 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from qwenchat.core.batch_records import Record, parse_record
-from qwenchat.core.errors import UsageError
+from qwenchat.core.errors import QwenchatError, UsageError
 
 PRIVATE = 0o600
+
+
+class WriteError(QwenchatError):
+    """The output cannot take another record (disk full, file too large): exit 1."""
+
+
+@contextlib.contextmanager
+def writing(where: object, written: int) -> Iterator[None]:
+    """An OSError while writing records becomes one line that says what was kept."""
+    try:
+        yield
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write {where}: {exc.strerror or exc}; stopped, the {written:,} results "
+            "written before are kept (run again to resume)"
+        ) from None
 
 
 class Sink(Protocol):
@@ -96,15 +112,21 @@ class FileSink:
         self.resumed = bool(previous)
         _drop_partial_line(path)
         self._file = open_private(path, os.O_APPEND)
+        self._written = 0
 
     def write(self, record: Record) -> None:
-        self._file.write(record.to_line())
-        self._file.flush()
+        with writing(self.path, self._written):
+            self._file.write(record.to_line())
+            self._file.flush()
+        self._written += 1
 
     def close(self, *, complete: bool) -> None:
-        self._file.close()
         if not complete:
+            with contextlib.suppress(OSError):  # a full disk: what was flushed stays
+                self._file.close()
             return
+        with writing(self.path, self._written):
+            self._file.close()
         if self.resumed:
             records = ordered(read_previous(self.path), self.order)
             rewrite(self.path, (record.to_line() for record in records))
@@ -133,8 +155,9 @@ class StreamSink:
                 self._emit(self._held.pop(item_id))
 
     def _emit(self, record: Record) -> None:
-        self.stream.write(record.to_line())
-        self.stream.flush()
+        with writing(getattr(self.stream, "name", "the output"), self._next):
+            self.stream.write(record.to_line())
+            self.stream.flush()
 
 
 class DeviceSink(StreamSink):
@@ -201,6 +224,11 @@ def rewrite(path: Path, lines: Iterable[str]) -> None:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
+    except OSError as exc:
+        raise WriteError(
+            f"cannot put {path} in input order: {exc.strerror or exc}; every result is in it, "
+            "in the order they finished"
+        ) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()

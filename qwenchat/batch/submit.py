@@ -50,7 +50,7 @@ def run_remote(
     try:
         info = _find_or_submit(service, store, display, data, work, options.output)
         if not options.wait:
-            terminal.stdout.write(info.id + "\n")
+            terminal.output.out(info.id + "\n", flush=True)
             display.notice(f"batch: check it with `qwenchat batch status {info.id}`, "
                            f"fetch it with `qwenchat batch results {info.id}`")  # fmt: skip
             return errors.EXIT_OK
@@ -92,8 +92,14 @@ def _find_or_submit(
     return info
 
 
+# Statuses of a running batch; an unknown one is waited on only UNKNOWN_POLLS times.
+KNOWN_STATUSES = frozenset({"validating", "in_progress", "finalizing", "cancelling"})
+UNKNOWN_POLLS = 5
+
+
 def wait_for(service: BatchService, info: BatchInfo, display: Display, *, poll: float) -> BatchInfo:
     """Poll until the batch ends; Ctrl-C leaves it running and says how to come back."""
+    unknown = 0
     try:
         with display:
             while True:
@@ -101,6 +107,13 @@ def wait_for(service: BatchService, info: BatchInfo, display: Display, *, poll: 
                                total=info.total)  # fmt: skip
                 if info.finished:
                     return info
+                unknown = 0 if info.status in KNOWN_STATUSES else unknown + 1
+                if unknown >= UNKNOWN_POLLS:
+                    raise errors.ApiError(
+                        f"batch {info.id}: the service reports a status qwenchat does not know "
+                        f"({info.status!r}, {unknown} times in a row); stopped waiting",
+                        hint=f"`qwenchat batch status {info.id}` asks again",
+                    )
                 time.sleep(poll)
                 info = service.retrieve(info.id)
     except KeyboardInterrupt:

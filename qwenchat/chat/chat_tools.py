@@ -1,5 +1,5 @@
-"""The chat's tools: loaded once, with one consent state (the "always" answers) for the whole
-chat."""
+"""The chat's tools: loaded once, with one consent state (the "always" answers) for this
+conversation on this endpoint (reset by /clear, /resume, a profile switch and /tools off)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,11 @@ class ChatTools:
             options = self._options or ToolOptions()
             self._toolset = load_toolset(self._settings, options, Path.cwd())
         return self._toolset
+
+    def forget_always(self, settings: Settings) -> None:
+        """Drop the "always" answers: a new conversation, endpoint or profile, or tools off."""
+        self._settings = settings
+        self._session = None
 
     def session(self) -> ToolSession:
         if self._session is None:

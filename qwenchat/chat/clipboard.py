@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from qwenchat.core.sanitize import sanitize
+
 CLIPBOARD_TOOLS = (
     ("wl-copy",),
     ("xclip", "-selection", "clipboard"),
@@ -15,7 +17,12 @@ CLIPBOARD_TOOLS = (
 
 
 def copy_to_clipboard(text: str) -> str:
-    """Copy with the first clipboard tool found; say what happened."""
+    """Copy with the first clipboard tool found; say what happened.
+
+    Only sanitised text is copied: an answer's `ESC[201~` would end a bracketed paste early and
+    let what follows run in the shell it is pasted into.
+    """
+    text = sanitize(text)
     for tool in CLIPBOARD_TOOLS:
         if shutil.which(tool[0]):
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -10,7 +11,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
-from prompt_toolkit.history import FileHistory
+from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 
@@ -64,6 +65,14 @@ def key_bindings() -> KeyBindings:
     return bindings
 
 
+class KeptHistory(FileHistory):
+    """The input history file; a line that cannot be written (disk full) stays in memory only."""
+
+    def store_string(self, string: str) -> None:
+        with contextlib.suppress(OSError):
+            super().store_string(string)
+
+
 def build_prompt(
     data_dir: Path,
     *,
@@ -73,8 +82,9 @@ def build_prompt(
     tty: TextIO | None,
 ) -> PromptSession[str]:
     """The input line: history in `data_dir`, completion of commands, models and profiles."""
+    path = history_file(data_dir)
     return PromptSession(
-        history=FileHistory(str(history_file(data_dir))),
+        history=KeptHistory(str(path)) if path is not None else InMemoryHistory(),
         auto_suggest=AutoSuggestFromHistory(),
         completer=SlashCompleter(models, profiles),
         complete_while_typing=False,

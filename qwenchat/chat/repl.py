@@ -91,6 +91,10 @@ def run_repl(
     repl.loop()
 
 
+# Commands that leave this conversation for another: consent given in it does not carry over.
+NEW_CONVERSATION = frozenset({"/clear", "/resume"})
+
+
 class Repl:
     """One interactive session: its state, its prompt, its client."""
 
@@ -120,7 +124,7 @@ class Repl:
     def open_store(self, *, continue_last: bool, session: str | None) -> None:
         """Save this chat as it goes; load the conversation asked for on the command line."""
         try:
-            self.keeper = Keeper(open_store(self.settings), self.settings, self.say)
+            self.keeper = Keeper(open_store(self.settings, warn=self.say), self.settings, self.say)
             self.state, told = self.keeper.start(
                 self.state, continue_last=continue_last, session=session
             )
@@ -149,6 +153,17 @@ class Repl:
 
     def handle_command(self, line: str) -> bool:
         """Run a slash command; True when the REPL should end."""
+        scope = self._consent_scope()
+        ended = self._dispatch(line)
+        if self._consent_scope() != scope or line.split()[0] in NEW_CONVERSATION:
+            self.tools.forget_always(self.settings)  # "always" held for that scope only
+        return ended
+
+    def _consent_scope(self) -> tuple[str, str | None, bool]:
+        """What an "always" answer is for: this endpoint, profile, and tools being on."""
+        return self.settings.base_url, self.state.profile, self.state.tools
+
+    def _dispatch(self, line: str) -> bool:
         self.state, action = commands.dispatch(self.state, line)
         match action:
             case Quit():

@@ -18,6 +18,7 @@ from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
 from qwenchat.store.history import chosen, record_for
+from qwenchat.store.locks import Held, hold
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
     from qwenchat.chat.slash import ChatState, StoreAction
@@ -74,10 +75,11 @@ class Keeper:
         self.conversation_id: int | None = None
         self.pending_name: str | None = None
         self._saved: list[_Saved] = []
+        self._held: Held | None = None
 
     def sync(self, state: ChatState) -> ChatState:
         """Write what changed since the last sync; the state knows its conversation id."""
-        if self.store is None:
+        if self.store is None or self.store.read_only:  # the user was told when it opened
             return state
         if state.session_id != self.conversation_id:  # /clear started a new conversation
             self.conversation_id, self._saved, self.pending_name = state.session_id, [], None
@@ -92,6 +94,7 @@ class Keeper:
                 if self.conversation_id is None:
                     self.conversation_id = self.store.create(source="chat", name=self.pending_name)
                     self.pending_name = None
+                    self._own(self.conversation_id)
                 before = replace(state.conversation, turns=turns[:index])
                 record = record_for(
                     turn, self.settings, system=before.system, think=state.think, history=before
@@ -146,8 +149,25 @@ class Keeper:
             return state, exc.message
         raise AssertionError(action)  # pragma: no cover - the match is exhaustive
 
+    def _own(self, conversation_id: int) -> bool:
+        """Hold this conversation's lock (releasing the last one); False: another chat has it."""
+        held = hold(self.settings.data_dir, conversation_id)
+        if held is None:
+            return False
+        if self._held is not None:
+            self._held.release()
+        self._held = held
+        return True
+
     def _load(self, state: ChatState, found: Summary, *, keep_flags: bool) -> tuple[ChatState, str]:
         assert self.store is not None
+        if not self.store.read_only and not self._own(found.id):
+            copy = self.store.resolve(str(self.store.fork(found.id)))
+            state, told = self._load(state, copy, keep_flags=keep_flags)
+            return state, (
+                f"#{found.id} is open in another chat: continuing in a fork, #{copy.id} "
+                f"(so the two do not interleave)\n{told}"
+            )
         records = self.store.records(found.id)
         stored = Conversation(
             system=records[-1].system if records else None,
@@ -179,6 +199,7 @@ class Keeper:
             return state, "nothing to fork yet"
         parent = self.conversation_id
         copy = self.store.fork(parent)
+        self._own(copy)
         stored = self.store.conversation(copy)
         self.conversation_id = copy
         self._saved = [

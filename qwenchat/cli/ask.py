@@ -44,6 +44,7 @@ class AskFlags:
     region: opt.RegionOpt = None
     base_url: opt.BaseUrlOpt = None
     timeout: opt.TimeoutOpt = None
+    max_time: opt.MaxTimeOpt = None
     continue_: opt.AddTurnOpt = False
     session: opt.SessionOpt = None
     cache: opt.CacheOpt = False
@@ -67,7 +68,8 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
         model=flags.model, system=flags.system,
         thinking="hide" if flags.hide_thinking else flags.thinking,
         region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
-        retries=flags.retries, tool_rounds=flags.tool_rounds, profile=flags.profile,
+        max_time=flags.max_time, retries=flags.retries, tool_rounds=flags.tool_rounds,
+        profile=flags.profile,
     )  # fmt: skip
     raise typer.Exit(run_ask(settings, Terminal.system(), ask_options(flags)))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from qwenchat.core.conversation import Conversation
-from qwenchat.core.errors import EXIT_OK
+from qwenchat.core.errors import EXIT_OK, UsageError
 from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.choose import OutputMode
@@ -47,8 +47,20 @@ def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
     validate(options.request)
     attachments = load_all(options.attach, terminal.read_piped_bytes)
     piped = None if "-" in options.attach else terminal.read_piped()  # `-a -` took stdin
-    text = join_prompt(options.prompt, piped)
+    text = join_prompt(_valid_text(options.prompt), piped)
     return answer_once(settings, terminal, text, options, attachments)
+
+
+def _valid_text(prompt: str | None) -> str | None:
+    """The prompt argument, refused when it is not UTF-8 (its bytes arrive as surrogates)."""
+    try:
+        (prompt or "").encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise UsageError(
+            f"the prompt is not valid UTF-8 (character {exc.start + 1}); "
+            "convert it, e.g. with iconv, or pipe it in"
+        ) from None
+    return prompt
 
 
 def answer_once(
@@ -77,6 +89,8 @@ def answer_once(
         view = _display(settings, terminal, options, tools is not None, history, text)
         _show_attached(terminal, options, attachments)
         answered = _answer(settings, history, (text, attachments), options, view, store, tools)
+        if tools is None:
+            _say_tools_are_off(answered, options, view)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
     finally:
@@ -189,6 +203,19 @@ def _tool_session(
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
     return ask_session(settings, terminal, options.tools, toolset)
+
+
+def _say_tools_are_off(answered: Answered, options: AskOptions, view: TurnView) -> None:
+    """A model that asked for tools that were not offered: say why nothing ran."""
+    calls = answered.result.reply.tool_calls
+    if not calls:
+        return
+    names = ", ".join(sorted({c.name or "?" for c in calls}))
+    given = " (--yes-tools alone does not turn them on)" if options.tools else ""
+    view.notice(
+        f"the model asked to run {names}, but tools are off, so nothing ran{given}: "
+        "add --tools to let it"
+    )
 
 
 def _save(

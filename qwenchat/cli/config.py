@@ -13,6 +13,7 @@ from qwenchat.cli.options import (
     TimeoutOpt,
     settings_for,
 )
+from qwenchat.core.redact import redact_url
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -38,10 +39,12 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
     return [
         ("profile", settings.profile or "(none)", settings.source("profile")),
         ("api key", settings.masked_key, settings.source("api_key")),
-        ("base url", settings.base_url, settings.source("base_url")),
+        ("base url", redact_url(settings.base_url), settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
         ("model", settings.model, settings.source("model")),
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
+        ("max time", f"{settings.max_time:g} s" if settings.max_time else "(none)",
+         settings.source("max_time")),
         ("retries", str(settings.retries), settings.source("retries")),
         ("system", settings.system or "(none)", settings.source("system")),
         ("thinking", settings.thinking_display, settings.source("thinking")),

@@ -85,6 +85,12 @@ TimeoutOpt = Annotated[
         "--timeout", metavar="SECONDS", help="Seconds to wait for the next chunk (default 120)."
     ),
 ]
+MaxTimeOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--max-time", metavar="SECONDS", help="Most seconds one reply may take in all (no limit)."
+    ),
+]
 ContinueOpt = Annotated[
     bool, typer.Option("-c", "--continue", help="Continue the most recent conversation.")
 ]
@@ -175,7 +181,9 @@ ToolRoundsOpt = Annotated[
 ]
 
 # The settings a flag may set (`core.settings` resolves them with the other layers).
-SETTINGS_FLAGS = ("model", "system", "thinking", "region", "base_url", "timeout", "retries")
+SETTINGS_FLAGS = (
+    "model", "system", "thinking", "region", "base_url", "timeout", "max_time", "retries",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,7 @@ class RootOptions:
     region: RegionOpt = None
     base_url: BaseUrlOpt = None
     timeout: TimeoutOpt = None
+    max_time: MaxTimeOpt = None
     continue_: ContinueOpt = False
     session: SessionOpt = None
     retries: RetriesOpt = None

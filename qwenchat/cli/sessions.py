@@ -47,15 +47,14 @@ def list_(
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Saved conversations, most recently used first: id, name, title, turns, model, last used."""
-    import json
     from dataclasses import asdict
 
-    from qwenchat.store.export import table
+    from qwenchat.store.export import json_text, table
 
     with _store() as store:
         summaries = store.summaries()
     if json_output:
-        _write(json.dumps([asdict(s) for s in summaries], ensure_ascii=False, indent=2) + "\n")
+        _write(json_text([asdict(s) for s in summaries]) + "\n")
     else:
         _write(table(summaries) + "\n")
 
@@ -82,10 +81,8 @@ def export(
     ] = False,
 ) -> None:
     """Print a conversation as Markdown (reasoning in <details> blocks) or JSON."""
-    import json
-
     from qwenchat.core.errors import UsageError
-    from qwenchat.store.export import document, markdown
+    from qwenchat.store.export import document, json_text, markdown
 
     if format not in ("md", "json"):
         raise UsageError(f"--format must be md or json, got {format!r}")
@@ -94,7 +91,7 @@ def export(
         records = store.records(summary.id)
     if format == "json":
         doc = document(summary, records, with_attachments=with_attachments)
-        _write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        _write(json_text(doc) + "\n")
     else:
         _write(markdown(summary, records))
 

@@ -7,6 +7,7 @@ body). Nothing here imports the openai SDK: the client hands plain dicts over.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -171,11 +172,11 @@ def _delta_events(delta: Mapping[str, Any], events: list[Event]) -> None:
     for name in REASONING_FIELDS:
         reasoning = delta.get(name)
         if reasoning and isinstance(reasoning, str):
-            events.append(ReasoningDelta(reasoning))
+            events.append(ReasoningDelta(whole(reasoning)))
             break
     content = delta.get("content")
     if content and isinstance(content, str):
-        events.append(AnswerDelta(content))
+        events.append(AnswerDelta(whole(content)))
     for position, call in enumerate(_mappings(delta.get("tool_calls"))):
         function = _mapping(call.get("function"))
         index = _int(call.get("index"))
@@ -200,7 +201,7 @@ def _other_choice(index: Any, delta: Mapping[str, Any], events: list[Event]) -> 
     content = delta.get("content")
     number = _int(index)
     if number and content and isinstance(content, str):
-        events.append(OtherChoice(number, content))
+        events.append(OtherChoice(number, whole(content)))
 
 
 def _moderated(error: Any) -> bool:
@@ -225,8 +226,20 @@ def _mappings(value: Any) -> list[Mapping[str, Any]]:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return whole(value) if isinstance(value, str) and value else None
+
+
+def whole(text: str) -> str:
+    """`text` with lone surrogates (`"\\ud800"` in JSON: not Unicode) made U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An integer that fits 64 bits; anything else (a count above 2**63, a bool) is unknown."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < INT_LIMIT:
+        return value
+    return None
+
+
+INT_LIMIT = 2**63
+_SURROGATE = re.compile("[\ud800-\udfff]")

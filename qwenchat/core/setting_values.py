@@ -54,19 +54,26 @@ def names(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
-def timeout_seconds(value: Any, source: str | None) -> float:
+def max_time(value: Any, source: str | None) -> float | None:
+    """`max_time`: the same rules as a timeout; unset means no overall deadline."""
+    if value is None:
+        return None
+    return timeout_seconds(value, source, name="max_time")
+
+
+def timeout_seconds(value: Any, source: str | None, *, name: str = "timeout") -> float:
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
         raise UsageError(
-            f"timeout must be a number of seconds, got {value!r} (from {source})"
+            f"{name} must be a number of seconds, got {value!r} (from {source})"
         ) from None
     if not math.isfinite(number):
         raise UsageError(
-            f"timeout must be a finite number of seconds, got {value!r} (from {source})"
+            f"{name} must be a finite number of seconds, got {value!r} (from {source})"
         )
     if number <= 0:
-        raise UsageError(f"timeout must be positive, got {value!r} (from {source})")
+        raise UsageError(f"{name} must be positive, got {value!r} (from {source})")
     return number
 
 

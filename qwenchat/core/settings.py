@@ -49,6 +49,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "base_url": ("QWENCHAT_BASE_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE"),
     "model": ("QWENCHAT_MODEL", "MODEL_NAME"),
     "timeout": ("QWENCHAT_TIMEOUT",),
+    "max_time": ("QWENCHAT_MAX_TIME",),
     "system": ("QWENCHAT_SYSTEM",),
     "thinking": ("QWENCHAT_THINKING",),
     "context_window": ("QWENCHAT_CONTEXT_WINDOW",),
@@ -112,6 +113,7 @@ class Settings:
     catalogue: Catalogue = DEFAULT_CATALOGUE
     prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
     monthly_budget: float | None = None  # in the region's currency
+    max_time: float | None = None  # seconds one reply may take in all; None: no deadline
 
     @property
     def masked_key(self) -> str:
@@ -308,6 +310,7 @@ def _build(
         tool_rounds=values_.tool_rounds(values.get("tool_rounds", DEFAULT_TOOL_ROUNDS), sources),
         approved_tools=values_.names(values.get("approved_tools", ())),
         monthly_budget=budget_from(values.get("monthly_budget"), sources.get("monthly_budget")),
+        max_time=values_.max_time(values.get("max_time"), sources.get("max_time")),
     )
 
 

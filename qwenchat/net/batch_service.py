@@ -17,7 +17,7 @@ import openai
 from qwenchat.core import errors
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings
-from qwenchat.net.client import make_sdk, status_error
+from qwenchat.net.client import make_sdk, status_error, without_key
 
 ENDPOINT: Final = "/v1/chat/completions"
 WINDOW: Final = "24h"
@@ -93,6 +93,14 @@ class BatchService:
     @contextlib.contextmanager
     def _mapped(self, doing: str) -> Iterator[None]:
         try:
+            with self._unmapped(doing):
+                yield
+        except errors.QwenchatError as exc:
+            raise without_key(exc, self.settings.api_key) from None
+
+    @contextlib.contextmanager
+    def _unmapped(self, doing: str) -> Iterator[None]:
+        try:
             yield
         except openai.NotFoundError as exc:
             raise errors.ApiError(
@@ -124,8 +132,8 @@ def _info(batch: Any) -> BatchInfo:
         for e in ((batch.errors.data or []) if batch.errors else [])
     )
     return BatchInfo(
-        id=batch.id,
-        status=str(batch.status),
+        id=sanitize(str(batch.id)),
+        status=sanitize(str(batch.status)),
         total=counts.total if counts else 0,
         completed=counts.completed if counts else 0,
         failed=counts.failed if counts else 0,

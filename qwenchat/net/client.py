@@ -25,9 +25,12 @@ from qwenchat.core.events import (
     parse_chunk,
     parse_completion,
 )
+from qwenchat.core.redact import redact
 from qwenchat.core.sanitize import sanitize
-from qwenchat.core.settings import Settings, mask_key
+from qwenchat.core.settings import Settings
+from qwenchat.net import reading
 from qwenchat.net.errors import Failure, body_request_id, error_fields, first_line, translate
+from qwenchat.net.reading import Watch
 from qwenchat.net.retry import RetryPolicy, parse_retry_after, retrying
 
 CONNECT_TIMEOUT = 10.0
@@ -46,7 +49,9 @@ def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
     return openai.OpenAI(
         api_key=settings.require_key(),
         base_url=settings.base_url,
-        timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
+        timeout=openai.Timeout(
+            min(settings.timeout, settings.max_time or settings.timeout), connect=CONNECT_TIMEOUT
+        ),
         max_retries=max_retries,
     )
 
@@ -82,14 +87,17 @@ class ChatClient:
         extra = {k: v for k, v in body.items() if k not in SDK_FIELDS}
         create = self._sdk.chat.completions.with_streaming_response.create
         started = False
+        watch = Watch(self.settings.timeout, self.settings.max_time)
         try:
             with create(**kwargs, extra_body=extra or None) as response:
                 if not body.get("stream"):
-                    yield from parse_completion(_json_object(response.text(), "reply"))
+                    text = reading.body(response.iter_bytes(), watch)
+                    yield from parse_completion(_json_object(text, "reply"))
                     return
-                _check_stream_type(response.headers.get("content-type", ""), response)
-                for data in iter_sse_data(response.iter_lines()):
+                _check_stream_type(response.headers.get("content-type", ""), response, watch)
+                for data in iter_sse_data(reading.lines(response.iter_bytes(), watch)):
                     started = True  # a chunk arrived: from here on nothing is retried
+                    watch.event()
                     if data.startswith("[DONE]"):
                         yield Done()
                         return
@@ -123,11 +131,13 @@ class ChatClient:
 
 
 def without_key(exc: QwenchatError, key: str | None) -> QwenchatError:
-    """Mask the key wherever an error's text quotes it."""
-    if key:
-        exc.message = exc.message.replace(key, mask_key(key))
-        exc.hint = exc.hint.replace(key, mask_key(key)) if exc.hint else exc.hint
-        exc.args = (exc.message,)
+    """Mask the key (or any 12+-character piece of it) and URL passwords in an error's text."""
+    exc.message = redact(exc.message, key)
+    exc.hint = redact(exc.hint, key) if exc.hint else exc.hint
+    request_id = getattr(exc, "request_id", None)
+    if isinstance(request_id, str):
+        exc.request_id = redact(request_id, key)  # type: ignore[attr-defined]
+    exc.args = (exc.message,)
     return exc
 
 
@@ -141,13 +151,17 @@ def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> 
         request_id=exc.response.headers.get("x-request-id") or body_request_id(exc.body),
         retry_after=parse_retry_after(exc.response.headers.get("retry-after")),
     )
-    return translate(failure, model=model, url=settings.base_url)
+    error = translate(failure, model=model, url=settings.base_url)
+    without_key(error, settings.api_key)
+    return error
 
 
 def _json_object(text: str, what: str) -> dict[str, Any]:
     """`text` parsed as a JSON object, or a StreamError naming `what` and showing its start."""
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise errors.StreamError(f"the server sent a {what} nested too deeply to read") from None
     except ValueError:
         raise errors.StreamError(
             f"the server sent a malformed {what}: {first_line(sanitize(text))[:80]!r}"
@@ -157,11 +171,11 @@ def _json_object(text: str, what: str) -> dict[str, Any]:
     return value
 
 
-def _check_stream_type(content_type: str, response: Any) -> None:
+def _check_stream_type(content_type: str, response: Any, watch: Watch) -> None:
     """A 200 that is not an event stream (a proxy's HTML page, a JSON body) is an error."""
     if "event-stream" in content_type or not content_type:
         return
-    text = response.text()
+    text = reading.body(response.iter_bytes(), watch)
     if "json" in content_type:
         body = _json_object(text, "reply")
         parse_completion(body)  # raises for {"error": …}

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from qwenchat.core import errors
 from qwenchat.core.endpoints import is_dashscope
+from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.request import RequestOptions, build_request
 from qwenchat.core.settings import NO_KEY_PLACEHOLDER, REGION_NAMES, Settings
 
@@ -50,9 +51,9 @@ def diagnose(
         return settings
 
     for check in _checks(loading, environ, region_urls):
-        detail = check.detail
+        detail = redact_url(check.detail)
         for key in keys:
-            detail = detail.replace(key, "***")
+            detail = redact(detail, key)
         yield replace(check, detail=detail)
 
 

@@ -63,7 +63,50 @@ def _write(stream: TextIO, text: str, *, flush: bool) -> None:
         if flush:
             stream.flush()
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
+        reader_gone(stream)
+
+
+def reader_gone(stream: TextIO) -> None:
+    """The pipe behind `stream` closed: point it at /dev/null, so later writes (and the flush
+    at exit) are discarded quietly instead of failing again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file: nothing to redirect
         pass
+
+
+class PipeGuard:
+    """A text stream whose closed pipe ends the output quietly (`ask … | head -1`)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._lost()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._lost()
+
+    def _lost(self) -> None:
+        self.gone = True
+        reader_gone(self._stream)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def safe_console(file: TextIO) -> Console:

@@ -9,6 +9,7 @@ from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, Reasoni
 from qwenchat.core.reply import Reply, Timing, usage_line
 from qwenchat.core.sanitize import Sanitizer
 from qwenchat.render.base import OUTCOME_NOTES
+from qwenchat.render.output import PipeGuard
 
 
 class PlainRenderer:
@@ -23,8 +24,8 @@ class PlainRenderer:
         buffered: bool = False,
         show_usage: bool = False,
     ) -> None:
-        self._out = out
-        self._err = err
+        self._out: TextIO = PipeGuard(out)  # type: ignore[assignment]
+        self._err: TextIO = PipeGuard(err)  # type: ignore[assignment]
         self._show_reasoning = show_reasoning
         self._buffered = buffered
         self._show_usage = show_usage

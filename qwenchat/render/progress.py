@@ -96,6 +96,9 @@ class RichDisplay(Display):
         )
 
     def status(self, status: str, *, done: int, failed: int, total: int) -> None:
+        from rich.markup import escape
+
+        status = escape(sanitize(status))  # the column reads markup: the service's text is not
         if self._task is None:
             self.start(total, status)
         self._progress.update(

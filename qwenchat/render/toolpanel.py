@@ -26,6 +26,8 @@ def describe_arguments(arguments: str, *, limit: int = MAX_SHOWN) -> str:
         value = json.loads(arguments) if arguments.strip() else {}
     except ValueError:
         return _cap(sanitize(arguments), limit) + "\n(not valid JSON)"
+    except RecursionError:
+        return _cap(sanitize(arguments), limit) + "\n(nested too deeply to read)"
     if not isinstance(value, dict):
         return _cap(sanitize(_show(value)), limit)
     lines = [f"{key}: {_show(item)}" for key, item in value.items()] or ["(no arguments)"]

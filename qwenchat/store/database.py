@@ -10,7 +10,6 @@ Turns dropped by /undo, /retry or /compress stay in the file with `active = 0`.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,59 +21,16 @@ from urllib.parse import urlsplit, urlunsplit
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Cost
-from qwenchat.core.errors import QwenchatError, UsageError
+from qwenchat.core.errors import UsageError
 from qwenchat.core.events import Usage
 from qwenchat.store import attachment_rows
-from qwenchat.store.costs_schema import COSTS
+from qwenchat.store.schema import MIGRATIONS as MIGRATIONS  # re-exported: the schema's old home
+from qwenchat.store.schema import SCHEMA_VERSION as SCHEMA_VERSION
+from qwenchat.store.schema import StoreError as StoreError
+from qwenchat.store.schema import read_only_db, read_write_db
 
 DB_NAME = "conversations.db"
 TITLE_LENGTH = 60
-
-# Each entry moves the schema from version i to i + 1 (PRAGMA user_version).
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE conversations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids of deleted conversations are not reused
-        name TEXT UNIQUE,
-        title TEXT NOT NULL DEFAULT '',
-        source TEXT NOT NULL,
-        parent_id INTEGER REFERENCES conversations(id) ON DELETE SET NULL,
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL
-    );
-    CREATE TABLE turns (
-        id INTEGER PRIMARY KEY,
-        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-        active INTEGER NOT NULL DEFAULT 1,
-        time TEXT NOT NULL,
-        model TEXT NOT NULL,
-        base_url TEXT NOT NULL,
-        region TEXT,
-        system TEXT,
-        user TEXT NOT NULL,
-        answer TEXT NOT NULL,
-        reasoning TEXT NOT NULL,
-        finish_reason TEXT,
-        outcome TEXT NOT NULL,
-        prompt_tokens INTEGER,
-        completion_tokens INTEGER,
-        reasoning_tokens INTEGER,
-        total_tokens INTEGER,
-        think INTEGER,
-        request_key TEXT,
-        cached INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE INDEX turns_by_conversation ON turns(conversation_id, active, id);
-    CREATE INDEX turns_by_request ON turns(request_key) WHERE request_key IS NOT NULL;
-    """,
-    COSTS,
-    attachment_rows.ATTACHMENTS,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class StoreError(QwenchatError):
-    """The conversation database cannot be opened, read or written (exit 1)."""
 
 
 class NotFound(UsageError):
@@ -130,44 +86,19 @@ def public_url(url: str) -> str:
 
 def title_from(text: str) -> str:
     """A title from the first user message: its first line, whitespace collapsed, shortened."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text.split("\n") if line.strip()), "")
     flat = " ".join(first.split())
     return flat if len(flat) <= TITLE_LENGTH else flat[: TITLE_LENGTH - 1] + "…"
-
-
-def _private_file(path: Path) -> None:
-    """Create the directory 0700 and the file 0600 before SQLite opens it."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
-
-
-def _migrate(db: sqlite3.Connection, path: Path) -> None:
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} was written by a newer qwenchat (schema {version}, this one knows "
-            f"{SCHEMA_VERSION})",
-            hint="upgrade qwenchat",
-        )
-    for number in range(version, SCHEMA_VERSION):
-        db.executescript(
-            f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
-        )
 
 
 class Store:
     """An open conversation database. Every method is one short transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         try:
-            _private_file(path)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=5.0)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            _migrate(self._db, path)
+            self._db = read_only_db(path) if read_only else read_write_db(path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the conversation store {path}: {exc}") from None
 

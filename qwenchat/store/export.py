@@ -7,6 +7,8 @@ export reads like the chat while keeping everything that was said.
 from __future__ import annotations
 
 import base64
+import json
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -153,7 +155,17 @@ def _described(item: Attachment, with_data: bool) -> dict[str, Any]:
 
 
 def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" for line in text.splitlines())
+    return "\n".join(f"> {line}" for line in text.split("\n"))
+
+
+def json_text(value: Any) -> str:
+    """JSON with every control character escaped: C0 (`\\u001b`) as json does, DEL and C1 too,
+    so a saved answer's escape sequences stay data and never reach a terminal."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_C1 = re.compile("[\x7f-\x9f]")
 
 
 def _clip(text: str, limit: int) -> str:

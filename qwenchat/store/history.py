@@ -4,17 +4,30 @@ with its circumstances, and the history `ask -c` / `ask --session` continue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import usage_cost
+from qwenchat.core.redact import redact
 from qwenchat.core.settings import Settings
 from qwenchat.core.spend import estimated_usage, prompt_estimate
-from qwenchat.store.database import Store, Summary, TurnRecord, db_path
+from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
 
 
-def open_store(settings: Settings) -> Store:
-    return Store(db_path(settings.data_dir))
+def open_store(settings: Settings, *, warn: Callable[[str], None] | None = None) -> Store:
+    """The store; where it cannot be opened for writing (a read-only data directory, a full
+    disk), it is opened read-only: what is saved can still be read, and `warn` is told."""
+    path = db_path(settings.data_dir)
+    try:
+        return Store(path)
+    except StoreError as exc:
+        if not path.is_file():
+            raise
+        store = Store(path, read_only=True)
+        if warn is not None:
+            warn(f"warning: {exc.message}; opened read-only, nothing new is saved")
+        return store
 
 
 def record_for(
@@ -38,7 +51,8 @@ def record_for(
                       cached=cached, estimate=guess)  # fmt: skip
     return TurnRecord(
         turn=turn,
-        base_url=settings.base_url,
+        # a key expanded into the URL (`${DASHSCOPE_API_KEY}` in a path) never reaches the file
+        base_url=redact(settings.base_url, settings.api_key),
         region=settings.region if settings.is_dashscope else None,
         system=system,
         think=think,

@@ -22,7 +22,7 @@ Asker = Callable[[ToolCall, str | None], Decision]  # the call, and what it woul
 ANSWERS: dict[str, Decision] = {
     "y": "yes", "yes": "yes", "n": "no", "no": "no", "a": "always", "always": "always",
 }  # fmt: skip
-QUESTION = "Run {name}{on}? [y]es / [n]o / [a]lways for this session: "
+QUESTION = "Run {name}{on}? [y]es / [n]o / [a]lways in this conversation: "
 
 
 class Consent:

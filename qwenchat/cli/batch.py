@@ -8,13 +8,16 @@ Thin: each command gathers its flags and calls into the batch package, imported 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperGroup
 
 from qwenchat.cli.boundary import reports_errors
-from qwenchat.cli.options import root_options, settings_for
+from qwenchat.cli.options import ProfileOpt, root_options, settings_for
+
+if TYPE_CHECKING:
+    from qwenchat.core.settings import Settings
 
 SUBCOMMANDS_HELP = ("-h", "--help")
 
@@ -36,7 +39,7 @@ batch_app = typer.Typer(
     name="batch",
     cls=RunByDefault,
     help="Send many prompts: concurrently from here, or through DashScope's Batch service.",
-    no_args_is_help=True,
+    invoke_without_command=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -45,6 +48,15 @@ batch_app = typer.Typer(
 Output = Annotated[
     Path | None,
     typer.Option("-o", "--output", help="Write JSONL results here (mode 0600); stdout if omitted."),
+]
+ResultsOutput = Annotated[
+    Path | None,
+    typer.Option(
+        "-o",
+        "--output",
+        help="Write JSONL results here (mode 0600); if omitted, the file given when the batch "
+        "was submitted, else stdout.",
+    ),
 ]
 Model = Annotated[str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")]
 System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
@@ -70,6 +82,35 @@ Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")
 TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
 Seed = Annotated[int | None, typer.Option(help="Random seed.")]
+Overwrite = Annotated[
+    bool, typer.Option("--overwrite", help="Start the output file over (its old rows go).")
+]
+
+
+@batch_app.callback()
+def batch_group(ctx: typer.Context) -> None:
+    """Send many prompts: concurrently from here, or through DashScope's Batch service."""
+    if ctx.invoked_subcommand is None:
+        from qwenchat.render.terminal import Terminal
+
+        Terminal.system().output.out(ctx.get_help() + "\n")
+        raise typer.Exit(0)
+
+
+def _saved_settings(
+    ctx: typer.Context, batch_id: str, region: str | None, base_url: str | None, profile: str | None
+) -> Settings:
+    """Settings for a submitted batch: the endpoint it was sent to, unless one is given now."""
+    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
+    root = root_options(ctx)
+    if any((region, base_url, profile, root.region, root.base_url, root.profile)):
+        return settings
+    from qwenchat.batch.state import BatchStore
+
+    saved = BatchStore(settings.data_dir).load(batch_id)
+    if saved is None or saved.base_url is None:
+        return settings
+    return settings_for(ctx, region=saved.region, base_url=saved.base_url, profile=saved.profile)
 
 
 @batch_app.command("run")
@@ -93,6 +134,8 @@ def run(
     region: Region = None,
     base_url: BaseUrl = None,
     timeout: Timeout = None,
+    profile: ProfileOpt = None,
+    overwrite: Overwrite = False,
 ) -> None:
     """Answer every prompt of INPUT; re-running with the same --output resumes."""
     from qwenchat.batch.inputs import Format
@@ -104,14 +147,16 @@ def run(
     if fmt not in ("auto", "text", "jsonl"):
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
     settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
-                         timeout=timeout)  # fmt: skip
+                            timeout=timeout, profile=profile)  # fmt: skip
     base_think = root_options(ctx).think
     request = RequestOptions(
         temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
         think=think if think is not None else base_think,
     )  # fmt: skip
     engine: Engine = "auto" if local is None else ("local" if local else "remote")
-    options = BatchOptions(input, output, request, cast(Format, fmt), engine, jobs, wait, poll)
+    options = BatchOptions(
+        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite
+    )
     raise typer.Exit(run_batch(settings, Terminal.system(), options))
 
 
@@ -122,12 +167,13 @@ def status(
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
     region: Region = None,
     base_url: BaseUrl = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Show a Batch service batch's status and counts."""
     from qwenchat.batch.submit import show_status
     from qwenchat.render.terminal import Terminal
 
-    settings = settings_for(ctx, region=region, base_url=base_url)
+    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
     raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
 
 
@@ -136,17 +182,18 @@ def status(
 def results(
     ctx: typer.Context,
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
-    output: Output = None,
+    output: ResultsOutput = None,
     wait: Wait = True,
     poll: Poll = 10.0,
     region: Region = None,
     base_url: BaseUrl = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Wait for a batch and write its results (to the file given when it was submitted)."""
     from qwenchat.batch.submit import fetch_results
     from qwenchat.render.terminal import Terminal
 
-    settings = settings_for(ctx, region=region, base_url=base_url)
+    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
     code = fetch_results(settings, Terminal.system(), batch_id, output=output, wait=wait, poll=poll)
     raise typer.Exit(code)
 
@@ -158,12 +205,13 @@ def cancel(
     batch_id: Annotated[str, typer.Argument(help="The batch id.")],
     region: Region = None,
     base_url: BaseUrl = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """Cancel a Batch service batch (finished requests keep their results)."""
     from qwenchat.batch.submit import cancel_batch
     from qwenchat.render.terminal import Terminal
 
-    settings = settings_for(ctx, region=region, base_url=base_url)
+    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
     raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
 
 
@@ -174,10 +222,11 @@ def list_(
     limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 20,
     region: Region = None,
     base_url: BaseUrl = None,
+    profile: ProfileOpt = None,
 ) -> None:
     """List recent Batch service batches."""
     from qwenchat.batch.submit import list_batches
     from qwenchat.render.terminal import Terminal
 
-    settings = settings_for(ctx, region=region, base_url=base_url)
+    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     raise typer.Exit(list_batches(settings, Terminal.system(), limit=limit))

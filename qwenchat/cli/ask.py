@@ -9,7 +9,13 @@ import typer
 
 from qwenchat.cli import options as opt
 from qwenchat.cli.boundary import reports_errors
-from qwenchat.cli.options import completed, settings_from, takes_options, tool_options
+from qwenchat.cli.options import (
+    completed,
+    one_conversation,
+    settings_from,
+    takes_options,
+    tool_options,
+)
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -53,22 +59,39 @@ class AskFlags:
     yes_tools: opt.YesToolsOpt = False
     tool_rounds: opt.ToolRoundsOpt = None
     profile: opt.ProfileOpt = None
+    api_key: opt.ApiKeyOpt = None
 
 
 @reports_errors
 @takes_options(AskFlags)
 def ask(ctx: typer.Context, flags: AskFlags) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
-    from qwenchat.engine.ask_command import run_ask
+    from qwenchat.core.errors import QwenchatError
 
     flags = completed(ctx, flags)
+    try:
+        code = _ask(flags)
+    except QwenchatError as exc:
+        if flags.json_output:  # the error as JSON on stdout too; the boundary says the line
+            from qwenchat.render.json_renderer import error_document
+
+            Terminal.system().output.out(error_document(exc) + "\n", flush=True)
+        raise
+    raise typer.Exit(code)
+
+
+def _ask(flags: AskFlags) -> int:
+    from qwenchat.engine.ask_command import run_ask
+
+    one_conversation(flags.continue_, flags.session)
     settings = settings_from(
         model=flags.model, system=flags.system,
         thinking="hide" if flags.hide_thinking else flags.thinking,
         region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
         retries=flags.retries, tool_rounds=flags.tool_rounds, profile=flags.profile,
+        api_key=flags.api_key,
     )  # fmt: skip
-    raise typer.Exit(run_ask(settings, Terminal.system(), ask_options(flags)))
+    return run_ask(settings, Terminal.system(), ask_options(flags))
 
 
 def ask_options(flags: AskFlags) -> AskOptions:

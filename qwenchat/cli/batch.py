@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from qwenchat.cli.boundary import reports_errors
-from qwenchat.cli.options import ProfileOpt, root_options, settings_for
+from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, root_options, settings_for
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -113,7 +113,7 @@ def _saved_settings(
     return settings_for(ctx, region=saved.region, base_url=saved.base_url, profile=saved.profile)
 
 
-@batch_app.command("run")
+@batch_app.command("run", short_help="Answer every prompt of INPUT (resumable).")
 @reports_errors
 def run(
     ctx: typer.Context,
@@ -136,6 +136,7 @@ def run(
     timeout: Timeout = None,
     profile: ProfileOpt = None,
     overwrite: Overwrite = False,
+    api_key: ApiKeyOpt = None,
 ) -> None:
     """Answer every prompt of INPUT; re-running with the same --output resumes."""
     from qwenchat.batch.inputs import Format
@@ -147,7 +148,7 @@ def run(
     if fmt not in ("auto", "text", "jsonl"):
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
     settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
-                            timeout=timeout, profile=profile)  # fmt: skip
+                            timeout=timeout, profile=profile, api_key=api_key)  # fmt: skip
     base_think = root_options(ctx).think
     request = RequestOptions(
         temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
@@ -160,7 +161,7 @@ def run(
     raise typer.Exit(run_batch(settings, Terminal.system(), options))
 
 
-@batch_app.command("status")
+@batch_app.command("status", short_help="Show a batch's status and counts.")
 @reports_errors
 def status(
     ctx: typer.Context,
@@ -177,7 +178,7 @@ def status(
     raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
 
 
-@batch_app.command("results")
+@batch_app.command("results", short_help="Wait for a batch and write its results.")
 @reports_errors
 def results(
     ctx: typer.Context,
@@ -198,7 +199,7 @@ def results(
     raise typer.Exit(code)
 
 
-@batch_app.command("cancel")
+@batch_app.command("cancel", short_help="Cancel a batch (finished ones stay).")
 @reports_errors
 def cancel(
     ctx: typer.Context,
@@ -215,7 +216,7 @@ def cancel(
     raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
 
 
-@batch_app.command("list")
+@batch_app.command("list", short_help="List recent batches.")
 @reports_errors
 def list_(
     ctx: typer.Context,

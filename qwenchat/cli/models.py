@@ -21,9 +21,12 @@ def models(
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    served = model_table.served_models(settings)
+    served, why = model_table.served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
     output = Terminal.system().output
+    if why is not None:
+        output.notice(f"warning: the server's model list could not be fetched ({why}); "
+                      "showing the catalogue only")  # fmt: skip
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:

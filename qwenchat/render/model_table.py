@@ -15,20 +15,20 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def served_models(settings: Settings) -> list[str] | None:
-    """The server's `/models` ids, or None when it cannot say (no key, no endpoint, an error)."""
+def served_models(settings: Settings) -> tuple[list[str] | None, str | None]:
+    """The server's `/models` ids, or None and why the server could not say."""
     if not settings.api_key:
-        return None
+        return None, "no API key"
     from qwenchat.net.client import ChatClient
 
     try:
         client = ChatClient(settings)
-    except QwenchatError:
-        return None
+    except QwenchatError as exc:
+        return None, exc.message
     try:
-        return client.list_models()
-    except QwenchatError:
-        return None
+        return client.list_models(), None
+    except QwenchatError as exc:
+        return None, exc.message
     finally:
         client.close()
 

@@ -21,7 +21,13 @@ from qwenchat.cli.chat import chat, open_chat
 from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
 from qwenchat.cli.models import models
-from qwenchat.cli.options import RootOptions, VersionOpt, forget_warnings, takes_options
+from qwenchat.cli.options import (
+    RootOptions,
+    VersionOpt,
+    debug_requests,
+    forget_warnings,
+    takes_options,
+)
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.usage import usage as usage_command
 
@@ -41,6 +47,7 @@ def main_callback(ctx: typer.Context, options: RootOptions, version: VersionOpt 
     """With no command, open the interactive chat."""
     ctx.obj = options
     forget_warnings()
+    debug_requests(options.debug)
     if ctx.invoked_subcommand is None:
         open_chat(ctx, options)
 

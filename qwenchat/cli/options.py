@@ -115,7 +115,8 @@ YesToolsOpt = Annotated[
 DebugOpt = Annotated[
     bool,
     typer.Option(
-        "--debug", help="Show the traceback of an internal error (or set QWENCHAT_DEBUG=1)."
+        "--debug",
+        help="Log each HTTP request and response, and show tracebacks (or QWENCHAT_DEBUG=1).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -281,6 +282,18 @@ def settings_from(**flags: Any) -> Settings:
 
 
 _warned: set[str] = set()
+
+
+def debug_requests(flag: bool) -> None:
+    """`--debug` or `QWENCHAT_DEBUG=1`: every HTTP request and response on stderr."""
+    from qwenchat.net import debug_log
+
+    if flag or os.environ.get("QWENCHAT_DEBUG", "").strip() not in ("", "0"):
+        from qwenchat.render.terminal import Terminal
+
+        debug_log.enable(Terminal.system().output.err)
+    else:
+        debug_log.enable(None)
 
 
 def forget_warnings() -> None:

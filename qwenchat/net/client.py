@@ -27,6 +27,7 @@ from qwenchat.core.events import (
 )
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings, mask_key
+from qwenchat.net import debug_log
 from qwenchat.net.errors import Failure, body_request_id, error_fields, first_line, translate
 from qwenchat.net.retry import RetryPolicy, parse_retry_after, retrying
 
@@ -42,12 +43,20 @@ SDK_FIELDS = frozenset(
 
 
 def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
-    """The SDK client for these settings: key, base URL, connect and read timeouts."""
+    """The SDK client for these settings: key, base URL, connect and read timeouts
+
+    (and, with `--debug`, an HTTP client that logs every request and response).
+    """
+    key = settings.require_key()
+    http_client = None
+    if debug_log.enabled():
+        http_client = openai.DefaultHttpxClient(event_hooks=debug_log.hooks(key))
     return openai.OpenAI(
-        api_key=settings.require_key(),
+        api_key=key,
         base_url=settings.base_url,
         timeout=openai.Timeout(settings.timeout, connect=CONNECT_TIMEOUT),
         max_retries=max_retries,
+        http_client=http_client,
     )
 
 

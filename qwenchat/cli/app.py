@@ -28,6 +28,7 @@ from qwenchat.cli.options import (
     forget_warnings,
     takes_options,
 )
+from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.usage import usage as usage_command
 
@@ -66,6 +67,7 @@ for command in (chat, ask, config, models, doctor):
 app.add_typer(sessions_app, name="sessions", short_help="List, show, export, delete conversations.")
 app.add_typer(batch_app, name="batch", short_help="Send many prompts, here or as a Batch job.")
 app.command("usage", short_help=SHORT_HELP["usage"])(usage_command)
+app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 
 def main() -> None:

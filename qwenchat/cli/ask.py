@@ -16,6 +16,8 @@ from qwenchat.cli.options import (
     takes_options,
     tool_options,
 )
+from qwenchat.cli.roles import with_role
+from qwenchat.core.roles import SHELL
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ class AskFlags:
     tool_rounds: opt.ToolRoundsOpt = None
     profile: opt.ProfileOpt = None
     api_key: opt.ApiKeyOpt = None
+    role: opt.RoleOpt = None
 
 
 @reports_errors
@@ -91,7 +94,17 @@ def _ask(flags: AskFlags) -> int:
         retries=flags.retries, tool_rounds=flags.tool_rounds, profile=flags.profile,
         api_key=flags.api_key,
     )  # fmt: skip
-    return run_ask(settings, Terminal.system(), ask_options(flags))
+    settings, role = with_role(settings, flags.role, model=flags.model, system=flags.system)
+    options = ask_options(flags)
+    if role is not None:
+        from dataclasses import replace
+
+        shell = role.name == SHELL
+        options = replace(
+            options, request=role.request(options.request), shell=shell,
+            output="plain" if shell and options.output == "auto" else options.output,
+        )  # fmt: skip
+    return run_ask(settings, Terminal.system(), options)
 
 
 def ask_options(flags: AskFlags) -> AskOptions:

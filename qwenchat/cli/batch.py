@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from qwenchat.cli.boundary import reports_errors
-from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, root_options, settings_for
+from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, RoleOpt, root_options, settings_for
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -137,10 +137,12 @@ def run(
     profile: ProfileOpt = None,
     overwrite: Overwrite = False,
     api_key: ApiKeyOpt = None,
+    role: RoleOpt = None,
 ) -> None:
     """Answer every prompt of INPUT; re-running with the same --output resumes."""
     from qwenchat.batch.inputs import Format
     from qwenchat.batch.runner import BatchOptions, Engine, run_batch
+    from qwenchat.cli.roles import with_role
     from qwenchat.core.errors import UsageError
     from qwenchat.core.request import RequestOptions
     from qwenchat.render.terminal import Terminal
@@ -149,11 +151,15 @@ def run(
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
     settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
                             timeout=timeout, profile=profile, api_key=api_key)  # fmt: skip
-    base_think = root_options(ctx).think
+    root = root_options(ctx)
+    settings, chosen = with_role(settings, role or root.role, model=model or root.model,
+                                 system=system or root.system)  # fmt: skip
     request = RequestOptions(
         temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
-        think=think if think is not None else base_think,
+        think=think if think is not None else root.think,
     )  # fmt: skip
+    if chosen is not None:
+        request = chosen.request(request)
     engine: Engine = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
         input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite

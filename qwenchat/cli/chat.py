@@ -12,6 +12,7 @@ from qwenchat.cli.options import (
     settings_from,
     takes_options,
 )
+from qwenchat.cli.roles import with_role
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -29,6 +30,7 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     one_conversation(options.continue_, options.session)
     flags = options.settings_flags()
     settings = settings_from(**flags)
+    settings, _ = with_role(settings, options.role, model=options.model, system=options.system)
     from qwenchat.chat.repl import run_repl
 
     def reload(name: str) -> Settings:

@@ -129,6 +129,11 @@ ApiKeyOpt = Annotated[
     ),
 ]
 
+RoleOpt = Annotated[
+    str | None,
+    typer.Option("--role", metavar="NAME", help="Use a role: [roles.NAME] or the built-in shell."),
+]
+
 # `ask`'s own options.
 PromptArg = Annotated[str | None, typer.Argument(help="The prompt; piped stdin is appended.")]
 HideThinkingOpt = Annotated[bool, typer.Option("--hide-thinking", help="Do not show reasoning.")]
@@ -206,6 +211,7 @@ class RootOptions:
     profile: ProfileOpt = None
     debug: DebugOpt = False
     api_key: ApiKeyOpt = None
+    role: RoleOpt = None
 
     def settings_flags(self) -> dict[str, Any]:
         """The flags `load_settings` resolves, `--profile` included."""

@@ -35,7 +35,7 @@ from qwenchat.cli.usage import usage as usage_command
 app = typer.Typer(
     name="qwenchat",
     help="Chat with Qwen models from the terminal (DashScope or any OpenAI-compatible server).",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},

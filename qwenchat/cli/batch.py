@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from qwenchat.cli.boundary import reports_errors
+from qwenchat.cli.completion import models as complete_models
 from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, RoleOpt, root_options, settings_for
 
 if TYPE_CHECKING:
@@ -58,7 +59,12 @@ ResultsOutput = Annotated[
         "was submitted, else stdout.",
     ),
 ]
-Model = Annotated[str | None, typer.Option("-m", "--model", help="Model name (default qwen-plus).")]
+Model = Annotated[
+    str | None,
+    typer.Option(
+        "-m", "--model", help="Model name (default qwen-plus).", autocompletion=complete_models
+    ),
+]
 System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
 Region = Annotated[str | None, typer.Option("--region", help="DashScope region: cn or intl.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint.")]

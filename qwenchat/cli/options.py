@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 import typer
 
 from qwenchat import __version__
+from qwenchat.cli import completion as complete
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -42,7 +43,13 @@ VersionOpt = Annotated[
 ]
 ModelOpt = Annotated[
     str | None,
-    typer.Option("-m", "--model", metavar="NAME", help="Model name (default qwen-plus)."),
+    typer.Option(
+        "-m",
+        "--model",
+        metavar="NAME",
+        help="Model name (default qwen-plus).",
+        autocompletion=complete.models,
+    ),
 ]
 SystemOpt = Annotated[
     str | None, typer.Option("-s", "--system", metavar="TEXT", help="System prompt.")
@@ -76,7 +83,10 @@ BaseUrlOpt = Annotated[
 ProfileOpt = Annotated[
     str | None,
     typer.Option(
-        "--profile", metavar="NAME", help="Use a [profiles.NAME] table from the config file."
+        "--profile",
+        metavar="NAME",
+        help="Use a [profiles.NAME] table from the config file.",
+        autocompletion=complete.profiles,
     ),
 ]
 TimeoutOpt = Annotated[
@@ -90,7 +100,12 @@ ContinueOpt = Annotated[
 ]
 SessionOpt = Annotated[
     str | None,
-    typer.Option("--session", metavar="NAME", help="Open or create the conversation NAME."),
+    typer.Option(
+        "--session",
+        metavar="NAME",
+        help="Open or create the conversation NAME.",
+        autocompletion=complete.sessions,
+    ),
 ]
 RetriesOpt = Annotated[
     int | None,
@@ -131,7 +146,12 @@ ApiKeyOpt = Annotated[
 
 RoleOpt = Annotated[
     str | None,
-    typer.Option("--role", metavar="NAME", help="Use a role: [roles.NAME] or the built-in shell."),
+    typer.Option(
+        "--role",
+        metavar="NAME",
+        help="Use a role: [roles.NAME] or the built-in shell.",
+        autocompletion=complete.roles,
+    ),
 ]
 
 # `ask`'s own options.

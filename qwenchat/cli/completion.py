@@ -42,9 +42,13 @@ def sessions(incomplete: str) -> list[str]:
 
 def roles(incomplete: str) -> list[str]:
     with contextlib.suppress(Exception):
-        from qwenchat.cli.roles import available
+        import platform
 
-        return [n for n in available(_settings()) if n.startswith(incomplete)]
+        from qwenchat.core.roles import available
+
+        settings = _settings()
+        found = available(settings.role_tables, "", os.environ, platform.system())
+        return [n for n in found if n.startswith(incomplete)]
     return []
 
 

@@ -22,6 +22,7 @@ class PlainRenderer:
         show_reasoning: bool = True,
         buffered: bool = False,
         show_usage: bool = False,
+        label_reasoning: bool = False,
     ) -> None:
         self._out = out
         self._err = err
@@ -33,6 +34,7 @@ class PlainRenderer:
         self._pending: list[str] = []
         self._last_answer_char = "\n"
         self._reasoning_open = False
+        self._label = label_reasoning  # `--plain`: say where the reasoning starts and ends
 
     def notice(self, text: str) -> None:
         self._err.write(f"qwenchat: {text}\n")
@@ -47,6 +49,8 @@ class PlainRenderer:
         elif isinstance(event, ReasoningDelta) and self._show_reasoning:
             text = self._reasoning.feed(event.text)
             if text:
+                if self._label and not self._reasoning_open:
+                    self._err.write("Reasoning:\n")
                 self._reasoning_open = True
                 self._err.write(text)
                 self._err.flush()
@@ -96,6 +100,6 @@ class PlainRenderer:
         if self._reasoning_open:
             tail = self._reasoning.flush()
             self._err.write(tail if tail.endswith("\n") else tail + "\n")
-            self._err.write("\n")
+            self._err.write("(end of reasoning)\n\n" if self._label else "\n")
             self._err.flush()
             self._reasoning_open = False

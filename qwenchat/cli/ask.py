@@ -72,18 +72,21 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
     from qwenchat.core.errors import QwenchatError
 
     flags = completed(ctx, flags)
+    terminal = Terminal.system()
     try:
-        code = _ask(flags)
+        code = _ask(flags, terminal)
     except QwenchatError as exc:
-        if flags.json_output:  # the error as JSON on stdout too; the boundary says the line
+        # the error as JSON on stdout too, unless the reply's document (outcome incomplete,
+        # interrupted) is there already; the boundary says the one line on stderr
+        if flags.json_output and not getattr(terminal.stdout, "written", False):
             from qwenchat.render.json_renderer import error_document
 
-            Terminal.system().output.out(error_document(exc) + "\n", flush=True)
+            terminal.output.out(error_document(exc) + "\n", flush=True)
         raise
     raise typer.Exit(code)
 
 
-def _ask(flags: AskFlags) -> int:
+def _ask(flags: AskFlags, terminal: Terminal) -> int:
     from qwenchat.engine.ask_command import run_ask
 
     one_conversation(flags.continue_, flags.session)
@@ -104,7 +107,7 @@ def _ask(flags: AskFlags) -> int:
             options, request=role.request(options.request), shell=shell,
             output="plain" if shell and options.output == "auto" else options.output,
         )  # fmt: skip
-    return run_ask(settings, Terminal.system(), options)
+    return run_ask(settings, terminal, options)
 
 
 def ask_options(flags: AskFlags) -> AskOptions:

@@ -18,8 +18,10 @@ class PipeSafe:
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self.broken = False
+        self.written = False  # anything at all was written (`ask --json` prints one document)
 
     def write(self, text: str) -> int:
+        self.written = self.written or bool(text)
         if not self.broken:
             try:
                 self._stream.write(text)

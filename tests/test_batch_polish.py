@@ -10,6 +10,8 @@ import pytest
 from qwenchat.render.progress import left_text, time_left
 from tests.conftest import Cli, assert_clean_failure
 from tests.fakebatch import FakeBatches, Progression
+from tests.fakeserver import Hang, Reply
+from tests.tty import CTRL_C, Tty
 
 FAST = ("--poll", "0.01")
 
@@ -158,3 +160,19 @@ def test_time_left_is_the_average_rate_since_the_start() -> None:
     assert left_text(65.2) == "1:05 left"
     assert left_text(3723) == "1:02:03 left"
     assert left_text(None) == ""
+
+
+def test_ctrl_c_leaves_no_second_progress_bar(cli: Cli) -> None:
+    path = prompts(cli, "a.txt", "one", "two", "three")
+    cli.server.enqueue(Reply(answer="fast"), Hang(seconds=30), Hang(seconds=30))
+    tty = Tty("batch", str(path), "-j", "1", "-o", "out.jsonl", env=cli.env())
+    try:
+        tty.wait_for("1/3")
+        tty.pump(0.3)
+        tty.send(CTRL_C)
+        assert tty.wait_exit() == 130
+        screen = tty.text()
+        assert "stopped after 1 of 3 requests" in screen
+        assert screen.count("batch (1 at a time)") <= 1
+    finally:
+        tty.close()

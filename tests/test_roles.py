@@ -143,3 +143,12 @@ def test_shell_role_cancel_and_explain_run_nothing(cli: Cli) -> None:
     assert not marker.exists()
     explain = cli.server.chat_requests[1].body["messages"]
     assert json.dumps(str(marker))[1:-1] in explain[-1]["content"]
+
+
+def test_chat_role_sets_system_and_model(cli: Cli) -> None:
+    write_config(cli, ROLES)
+    result = cli.subprocess("--role", "poet", input=b"hi")
+    assert result.exit_code == 0, result.stderr
+    (request,) = cli.server.chat_requests
+    assert request.body["model"] == "qwen-max"
+    assert request.body["messages"][0] == {"role": "system", "content": "Answer in verse."}

@@ -86,10 +86,13 @@ def test_resume_skips_finished_ids_and_retries_failed_ones(cli: Cli) -> None:
     done = {"id": "2", "answer": "old", "reasoning": None, "usage": None,
             "finish_reason": "stop", "error": None}  # fmt: skip
     failed = {**done, "id": "4", "answer": None, "error": {"message": "boom"}}
+    assert cli("batch", str(path), "-o", str(out)).exit_code == 0  # the file is this input's
+    before = len(cli.server.chat_requests)
     out.write_text(json.dumps(done) + "\n" + json.dumps(failed) + "\n")
     result = cli("batch", str(path), "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    assert sent_prompts(cli) == ["prompt 1", "prompt 3", "prompt 4", "prompt 5"]
+    sent = sorted(r.body["messages"][-1]["content"] for r in cli.server.chat_requests[before:])
+    assert sent == ["prompt 1", "prompt 3", "prompt 4", "prompt 5"]
     records = lines(out)
     assert [r["id"] for r in records] == ["1", "2", "3", "4", "5"]
     assert records[1]["answer"] == "old"
@@ -98,7 +101,7 @@ def test_resume_skips_finished_ids_and_retries_failed_ones(cli: Cli) -> None:
     again = cli("batch", str(path), "-o", str(out))
     assert again.exit_code == 0
     assert "already done" in again.stderr
-    assert len(cli.server.chat_requests) == 4
+    assert len(cli.server.chat_requests) == before + 4
 
 
 def test_rate_limit_pauses_the_whole_pool(cli: Cli) -> None:

@@ -171,10 +171,12 @@ def test_models_json(cli: Cli) -> None:
     assert rows["qwen-max"]["listed_by"] == "catalogue"
 
 
-def test_models_falls_back_quietly(cli: Cli) -> None:
+def test_models_falls_back_and_says_why(cli: Cli) -> None:
     result = cli("models", env=cli.env(DASHSCOPE_API_KEY="sk-test-not-accepted-0"))
     assert result.exit_code == 0
-    assert result.stderr == ""
+    (warning,) = result.stderr.splitlines()
+    assert "model list could not be fetched (authentication failed" in warning
+    assert "sk-test-not-accepted-0" not in warning
     assert "catalogue only" in result.stdout
     assert "qwen-plus" in result.stdout
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from qwenchat.batch.gate import BackoffGate
@@ -154,7 +154,7 @@ class _Pool:
                 record = failure(job.id, f"this request failed: {_describe(exc)}", code="failed")
             if record is None:
                 return
-            self.done.put(record)
+            self.done.put(replace(record, prompt=job.prompt))
 
     def _attempts(self, job: Job) -> Record | None:
         """The job's record, after retries; None when the batch stopped meanwhile."""

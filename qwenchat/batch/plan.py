@@ -27,6 +27,16 @@ class Job:
     id: str
     body: dict[str, Any]
 
+    @property
+    def prompt(self) -> str | None:
+        """The last user message's text (what the output row shows as its prompt)."""
+        messages = self.body.get("messages")
+        for message in reversed(messages if isinstance(messages, list) else []):
+            if isinstance(message, dict) and message.get("role") == "user":
+                content = message.get("content")
+                return content if isinstance(content, str) else None
+        return None
+
 
 @dataclass(frozen=True)
 class Defaults:

@@ -14,6 +14,7 @@ from pathlib import Path
 from qwenchat.batch.outfile import FileSink, read_previous, rewritable
 from qwenchat.batch.plan import Defaults, plan_jobs
 from qwenchat.batch.source import InputSource, lazy_jobs, pending_items, scan
+from qwenchat.batch.stamp import check, fingerprint, remember
 from qwenchat.batch.work import BatchOptions as BatchOptions
 from qwenchat.batch.work import Engine as Engine
 from qwenchat.batch.work import Work, finish, make_sink
@@ -55,9 +56,14 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
     """
     _check(options)
     source = InputSource(options.input, terminal)
+    stamp = fingerprint(source.lines(), settings, options.request, options.fmt)
+    if options.output:
+        check(options.output, stamp, overwrite=options.overwrite)
     previous = read_previous(options.output) if options.output else {}
     scanned = scan(source, options.fmt, previous)
     remote = _remote(options.engine, len(scanned.pending), settings)
+    if remote:
+        _streamless(settings, options)
     defaults = Defaults(
         settings.model, settings.system, options.request, settings.catalogue,
         settings.context_window, load=attachment_loader(options.input),
@@ -66,6 +72,8 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
     planned = plan_jobs(items, defaults, name=source.name, remote=remote, keep=False)
     jobs = lazy_jobs(source, scanned, previous, defaults, remote=remote)
     work = Work(source.name, scanned.order, jobs, previous, scanned.pending, planned.warnings)
+    if options.output:
+        remember(options.output, stamp)
     return work, remote
 
 
@@ -124,6 +132,21 @@ def _check(options: BatchOptions) -> None:
         raise errors.UsageError("--poll must be a positive number of seconds")
     if options.output is not None and options.output.is_dir():
         raise errors.UsageError(f"--output {options.output} is a directory")
+
+
+def _streamless(settings: Settings, options: BatchOptions) -> None:
+    """One usage error, before any line is read, for flags the Batch service cannot honour."""
+    info = settings.catalogue.lookup(settings.model)
+    if info.stream_only or info.thinking == "only":
+        raise errors.UsageError(
+            f"--model {settings.model} answers only by streaming, which the Batch service "
+            "does not do; use --local"
+        )
+    if options.request.think:
+        raise errors.UsageError(
+            "--think needs streaming, which the Batch service does not do; "
+            "drop --think or use --local"
+        )
 
 
 def _remote(engine: Engine, count: int, settings: Settings) -> bool:

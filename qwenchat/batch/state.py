@@ -1,7 +1,8 @@
 """Submitted batches remembered on disk, so an interrupted wait can be picked up again.
 
 `$XDG_DATA_HOME/qwenchat/batches/<batch id>.json` (a 0700 directory, 0600 files) holds the
-batch id, a fingerprint of the uploaded file, the ids in input order and the output path.
+batch id, a fingerprint of the uploaded file, the ids in input order, the output path and
+the endpoint (base URL, region, profile) it was sent to.
 Re-running the same input finds its batch by fingerprint instead of paying for it twice.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qwenchat.batch.outfile import open_private
+from qwenchat.core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,9 @@ class Saved:
     ids: tuple[str, ...]
     output: str | None
     saved_at: float
+    base_url: str | None = None  # where it was sent: status, results and cancel go there too
+    region: str | None = None
+    profile: str | None = None
 
 
 class BatchStore:
@@ -49,6 +54,9 @@ class BatchStore:
                 ids=tuple(str(i) for i in obj["ids"]),
                 output=obj.get("output"),
                 saved_at=float(obj.get("saved_at", 0)),
+                base_url=_text(obj.get("base_url")),
+                region=_text(obj.get("region")),
+                profile=_text(obj.get("profile")),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -72,5 +80,14 @@ class BatchStore:
         return self.root / f"{safe or 'unnamed'}.json"
 
 
-def new_saved(batch_id: str, fingerprint: str, ids: list[str], output: Path | None) -> Saved:
-    return Saved(batch_id, fingerprint, tuple(ids), str(output) if output else None, time.time())
+def new_saved(
+    batch_id: str, fingerprint: str, ids: list[str], output: Path | None, settings: Settings
+) -> Saved:
+    return Saved(
+        batch_id, fingerprint, tuple(ids), str(output) if output else None, time.time(),
+        base_url=settings.base_url, region=settings.region, profile=settings.profile,
+    )  # fmt: skip
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -21,6 +21,7 @@ from qwenchat.batch.remote import (
     check_count,
     check_limits,
     fingerprint,
+    jobs_from,
     records_from,
     unprocessed,
 )
@@ -49,7 +50,7 @@ def run_remote(
     service = BatchService(settings)
     try:
         info = _find_or_submit(service, store, display, data, work, options.output)
-        if not options.wait:
+        if not options.wait and not info.finished:
             terminal.output.out(info.id + "\n", flush=True)
             display.notice(f"batch: check it with `qwenchat batch status {info.id}`, "
                            f"fetch it with `qwenchat batch results {info.id}`")  # fmt: skip
@@ -83,10 +84,13 @@ def _find_or_submit(
             continue
         if info.status not in DEAD:
             display.notice(f"batch: resuming {info.id} ({info.status}), submitted for this input")
+            if output is not None and str(output) != saved.output:  # results go where asked now
+                store.save(replace(saved, output=str(output)))
             return info
     file_id = service.upload(data, filename=f"qwenchat-batch-{digest[:12]}.jsonl")
     info = service.create(file_id, metadata={"client": "qwenchat"})
-    store.save(new_saved(info.id, digest, [job.id for job in work.jobs], output))
+    store.save(new_saved(info.id, digest, [job.id for job in work.jobs], output,
+                         service.settings))  # fmt: skip
     model = next(iter(work.jobs)).body.get("model")
     display.notice(f"batch: submitted {info.id} ({len(work.jobs):,} requests to {model})")
     return info
@@ -143,6 +147,9 @@ def collect(
     records = records_from(files)
     if not work.jobs:
         work = replace(work, order=list(records), jobs=[Job(i, {}) for i in records])
+    if info.input_file_id and not any(job.body for job in work.jobs):  # fetched by id alone
+        sent = {job.id: job for job in jobs_from(service.content(info.input_file_id))}
+        work = replace(work, jobs=[sent.get(job.id, job) for job in work.jobs])
     from qwenchat.batch.metering import MeteredSink
 
     sink = MeteredSink(make_sink(terminal, work, output), service.settings, work.jobs,
@@ -150,6 +157,7 @@ def collect(
     tally = Tally()
     for job in work.jobs:
         record = records.get(job.id) or unprocessed(job.id, info.status)
+        record = replace(record, prompt=job.prompt or record.prompt)
         sink.write(record)
         tally.add(record)
     sink.close(complete=True)

@@ -33,6 +33,7 @@ class BatchOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     wait: bool = True
     poll: float = 10.0
+    overwrite: bool = False  # start the output file over
 
 
 @dataclass(frozen=True)

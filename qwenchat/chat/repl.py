@@ -8,6 +8,8 @@ again and `/undo` drops the exchange.
 from __future__ import annotations
 
 import importlib
+import os
+import platform
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -36,6 +38,7 @@ from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import InternalError, Interrupted, QwenchatError
 from qwenchat.core.request import RequestOptions
+from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
@@ -76,6 +79,8 @@ def run_repl(
     state = ChatState(
         Conversation(system=settings.system), settings.model, think, tools=wanted,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
+        roles=available(settings.role_tables, str(settings.config_path), os.environ,
+                        platform.system()),
     )  # fmt: skip
     repl = Repl(settings, terminal, state, tty, tools=tools)
     repl.reload = reload

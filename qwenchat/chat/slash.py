@@ -7,12 +7,13 @@ the argument and return a new state plus an action for the REPL to carry out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
+from qwenchat.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class ChatState:
     profiles: tuple[str, ...] = ()
     pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
+    roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,18 @@ def _system(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     text = None if argument == "off" else argument
     conversation = state.conversation.with_system(text)
     return replace(state, conversation=conversation), Say(f"system: {text or '(none)'}")
+
+
+@command("/role", "/role [NAME]", "list the roles or take one (system prompt and model)")
+def _role(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    role = state.roles.get(argument)
+    if role is None:
+        names = ", ".join(state.roles) or "none"
+        unknown = f"no role {argument!r}; " if argument else ""
+        return state, Say(f"{unknown}roles: {names} (use /role NAME)")
+    conversation = state.conversation.with_system(role.system or state.conversation.system)
+    changed = replace(state, conversation=conversation, model=role.model or state.model)
+    return changed, Say(f"role: {role.name} · model: {changed.model}")
 
 
 @command("/think", "/think [on|off|default]", "turn thinking mode on or off for the next turns")

@@ -22,14 +22,21 @@ from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
 from qwenchat.cli.files import files_app
 from qwenchat.cli.models import models
-from qwenchat.cli.options import RootOptions, VersionOpt, takes_options
+from qwenchat.cli.options import (
+    RootOptions,
+    VersionOpt,
+    debug_requests,
+    forget_warnings,
+    takes_options,
+)
+from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.usage import usage as usage_command
 
 app = typer.Typer(
     name="qwenchat",
     help="Chat with Qwen models from the terminal (DashScope or any OpenAI-compatible server).",
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -41,16 +48,28 @@ app = typer.Typer(
 def main_callback(ctx: typer.Context, options: RootOptions, version: VersionOpt = False) -> None:
     """With no command, open the interactive chat."""
     ctx.obj = options
+    forget_warnings()
+    debug_requests(options.debug)
     if ctx.invoked_subcommand is None:
         open_chat(ctx, options)
 
 
+# Listings cut a command's first line at ~45 characters: each says it in fewer.
+SHORT_HELP = {
+    "chat": "Open the interactive chat (the default).",
+    "ask": "Answer one prompt and exit.",
+    "config": "Show the settings and where each came from.",
+    "models": "List models and what each can do.",
+    "doctor": "Check the key, endpoint and network.",
+    "usage": "Tokens and cost of saved conversations.",
+}
 for command in (chat, ask, config, models, doctor):
-    app.command()(command)
-app.add_typer(sessions_app, name="sessions")
-app.add_typer(batch_app, name="batch")
-app.add_typer(files_app, name="files")
-app.command("usage")(usage_command)
+    app.command(short_help=SHORT_HELP[command.__name__])(command)
+app.add_typer(sessions_app, name="sessions", short_help="List, show, export, delete conversations.")
+app.add_typer(batch_app, name="batch", short_help="Send many prompts, here or as a Batch job.")
+app.add_typer(files_app, name="files", short_help="List or delete uploaded documents.")
+app.command("usage", short_help=SHORT_HELP["usage"])(usage_command)
+app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 
 def main() -> None:

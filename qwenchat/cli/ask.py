@@ -9,7 +9,15 @@ import typer
 
 from qwenchat.cli import options as opt
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import completed, settings_from, takes_options, tool_options
+from qwenchat.cli.options import (
+    completed,
+    one_conversation,
+    settings_from,
+    takes_options,
+    tool_options,
+)
+from qwenchat.cli.roles import with_role
+from qwenchat.core.roles import SHELL
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -55,23 +63,53 @@ class AskFlags:
     yes_tools: opt.YesToolsOpt = False
     tool_rounds: opt.ToolRoundsOpt = None
     profile: opt.ProfileOpt = None
+    api_key: opt.ApiKeyOpt = None
+    role: opt.RoleOpt = None
 
 
 @reports_errors
 @takes_options(AskFlags)
 def ask(ctx: typer.Context, flags: AskFlags) -> None:
     """Answer one prompt and exit. `cat notes.md | qwenchat ask "summarise"` works too."""
-    from qwenchat.cli.ask_flow import run_ask
+    from qwenchat.core.errors import QwenchatError
 
     flags = completed(ctx, flags)
+    terminal = Terminal.system()
+    try:
+        code = _ask(flags, terminal)
+    except QwenchatError as exc:
+        # the error as JSON on stdout too, unless the reply's document (outcome incomplete,
+        # interrupted) is there already; the boundary says the one line on stderr
+        if flags.json_output and not getattr(terminal.stdout, "written", False):
+            from qwenchat.render.json_renderer import error_document
+
+            terminal.output.out(error_document(exc) + "\n", flush=True)
+        raise
+    raise typer.Exit(code)
+
+
+def _ask(flags: AskFlags, terminal: Terminal) -> int:
+    from qwenchat.cli.ask_flow import run_ask
+
+    one_conversation(flags.continue_, flags.session)
     settings = settings_from(
         model=flags.model, system=flags.system,
         thinking="hide" if flags.hide_thinking else flags.thinking,
         region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
         max_time=flags.max_time, retries=flags.retries, tool_rounds=flags.tool_rounds,
-        profile=flags.profile,
+        profile=flags.profile, api_key=flags.api_key,
     )  # fmt: skip
-    raise typer.Exit(run_ask(settings, Terminal.system(), ask_options(flags)))
+    settings, role = with_role(settings, flags.role, model=flags.model, system=flags.system)
+    options = ask_options(flags)
+    if role is not None:
+        from dataclasses import replace
+
+        shell = role.name == SHELL
+        options = replace(
+            options, request=role.request(options.request), shell=shell,
+            output="plain" if shell and options.output == "auto" else options.output,
+        )  # fmt: skip
+    return run_ask(settings, terminal, options)
 
 
 def ask_options(flags: AskFlags) -> AskOptions:

@@ -38,6 +38,7 @@ class AskOptions:
     cache_thinking: bool = False  # ... thinking-mode requests included
     tools: ToolOptions | None = None
     attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
+    shell: bool = False  # the `shell` role: offer to run the answer's command
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -98,7 +99,20 @@ def answer_once(
             store.close()
     if answered.result.error is not None:
         raise answered.result.error
+    if options.shell:
+        return _offer(settings, terminal, answered.result.turn.answer or "")
     return EXIT_OK
+
+
+def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
+    from qwenchat.engine.shell_offer import offer
+
+    def explain(command: str) -> None:
+        plain = AskOptions(None, RequestOptions(think=False), "plain")
+        explainer = replace(settings, system="Explain shell commands briefly, step by step.")
+        answer_once(explainer, terminal, f"Explain this command:\n{command}", plain)
+
+    return offer(terminal, answer, explain)
 
 
 def _display(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import RootOptions, completed, settings_from, takes_options
+from qwenchat.cli.options import (
+    RootOptions,
+    completed,
+    one_conversation,
+    settings_from,
+    takes_options,
+)
+from qwenchat.cli.roles import with_role
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -20,8 +27,10 @@ def chat(ctx: typer.Context, options: RootOptions) -> None:
 def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     """The chat with these options, each unset one taken from the options before `chat`."""
     options = completed(ctx, options)
+    one_conversation(options.continue_, options.session)
     flags = options.settings_flags()
     settings = settings_from(**flags)
+    settings, _ = with_role(settings, options.role, model=options.model, system=options.system)
     from qwenchat.chat.repl import open_tty, run_repl
 
     def reload(name: str) -> Settings:

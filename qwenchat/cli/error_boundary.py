@@ -102,6 +102,9 @@ def run(app: Callable[..., Any]) -> int:
     try:
         code = app(prog_name="qwenchat", standalone_mode=False)
     except command_line_error() as exc:  # unknown option, missing or malformed value
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `qwenchat sessions`: its help, exit 0
+            output.out(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            return 0
         context = getattr(exc, "ctx", None)
         see = f" (see {context.command_path} --help)" if context is not None else ""
         output.error(UsageError(f"{exc.format_message()}{see}"))  # type: ignore[attr-defined]

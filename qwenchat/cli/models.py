@@ -23,28 +23,31 @@ def models(
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    served = served_models(settings)
+    served, why = served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
     output = Terminal.system().output
+    if why is not None:
+        output.notice(f"warning: the server's model list could not be fetched ({why}); "
+                      "showing the catalogue only")  # fmt: skip
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:
         output.out(model_table.as_table(rows, served=served is not None))
 
 
-def served_models(settings: Settings) -> list[str] | None:
-    """The server's `/models` ids, or None when it cannot say (no key, no endpoint, an error)."""
+def served_models(settings: Settings) -> tuple[list[str] | None, str | None]:
+    """The server's `/models` ids, or None and why the server could not say."""
     if not settings.api_key:
-        return None
+        return None, "no API key"
     from qwenchat.net.client import ChatClient
 
     try:
         client = ChatClient(settings)
-    except QwenchatError:
-        return None
+    except QwenchatError as exc:
+        return None, exc.message
     try:
-        return client.list_models()
-    except QwenchatError:
-        return None
+        return client.list_models(), None
+    except QwenchatError as exc:
+        return None, exc.message
     finally:
         client.close()

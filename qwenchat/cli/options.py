@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 import typer
 
 from qwenchat import __version__
+from qwenchat.cli import completion as complete
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -42,7 +43,13 @@ VersionOpt = Annotated[
 ]
 ModelOpt = Annotated[
     str | None,
-    typer.Option("-m", "--model", metavar="NAME", help="Model name (default qwen-plus)."),
+    typer.Option(
+        "-m",
+        "--model",
+        metavar="NAME",
+        help="Model name (default qwen-plus).",
+        autocompletion=complete.models,
+    ),
 ]
 SystemOpt = Annotated[
     str | None, typer.Option("-s", "--system", metavar="TEXT", help="System prompt.")
@@ -76,7 +83,10 @@ BaseUrlOpt = Annotated[
 ProfileOpt = Annotated[
     str | None,
     typer.Option(
-        "--profile", metavar="NAME", help="Use a [profiles.NAME] table from the config file."
+        "--profile",
+        metavar="NAME",
+        help="Use a [profiles.NAME] table from the config file.",
+        autocompletion=complete.profiles,
     ),
 ]
 TimeoutOpt = Annotated[
@@ -96,7 +106,12 @@ ContinueOpt = Annotated[
 ]
 SessionOpt = Annotated[
     str | None,
-    typer.Option("--session", metavar="NAME", help="Open or create the conversation NAME."),
+    typer.Option(
+        "--session",
+        metavar="NAME",
+        help="Open or create the conversation NAME.",
+        autocompletion=complete.sessions,
+    ),
 ]
 RetriesOpt = Annotated[
     int | None,
@@ -121,10 +136,29 @@ YesToolsOpt = Annotated[
 DebugOpt = Annotated[
     bool,
     typer.Option(
-        "--debug", help="Show the traceback of an internal error (or set QWENCHAT_DEBUG=1)."
+        "--debug",
+        help="Log each HTTP request and response, and show tracebacks (or QWENCHAT_DEBUG=1).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+ApiKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        metavar="KEY",
+        help="The API key (it lands in shell history: prefer DASHSCOPE_API_KEY).",
+    ),
+]
+
+RoleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--role",
+        metavar="NAME",
+        help="Use a role: [roles.NAME] or the built-in shell.",
+        autocompletion=complete.roles,
+    ),
+]
 
 # `ask`'s own options.
 PromptArg = Annotated[str | None, typer.Argument(help="The prompt; piped stdin is appended.")]
@@ -183,7 +217,12 @@ ToolRoundsOpt = Annotated[
 # The settings a flag may set (`core.settings` resolves them with the other layers).
 SETTINGS_FLAGS = (
     "model", "system", "thinking", "region", "base_url", "timeout", "max_time", "retries",
+    "api_key",
 )  # fmt: skip
+KEY_WARNING = (
+    "warning: --api-key lands in your shell history; "
+    "prefer DASHSCOPE_API_KEY in the environment or a .env file"
+)
 
 
 @dataclass(frozen=True)
@@ -206,6 +245,8 @@ class RootOptions:
     yes_tools: YesToolsOpt = False
     profile: ProfileOpt = None
     debug: DebugOpt = False
+    api_key: ApiKeyOpt = None
+    role: RoleOpt = None
 
     def settings_flags(self) -> dict[str, Any]:
         """The flags `load_settings` resolves, `--profile` included."""
@@ -258,16 +299,63 @@ def _unset(name: str, value: Any) -> bool:
     return value is None or (value is False and _ROOT_DEFAULTS[name] is False)
 
 
+def one_conversation(continue_: bool, session: str | None) -> None:
+    """`-c` and `--session` each name the conversation: both at once is a usage error."""
+    if continue_ and session:
+        from qwenchat.core.errors import UsageError
+
+        raise UsageError("-c/--continue and --session both pick the conversation: give one")
+
+
 def settings_from(**flags: Any) -> Settings:
     """Settings for a command: its flags over the environment, `.env` files and config."""
-    from qwenchat.cli.settings_files import load_settings
+    from qwenchat.cli.settings_files import read_files
+    from qwenchat.core.config_keys import config_warnings
+    from qwenchat.core.settings import resolve_settings
 
-    return load_settings(flags, os.environ, Path.cwd())
+    if flags.get("api_key"):
+        _warn_once(KEY_WARNING)
+    files = read_files(os.environ, Path.cwd())
+    settings = resolve_settings(flags, os.environ, files)
+    for line in config_warnings(files.config, str(files.config_path)):
+        _warn_once(f"warning: {line}")
+    return settings
+
+
+_warned: set[str] = set()
+
+
+def debug_requests(flag: bool) -> None:
+    """`--debug` or `QWENCHAT_DEBUG=1`: every HTTP request and response on stderr."""
+    from qwenchat.net import debug_log
+
+    if flag or os.environ.get("QWENCHAT_DEBUG", "").strip() not in ("", "0"):
+        from qwenchat.render.terminal import Terminal
+
+        debug_log.enable(Terminal.system().output.err)
+    else:
+        debug_log.enable(None)
+
+
+def forget_warnings() -> None:
+    """A new run of the app warns again."""
+    _warned.clear()
+
+
+def _warn_once(line: str) -> None:
+    if line not in _warned:
+        from qwenchat.render.terminal import Terminal
+
+        _warned.add(line)
+        Terminal.system().output.notice(line)
 
 
 def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
-    """`settings_from` with the command's flags completed by the options before the command."""
-    return settings_from(**with_root(ctx, **flags))
+    """`settings_from` with the command's flags completed by the options before the command
+
+    (`--api-key` before any command reaches every command).
+    """
+    return settings_from(**with_root(ctx, **{"api_key": None, **flags}))
 
 
 def takes_options(kind: type[Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:

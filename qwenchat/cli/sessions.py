@@ -40,7 +40,7 @@ def _write(text: str) -> None:
     Terminal.system().output.out(text, flush=True)
 
 
-@sessions_app.command("list")
+@sessions_app.command("list", short_help="Saved conversations, newest first.")
 @reports_errors
 def list_(
     ctx: typer.Context,
@@ -70,7 +70,7 @@ def show(ctx: typer.Context, ref: RefArg) -> None:
         _write(transcript(summary, store.records(summary.id)))
 
 
-@sessions_app.command()
+@sessions_app.command(short_help="Print a conversation as Markdown.")
 @reports_errors
 def export(
     ctx: typer.Context,
@@ -96,7 +96,7 @@ def export(
         _write(markdown(summary, records))
 
 
-@sessions_app.command()
+@sessions_app.command(short_help="Delete a conversation (asks first).")
 @reports_errors
 def rm(
     ctx: typer.Context,

@@ -1,7 +1,8 @@
 """One result line of the output JSONL, and the running totals for the summary (pure).
 
-A record is `{"id", "answer", "reasoning", "usage", "finish_reason", "error"}`; `error` is
-null or `{"message", "status", "code"}`. Both engines write exactly this shape.
+A record is `{"id", "prompt", "answer", "reasoning", "usage", "finish_reason", "error"}`;
+`prompt` is the line's last user message (null when a batch fetched by id alone does not know
+it); `error` is null or `{"message", "status", "code"}`. Both engines write exactly this shape.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Record:
     finish_reason: str | None = None
     error: Mapping[str, Any] | None = None
     model: str | None = None  # the model that answered, when the result says (not written out)
+    prompt: str | None = None  # what was asked (the last user message)
 
     @property
     def ok(self) -> bool:
@@ -41,7 +43,8 @@ class Record:
 
     def to_line(self) -> str:
         obj = {
-            "id": self.id, "answer": self.answer, "reasoning": self.reasoning,
+            "id": self.id, "prompt": self.prompt, "answer": self.answer,
+            "reasoning": self.reasoning,
             "usage": dict(self.usage) if self.usage is not None else None,
             "finish_reason": self.finish_reason,
             "error": dict(self.error) if self.error is not None else None,
@@ -106,6 +109,7 @@ def parse_record(line: str) -> Record | None:
         usage=usage if isinstance(usage, dict) else None,
         finish_reason=obj.get("finish_reason"),
         error=error if isinstance(error, dict) or error is None else {"message": str(error)},
+        prompt=prompt if isinstance(prompt := obj.get("prompt"), str) else None,
     )
 
 

@@ -114,6 +114,7 @@ class Settings:
     prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
     monthly_budget: float | None = None  # in the region's currency
     max_time: float | None = None  # seconds one reply may take in all; None: no deadline
+    role_tables: Mapping[str, Any] = field(default_factory=dict)  # config.toml's [roles.NAME]
 
     @property
     def masked_key(self) -> str:
@@ -191,6 +192,7 @@ def resolve_settings(
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
         model_overrides=tables.get("models", {}),
+        role_tables=tables.get("roles", {}),
         catalogue=catalogue_from(
             tables.get("models", {}),
             thinking_param=_thinking_param(values.get("thinking_param"), settings, sources),
@@ -203,7 +205,11 @@ def resolve_settings(
 def _split_config(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """The config file's top-level settings, and its `[models]` and `[profiles]` tables."""
     flat = {k: v for k, v in data.items() if k in CONFIG_KEYS and not isinstance(v, dict)}
-    tables = {k: v for k, v in data.items() if k in ("models", "profiles") and isinstance(v, dict)}
+    tables = {
+        k: v
+        for k, v in data.items()
+        if k in ("models", "profiles", "roles") and isinstance(v, dict)
+    }
     return flat, tables
 
 

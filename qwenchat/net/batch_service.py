@@ -36,6 +36,7 @@ class BatchInfo:
     created_at: int = 0
     output_file_id: str | None = None
     error_file_id: str | None = None
+    input_file_id: str | None = None
     problems: tuple[str, ...] = ()
 
     @property
@@ -140,5 +141,6 @@ def _info(batch: Any) -> BatchInfo:
         created_at=batch.created_at or 0,
         output_file_id=batch.output_file_id,
         error_file_id=batch.error_file_id,
+        input_file_id=batch.input_file_id,
         problems=problems,
     )

@@ -28,7 +28,7 @@ from qwenchat.core.events import (
 from qwenchat.core.redact import redact
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings
-from qwenchat.net import reading
+from qwenchat.net import debug_log, reading
 from qwenchat.net.errors import Failure, body_request_id, error_fields, first_line, translate
 from qwenchat.net.reading import Watch
 from qwenchat.net.retry import RetryPolicy, parse_retry_after, retrying
@@ -45,14 +45,22 @@ SDK_FIELDS = frozenset(
 
 
 def make_sdk(settings: Settings, *, max_retries: int) -> openai.OpenAI:
-    """The SDK client for these settings: key, base URL, connect and read timeouts."""
+    """The SDK client for these settings: key, base URL, connect and read timeouts
+
+    (and, with `--debug`, an HTTP client that logs every request and response).
+    """
+    key = settings.require_key()
+    http_client = None
+    if debug_log.enabled():
+        http_client = openai.DefaultHttpxClient(event_hooks=debug_log.hooks(key))
     return openai.OpenAI(
-        api_key=settings.require_key(),
+        api_key=key,
         base_url=settings.base_url,
         timeout=openai.Timeout(
             min(settings.timeout, settings.max_time or settings.timeout), connect=CONNECT_TIMEOUT
         ),
         max_retries=max_retries,
+        http_client=http_client,
     )
 
 

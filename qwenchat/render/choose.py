@@ -137,12 +137,16 @@ def make_renderer(
     if not rich_output(terminal, output):
         from qwenchat.render.plain import PlainRenderer
 
-        return PlainRenderer(
-            terminal.stdout,
-            terminal.stderr,
-            show_reasoning=settings.thinking_display != "hide",
-            buffered=not request.stream,
-        )
+        shown = settings.thinking_display != "hide"
+        plain = PlainRenderer(
+            terminal.stdout, terminal.stderr, show_reasoning=shown,
+            buffered=not request.stream, label_reasoning=output == "plain",
+        )  # fmt: skip
+        if terminal.stderr_is_tty and not terminal.stdout_is_tty:
+            from qwenchat.render.progress_line import StderrProgress
+
+            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown)
+        return plain
     from qwenchat.render.rich_renderer import RichRenderer
 
     return RichRenderer(

@@ -8,6 +8,7 @@ import re
 from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
+from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing
 
@@ -32,6 +33,8 @@ class JsonRenderer:
         pass
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        if outcome == "error":  # the command prints the error document (`error_document`)
+            return
         document: dict[str, object] = {
             "model": self._model,
             "answer": reply.answer,
@@ -40,12 +43,34 @@ class JsonRenderer:
             "usage": dataclasses.asdict(reply.usage) if reply.usage else None,
             "cost": reply.cost.to_json() if reply.cost else None,
             "outcome": outcome,
-            "time_to_first_token": timing.first_token,
-            "total_time": round(timing.total, 3),
+            "time_to_first_token": _ms(timing.first_token),
+            "total_time": _ms(timing.total),
         }
         if reply.more_choices:
             document["choices"] = [reply.answer, *reply.more_choices]
-        text = json.dumps(document, ensure_ascii=False)
-        # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
-        self._out.write(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+        self._out.write(dumps(document) + "\n")
         self._out.flush()
+
+
+def dumps(document: object) -> str:
+    text = json.dumps(document, ensure_ascii=False)
+    # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def error_document(exc: QwenchatError) -> str:
+    """`{"error": {"message", "code", "status", "request_id"}}`: a failed `ask --json`."""
+    api = exc if isinstance(exc, ApiError) else None
+    return dumps({
+        "error": {
+            "message": exc.message,
+            "code": api.code if api else None,
+            "status": api.status if api else None,
+            "request_id": api.request_id if api else None,
+        }
+    })  # fmt: skip
+
+
+def _ms(seconds: float | None) -> float | None:
+    """Seconds, rounded to the millisecond."""
+    return None if seconds is None else round(seconds, 3)

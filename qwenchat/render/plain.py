@@ -23,6 +23,7 @@ class PlainRenderer:
         show_reasoning: bool = True,
         buffered: bool = False,
         show_usage: bool = False,
+        label_reasoning: bool = False,
     ) -> None:
         self._out: TextIO = PipeGuard(out)  # type: ignore[assignment]
         self._err: TextIO = PipeGuard(err)  # type: ignore[assignment]
@@ -34,6 +35,7 @@ class PlainRenderer:
         self._pending: list[str] = []
         self._last_answer_char = "\n"
         self._reasoning_open = False
+        self._label = label_reasoning  # `--plain`: say where the reasoning starts and ends
 
     def notice(self, text: str) -> None:
         self._err.write(f"qwenchat: {text}\n")
@@ -48,6 +50,8 @@ class PlainRenderer:
         elif isinstance(event, ReasoningDelta) and self._show_reasoning:
             text = self._reasoning.feed(event.text)
             if text:
+                if self._label and not self._reasoning_open:
+                    self._err.write("Reasoning:\n")
                 self._reasoning_open = True
                 self._err.write(text)
                 self._err.flush()
@@ -97,6 +101,6 @@ class PlainRenderer:
         if self._reasoning_open:
             tail = self._reasoning.flush()
             self._err.write(tail if tail.endswith("\n") else tail + "\n")
-            self._err.write("\n")
+            self._err.write("(end of reasoning)\n\n" if self._label else "\n")
             self._err.flush()
             self._reasoning_open = False

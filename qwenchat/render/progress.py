@@ -28,8 +28,8 @@ class Display:
     def __enter__(self) -> Display:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(interrupted=kind is not None and issubclass(kind, KeyboardInterrupt))
 
     def start(self, total: int, description: str) -> None:
         """Begin counting `total` requests."""
@@ -47,7 +47,7 @@ class Display:
         self.stderr.write(sanitize(text) + "\n")
         self.stderr.flush()
 
-    def close(self) -> None:
+    def close(self, *, interrupted: bool = False) -> None:
         """Stop drawing."""
 
 
@@ -61,7 +61,6 @@ class RichDisplay(Display):
             MofNCompleteColumn,
             Progress,
             TextColumn,
-            TimeRemainingColumn,
         )
 
         self._progress = Progress(
@@ -70,18 +69,21 @@ class RichDisplay(Display):
             MofNCompleteColumn(),
             TextColumn("{task.fields[failed]} failed · {task.fields[tokens]} tokens"),
             TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
+            TextColumn("{task.fields[left]}"),
             console=console,
             transient=False,
         )
         self._task: Any = None
         self._started = time.monotonic()
+        self._total = 0
+        self._first: int | None = None  # a remote batch's count when the watch began
 
     def start(self, total: int, description: str) -> None:
         self._started = time.monotonic()
+        self._total = total
         self._progress.start()
         self._task = self._progress.add_task(
-            description, total=total, failed=0, tokens="0", rate=""
+            description, total=total, failed=0, tokens="0", rate="", left=""
         )
 
     def advance(self, record: Record) -> None:
@@ -93,6 +95,7 @@ class RichDisplay(Display):
             failed=self.tally.failed,
             tokens=f"{self.tally.tokens:,}",
             rate=f"{self.tally.requests / elapsed:.1f}/s",
+            left=left_text(time_left(self.tally.requests, self._total, elapsed)),
         )
 
     def status(self, status: str, *, done: int, failed: int, total: int) -> None:
@@ -101,15 +104,45 @@ class RichDisplay(Display):
         status = escape(sanitize(status))  # the column reads markup: the service's text is not
         if self._task is None:
             self.start(total, status)
+        if self._first is None:
+            self._first = done + failed
+        elapsed = time.monotonic() - self._started
+        left = time_left(done + failed, total, elapsed, done_at_start=self._first)
         self._progress.update(
-            self._task, description=status, completed=done + failed, total=total, failed=failed
-        )
+            self._task, description=status, completed=done + failed, total=total, failed=failed,
+            left=left_text(left),
+        )  # fmt: skip
 
     def notice(self, text: str) -> None:
         self._progress.console.print(sanitize(text), markup=False, highlight=False)
 
-    def close(self) -> None:
+    def close(self, *, interrupted: bool = False) -> None:
+        if interrupted:  # the ^C has moved the cursor: a last redraw would show a second bar
+            self._progress.live.transient = True
         self._progress.stop()
+
+
+def time_left(done: int, total: int, elapsed: float, *, done_at_start: int = 0) -> float | None:
+    """Seconds until `total`, at the average rate since the start; None before any progress.
+
+    `done_at_start` is what was already done when the clock started (a remote batch being
+    watched again): only what finished since counts towards the rate.
+    """
+    progressed = done - done_at_start
+    if progressed <= 0 or elapsed <= 0 or total <= 0:
+        return None
+    return max(total - done, 0) * elapsed / progressed
+
+
+def left_text(seconds: float | None) -> str:
+    """`1:05 left`, `1:02:03 left`; empty when unknown."""
+    if seconds is None:
+        return ""
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    shown = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return f"{shown} left"
 
 
 def display_for(terminal: Terminal) -> Display:

@@ -27,7 +27,9 @@ class Terminal:
 
     @classmethod
     def system(cls) -> Terminal:
-        return cls(stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr)
+        from qwenchat.render.pipes import pipe_safe
+
+        return cls(stdin=sys.stdin, stdout=pipe_safe(sys.stdout), stderr=sys.stderr)
 
     @property
     def stdin_is_tty(self) -> bool:

@@ -1,0 +1,64 @@
+"""Shell completion values: model names, saved conversation names, role names.
+
+`qwenchat --install-completion` (bash, zsh, fish) installs Typer's completion script; these
+functions give the values of `-m`, `--session`, `--role` and `--profile`. They run only when the
+shell asks (never on `--help` or `--version`), import only what they need and never fail: a
+missing store or a broken config file completes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from qwenchat.core.settings import Settings
+
+
+def models(incomplete: str) -> list[str]:
+    """The catalogue's model names (and config.toml's), starting with what was typed."""
+    names: list[str] = []
+    with contextlib.suppress(Exception):
+        names = list(_settings().catalogue.names)
+    if not names:
+        from qwenchat.core.catalogue import DEFAULT_CATALOGUE
+
+        names = list(DEFAULT_CATALOGUE.names)
+    return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
+
+
+def sessions(incomplete: str) -> list[str]:
+    """The saved conversations' names."""
+    with contextlib.suppress(Exception):
+        from qwenchat.store.history import open_store
+
+        with open_store(_settings()) as store:
+            names = [s.name for s in store.summaries() if s.name]
+        return [n for n in names if n.startswith(incomplete)]
+    return []
+
+
+def roles(incomplete: str) -> list[str]:
+    with contextlib.suppress(Exception):
+        import platform
+
+        from qwenchat.core.roles import available
+
+        settings = _settings()
+        found = available(settings.role_tables, "", os.environ, platform.system())
+        return [n for n in found if n.startswith(incomplete)]
+    return []
+
+
+def profiles(incomplete: str) -> list[str]:
+    with contextlib.suppress(Exception):
+        return [n for n in _settings().profiles if n.startswith(incomplete)]
+    return []
+
+
+def _settings() -> Settings:
+    from qwenchat.cli.settings_files import load_settings
+
+    return load_settings({}, os.environ, Path.cwd())

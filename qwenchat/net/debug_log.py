@@ -1,0 +1,90 @@
+"""`--debug` / `QWENCHAT_DEBUG=1`: each HTTP request and response, one block each, on stderr.
+
+The SDK's HTTP client calls `on_request` and `on_response` (httpx event hooks) around every
+attempt, retries included: method, URL, status, time taken and the JSON bodies, with the API
+key never shown (the Authorization header is left out, and the key masked wherever a body
+quotes it). A streamed answer's body is not read here (that would consume it); its type is said.
+The lines go to the writer the command line gave (`enable`): the output seam, which sanitises.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from qwenchat.core.settings import mask_key
+
+MAX_BODY = 4000  # characters of a body shown
+
+_writer: Callable[[str], None] | None = None
+_numbers = itertools.count(1)
+
+
+def enable(writer: Callable[[str], None] | None) -> None:
+    """Log through `writer` from now on; None stops logging."""
+    global _writer
+    _writer = writer
+
+
+def enabled() -> bool:
+    return _writer is not None
+
+
+def hooks(key: str | None) -> dict[str, list[Callable[[Any], None]]]:
+    """httpx event hooks logging every request and response of one client."""
+    return {
+        "request": [lambda request: on_request(request, key)],
+        "response": [lambda response: on_response(response, key)],
+    }
+
+
+def on_request(request: Any, key: str | None) -> None:
+    number = next(_numbers)
+    request.extensions["qwenchat_debug"] = (number, time.monotonic())
+    lines = [f"debug: → #{number} {request.method} {request.url}"]
+    body = _body(bytes(request.content or b""), key)
+    if body:
+        lines.append(body)
+    _write(lines)
+
+
+def on_response(response: Any, key: str | None) -> None:
+    number, started = response.request.extensions.get("qwenchat_debug", (0, time.monotonic()))
+    seconds = time.monotonic() - started
+    kind = response.headers.get("content-type", "")
+    lines = [f"debug: ← #{number} {response.status_code} in {seconds:.3f} s ({kind or 'no type'})"]
+    request_id = response.headers.get("x-request-id") or response.headers.get(
+        "x-dashscope-request-id"
+    )
+    if request_id:
+        lines[0] += f" request id {request_id}"
+    if "json" in kind:
+        response.read()
+        body = _body(response.content, key)
+        if body:
+            lines.append(body)
+    elif "event-stream" in kind:
+        lines.append("  (a streamed body: not logged)")
+    _write(lines)
+
+
+def _body(data: bytes, key: str | None) -> str:
+    if not data:
+        return ""
+    text = data.decode("utf-8", "replace")
+    with contextlib.suppress(ValueError, RecursionError):
+        text = json.dumps(json.loads(text), ensure_ascii=False)
+    if len(text) > MAX_BODY:
+        text = text[:MAX_BODY] + f"… ({len(data):,} bytes)"
+    if key:
+        text = text.replace(key, mask_key(key))
+    return "  " + text
+
+
+def _write(lines: list[str]) -> None:
+    if _writer is not None:
+        _writer("".join(f"qwenchat: {line}\n" for line in lines))

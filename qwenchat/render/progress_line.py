@@ -1,0 +1,77 @@
+"""`ask … > answer.md` at a terminal: a progress line on stderr while the answer is written.
+
+When stdout is a file or a pipe and stderr a terminal, the answer itself is not seen; one line
+on stderr says it is coming: `qwenchat: writing the answer · 3.2 s · 412 chunks`, redrawn a few
+times a second and erased when the turn ends (before anything else is written to stderr:
+reasoning, notices, the usage line).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from qwenchat.core.conversation import Outcome
+from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
+from qwenchat.core.reply import Reply, Timing
+from qwenchat.render.base import Renderer
+
+REDRAW = 0.1  # seconds between redraws
+ERASE = "\r\x1b[K"
+
+
+class StderrProgress:
+    """Wraps the plain renderer; draws elapsed time and pieces received on stderr."""
+
+    def __init__(
+        self,
+        inner: Renderer,
+        err: TextIO,
+        *,
+        reasoning_shown: bool,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._inner, self._err, self._clock = inner, err, clock
+        self._reasoning_shown = reasoning_shown
+        self._started = clock()
+        self._drawn_at = -REDRAW
+        self._pieces = 0
+        self._shown = False
+
+    def notice(self, text: str) -> None:
+        self._erase()
+        self._inner.notice(text)
+
+    def waiting(self) -> None:
+        self._inner.waiting()
+
+    def event(self, event: Event) -> None:
+        reasoning = isinstance(event, ReasoningDelta)
+        if reasoning or isinstance(event, AnswerDelta):
+            self._pieces += 1
+        if reasoning and self._reasoning_shown:  # the reasoning itself goes to stderr
+            self._erase()
+        self._inner.event(event)
+        if isinstance(event, AnswerDelta) or (reasoning and not self._reasoning_shown):
+            self._draw("writing the answer" if not reasoning else "thinking")
+
+    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        self._erase()
+        self._inner.finish(reply, timing, outcome)
+
+    def _draw(self, what: str) -> None:
+        now = self._clock()
+        if now - self._drawn_at < REDRAW:
+            return
+        self._drawn_at = now
+        line = f"qwenchat: {what} · {now - self._started:.1f} s · {self._pieces:,} chunks"
+        self._err.write(ERASE + line)
+        self._err.flush()
+        self._shown = True
+
+    def _erase(self) -> None:
+        if self._shown:
+            self._err.write(ERASE)
+            self._err.flush()
+            self._shown = False

@@ -105,7 +105,7 @@ def answer_once(
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
-    from qwenchat.engine.shell_offer import offer
+    from qwenchat.cli.shell_offer import offer
 
     def explain(command: str) -> None:
         plain = AskOptions(None, RequestOptions(think=False), "plain")

@@ -188,7 +188,7 @@ def test_summary_mode_without_live_prints_only_the_summary() -> None:
         panel.feed(piece)
     panel.close(summary="Thought for 12.4 s · 1,830 reasoning tokens")
     assert plain_lines(out.getvalue()) == [
-        "Thinking · Thought for 12.4 s · 1,830 reasoning tokens",
+        "Thought for 12.4 s · 1,830 reasoning tokens",
         "",
     ]
 
@@ -313,7 +313,7 @@ def test_text_panel_live_modes_leave_the_right_screen() -> None:
         summary.feed(piece)
     assert "╭─ Thinking" in replay(out.getvalue())[0]  # the transient tail while thinking
     summary.close(summary="Thought for 2.0 s")
-    assert replay(out.getvalue()) == ["Thinking · Thought for 2.0 s", ""]
+    assert replay(out.getvalue()) == ["Thought for 2.0 s", ""]
 
 
 def test_non_terminal_console_gets_plain_committed_output() -> None:

@@ -15,6 +15,7 @@ from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.choose import OutputMode
 from qwenchat.render.terminal import Terminal, join_prompt
+from qwenchat.render.typeahead import no_echo
 
 if TYPE_CHECKING:
     from qwenchat.engine.turn import TurnView
@@ -60,7 +61,9 @@ def answer_once(settings: Settings, terminal: Terminal, text: str, options: AskO
             )
             settings = replace(settings, model=model)
         view = _display(settings, terminal, options, tools is not None, history, text)
-        answered = _answer(settings, history, text, options, view, store, tools)
+        keys = terminal.stdin if terminal.stdin_is_tty and tools is None else None
+        with no_echo(keys):  # keys typed during the reply are not echoed into it
+            answered = _answer(settings, history, text, options, view, store, tools)
         if store is not None:
             _save(store, conversation_id, answered, history, settings, options, view)
     finally:

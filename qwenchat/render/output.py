@@ -56,6 +56,18 @@ class Output:
     def console(self, *, stderr: bool = False) -> Console:
         return safe_console(self.stderr if stderr else self.stdout)
 
+    def clipboard(self, text: str) -> None:
+        """Ask the terminal to put `text` on the clipboard (OSC 52: works over SSH where the
+        terminal allows it). The payload is the sanitised text in base64; nothing else raw."""
+        import base64
+
+        payload = base64.b64encode(sanitize(text).encode()).decode("ascii")
+        try:
+            self.stdout.write(f"\x1b]52;c;{payload}\x07")
+            self.stdout.flush()
+        except BrokenPipeError:
+            pass
+
 
 def _write(stream: TextIO, text: str, *, flush: bool) -> None:
     try:

@@ -315,7 +315,8 @@ class TextPanel:
         complete = self._take_lines(self._clean.flush())
         if self._mode == "summary":
             self._frame.stop_live()
-            line = " · ".join(part for part in (self._frame.title, summary, note) if part)
+            lead = summary or self._frame.title  # "Thought for 3 s", not "Thinking · Thought…"
+            line = " · ".join(part for part in (lead, note) if part)
             if self._recent or self._line_len or complete or summary or note:
                 self._frame.console.print(
                     Text(line, self._style, no_wrap=True, overflow="ellipsis")

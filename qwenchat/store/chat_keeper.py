@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
+from qwenchat.core.words import plural
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
 from qwenchat.store.history import chosen, record_for
 
@@ -29,7 +30,7 @@ RECAP_CHARS = 300
 def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
     """What a resumed conversation was about: its title and its last few turns."""
     label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
-    lines = [f"resumed {label}: {summary.title or '(untitled)'} · {len(turns)} turns"]
+    lines = [f"resumed {label}: {summary.title or '(untitled)'} · {plural(len(turns), 'turn')}"]
     if len(turns) > RECAP_TURNS:
         lines.append(f"… {len(turns) - RECAP_TURNS} earlier turns")
     for turn in turns[-RECAP_TURNS:]:
@@ -39,16 +40,25 @@ def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
     return "\n".join(lines)
 
 
-def listing(summaries: list[Summary], current: int | None = None) -> str:
+SESSIONS_PAGE = 20
+
+
+def listing(summaries: list[Summary], current: int | None = None, *, every: bool = False) -> str:
+    """The conversations, newest first: the newest SESSIONS_PAGE unless `every`."""
     if not summaries:
         return "no saved conversations yet"
     lines = []
-    for s in summaries:
+    shown = summaries if every else summaries[:SESSIONS_PAGE]
+    for s in shown:
         mark = "*" if s.id == current else " "
         name = f" [{s.name}]" if s.name else ""
         lines.append(
-            f"{mark} #{s.id}{name} {s.title or '(untitled)'} · {s.turns} turns · "
+            f"{mark} #{s.id}{name} {s.title or '(untitled)'} · {plural(s.turns, 'turn')} · "
             f"{s.model or '-'} · {s.updated[:16].replace('T', ' ')}"
+        )
+    if len(shown) < len(summaries):
+        lines.append(
+            f"… {plural(len(summaries) - len(shown), 'older conversation')} (/sessions all)"
         )
     return "\n".join(lines)
 
@@ -134,8 +144,9 @@ class Keeper:
             from qwenchat.chat.slash import Fork, Rename, Resume, Sessions
 
             match action:
-                case Sessions():
-                    return state, listing(self.store.summaries(), self.conversation_id)
+                case Sessions(every):
+                    shown = listing(self.store.summaries(), self.conversation_id, every=every)
+                    return state, shown
                 case Resume(ref):
                     return self._load(state, self.store.resolve(ref), keep_flags=False)
                 case Rename(name):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from qwenchat.core.words import plural
 from qwenchat.store.database import Summary, TurnRecord
 
 TITLE_WIDTH = 40
@@ -48,7 +49,7 @@ def _heading(summary: Summary) -> list[str]:
     return [
         f"# {summary.title or '(untitled)'}{name}",
         "",
-        f"Conversation #{summary.id}{parent}: {summary.turns} turns, "
+        f"Conversation #{summary.id}{parent}: {plural(summary.turns, 'turn')}, "
         f"{when(summary.created)} to {when(summary.updated)} UTC.",
     ]
 

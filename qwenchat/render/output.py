@@ -83,6 +83,10 @@ def safe_console(file: TextIO) -> Console:
     from rich.console import Console
     from rich.text import Text
 
+    from qwenchat.render.cjkwrap import install
+
+    install()  # CJK next to Latin text breaks between characters
+
     class SafeConsole(Console):
         def render_str(self, text: str, **kwargs: Any) -> Text:
             return super().render_str(sanitize(text), **kwargs)

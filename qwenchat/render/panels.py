@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from rich import box
-from rich._wrap import divide_line, words  # the exact word-wrap Text uses; see _stable_cut
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.live import Live
@@ -36,9 +35,12 @@ from rich.segment import Segment, Segments
 from rich.text import Text
 
 from qwenchat.core.sanitize import Sanitizer
+from qwenchat.render.cjkwrap import divide_line, install, words  # as Text wraps; see _stable_cut
 from qwenchat.render.mdblocks import BlockSplitter
 
 __all__ = ["MarkdownPanel", "TextPanel"]
+
+install()  # CJK next to Latin text breaks between characters
 
 _NOTHING = Segments([])
 _SUMMARY_ROWS = 4  # reasoning rows shown while thinking in summary mode

@@ -165,3 +165,17 @@ def test_copy_without_a_clipboard_tool_asks_the_terminal(
         assert f"\x1b]52;c;{payload}\x07".encode() in bytes(session.raw)
     finally:
         session.close()
+
+
+def test_a_stall_mid_answer_shows_the_waiting_line(cli: Cli, tty_env: dict[str, str]) -> None:
+    cli.server.enqueue(Reply(answer="the first half, then the rest", chunk_size=16, delay=3.5))
+    session = Tty("ask", "question", env=tty_env)
+    try:
+        session.wait_for("the first half")
+        session.wait_for("waiting… 2 s")
+        assert session.wait_exit() == 0
+        screen = session.text()
+        assert "waiting…" not in screen
+        assert screen.count("the first half, then the rest") == 1
+    finally:
+        session.close()

@@ -16,7 +16,7 @@ from qwenchat.store.chat_keeper import listing
 from qwenchat.store.database import Store, Summary, TurnRecord
 from tests.conftest import Cli
 from tests.fakeserver import Error, Reply
-from tests.tty import CTRL_D, ENTER, Tty
+from tests.tty import CTRL_C, CTRL_D, ENTER, Tty
 
 PROMPT = "›"
 
@@ -179,3 +179,19 @@ def test_a_stall_mid_answer_shows_the_waiting_line(cli: Cli, tty_env: dict[str, 
         assert screen.count("the first half, then the rest") == 1
     finally:
         session.close()
+
+
+def test_ctrl_c_during_thinking_leaves_one_partial_line(cli: Cli, repl: Tty) -> None:
+    reasoning = "pondering " + " ".join(f"step{i}" for i in range(800))
+    cli.server.enqueue(Reply(reasoning=reasoning, answer="never", chunk_size=4, delay=0.02))
+    repl.send("think hard" + ENTER)
+    repl.wait_for("step40 ")
+    repl.send(CTRL_C)
+    repl.wait_for("interrupted:")
+    repl.wait_for(PROMPT, after=1)
+    repl.pump(0.3)
+    lines = repl.lines()
+    assert not any("^C" in line for line in lines)
+    assert any(line.startswith("interrupted") for line in lines)
+    thinking = [line for line in lines if "step" in line]
+    assert len(thinking) == len(set(thinking))  # no row of the thinking twice

@@ -297,9 +297,7 @@ def _usage(state: ChatState, _: str) -> tuple[ChatState, Action]:
     return state, Say(usage_report(state.conversation.turns, state.pricing, state.model))
 
 
-@command(
-    "/copy", "/copy", "copy the last answer (/copy code: its last code block)"
-)
+@command("/copy", "/copy", "copy the last answer (/copy code: its last code block)")
 def _copy(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     from qwenchat.chat.clipboard import last_code_block
 
@@ -324,9 +322,7 @@ def _preview(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-@command(
-    "/sessions", "/sessions", "list the newest 20 saved conversations (/sessions all)"
-)
+@command("/sessions", "/sessions", "list the newest 20 saved conversations (/sessions all)")
 def _sessions(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     if argument not in ("", "all"):
         return state, Refuse(f"/sessions takes nothing or all, not {argument!r}")

@@ -195,3 +195,19 @@ def test_ctrl_c_during_thinking_leaves_one_partial_line(cli: Cli, repl: Tty) -> 
     assert any(line.startswith("interrupted") for line in lines)
     thinking = [line for line in lines if "step" in line]
     assert len(thinking) == len(set(thinking))  # no row of the thinking twice
+
+
+def test_resumed_turns_are_rendered_as_markdown(cli: Cli, tty_env: dict[str, str]) -> None:
+    cli.server.enqueue(Reply(answer="A **bold** claim:\n\n```\ncode line\n```\n"))
+    assert cli("ask", "tell me *stars*").exit_code == 0
+    session = Tty("-c", env=tty_env)
+    try:
+        session.wait_for("resumed #1")
+        session.wait_for("code line")
+        screen = session.text()
+        assert "A bold claim:" in screen
+        assert "**" not in screen
+        assert "```" not in screen
+        assert "you: tell me *stars*" in screen  # the user's words as written
+    finally:
+        session.close()

@@ -101,7 +101,7 @@ def run_repl(
         "/help for help, Ctrl-D to leave"
     ))  # fmt: skip
     if told:
-        repl.say(told)
+        repl.view.markdown(told)
     with repl.typed.chat():
         if piped and piped.strip():
             repl.send(piped.strip(), show=True)
@@ -191,7 +191,10 @@ class Repl:
                 self.say(copy_to_clipboard(text, self.view.clipboard()))
             case Edit():
                 self._edit()
-            case commands.Sessions() | commands.Resume() | commands.Rename() | commands.Fork():
+            case commands.Resume():
+                self.state, told = self.keeper.carry_out(self.state, action)
+                self.view.markdown(told)  # the recap: answers as Markdown
+            case commands.Sessions() | commands.Rename() | commands.Fork():
                 self.state, told = self.keeper.carry_out(self.state, action)
                 self.say(told)
             case commands.Compress(keep):

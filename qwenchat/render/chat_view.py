@@ -39,6 +39,14 @@ class ChatView:
         width = self.console.width
         return line if len(line) < width else line[: max(1, width - 2)] + "…"
 
+    def markdown(self, text: str) -> None:
+        """Markdown from the chat (a resumed conversation's recap), rendered."""
+        from rich.markdown import Markdown
+
+        from qwenchat.core.sanitize import sanitize
+
+        self.console.print(Markdown(sanitize(text), hyperlinks=False))
+
     def typed(self, prompt: str, text: str) -> None:
         """A message sent without being typed at the prompt (typed ahead, piped, edited)."""
         from rich.text import Text

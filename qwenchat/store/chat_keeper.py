@@ -28,16 +28,24 @@ RECAP_CHARS = 300
 
 
 def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
-    """What a resumed conversation was about: its title and its last few turns."""
+    """What a resumed conversation was about, as Markdown: its title and its last few turns
+    (the answers as written, cut at RECAP_CHARS)."""
     label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
-    lines = [f"resumed {label}: {summary.title or '(untitled)'} · {plural(len(turns), 'turn')}"]
+    title = _escaped(summary.title or "(untitled)")
+    parts = [f"*resumed {label}: {title} · {plural(len(turns), 'turn')}*"]
     if len(turns) > RECAP_TURNS:
-        lines.append(f"… {len(turns) - RECAP_TURNS} earlier turns")
+        parts.append(f"*… {plural(len(turns) - RECAP_TURNS, 'earlier turn')}*")
     for turn in turns[-RECAP_TURNS:]:
-        lines.append(f"you: {_short(turn.user)}")
-        mark = "" if turn.complete else f" [{turn.outcome}]"
-        lines.append(f"{turn.model or 'qwen'}: {_short(turn.answer)}{mark}")
-    return "\n".join(lines)
+        parts.append(f"**you:** {_escaped(_short(turn.user))}")
+        mark = "" if turn.complete else f" *[{turn.outcome}]*"
+        answer = turn.answer if len(turn.answer) <= RECAP_CHARS else turn.answer[:RECAP_CHARS] + "…"
+        parts.append(f"**{turn.model or 'qwen'}:**{mark}\n\n{answer}")
+    return "\n\n".join(parts)
+
+
+def _escaped(text: str) -> str:
+    """Plain text that Markdown shows as written."""
+    return "".join("\\" + char if char in "\\`*_[]<>#|~" else char for char in text)
 
 
 SESSIONS_PAGE = 20

@@ -211,3 +211,21 @@ def test_resumed_turns_are_rendered_as_markdown(cli: Cli, tty_env: dict[str, str
         assert "you: tell me *stars*" in screen  # the user's words as written
     finally:
         session.close()
+
+
+def test_edited_text_is_shown_and_the_editor_gets_an_echoing_terminal(
+    cli: Cli, tty_env: dict[str, str], tmp_path: Path
+) -> None:
+    modes = tmp_path / "modes.txt"
+    tty_env["EDITOR"] = (
+        f'sh -c \'stty -a < /dev/tty > {modes}; printf "from the editor" > "$1"\' editor'
+    )
+    session = Tty(env=tty_env)
+    try:
+        session.wait_for(PROMPT)
+        say(session, "/edit")
+        session.wait_for("echo: from the editor")
+        assert "› from the editor" in session.text()
+        assert " echo " in f" {modes.read_text()} ".replace("\n", " ")
+    finally:
+        session.close()

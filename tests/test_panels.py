@@ -15,7 +15,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
-from qwenchat.render import panels
+from qwenchat.render import frame, panels
 from qwenchat.render.mdblocks import split_blocks
 from qwenchat.render.panels import MarkdownPanel, TextPanel
 from tests.test_mdblocks import chunk, plain_lines, render_oneshot
@@ -232,6 +232,7 @@ class FrozenClock:
 
 def test_live_tail_renders_stay_linear(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(panels, "time", FrozenClock)
+    monkeypatch.setattr(frame, "time", FrozenClock)  # the frame's throttle reads the same clock
     text = long_answer()
     panel = MarkdownPanel(make_console(100, io.StringIO(), height=40), live=True)
     for piece in chunk(text, [1, 3, 2, 4]):

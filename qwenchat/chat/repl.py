@@ -339,7 +339,8 @@ class Repl:
         )
 
     def _edit(self) -> None:
-        edited = edit_in_editor(self.settings.editor)
+        with self.typed.as_found():  # the editor gets the terminal as the chat found it
+            edited = edit_in_editor(self.settings.editor)
         if edited and edited.strip():
             self.send(edited.strip(), show=True)
         else:

@@ -41,6 +41,15 @@ class TypedAhead:
         finally:
             self.mode.restore()
 
+    @contextmanager
+    def as_found(self) -> Iterator[None]:
+        """The terminal as the chat found it while the block runs (an editor), quiet again after."""
+        self.mode.restore()
+        try:
+            yield
+        finally:
+            self.mode.quiet()
+
     def next_line(self) -> str | None:
         """The next line typed ahead and sent, if any."""
         return self.lines.pop(0) if self.lines else None

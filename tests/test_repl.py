@@ -241,7 +241,7 @@ def test_copy_history_usage_and_thinking(cli: Cli, tty_env: dict[str, str], tmp_
         say(session, "/history")
         session.wait_for("1. you: question")
         say(session, "/usage")
-        session.wait_for("1 turns ·")
+        session.wait_for("1 turn ·")
         say(session, "/thinking")
         assert session.text().count("deep reasoning here") == 2
     finally:

@@ -48,6 +48,6 @@ def test_the_toolbar_total_and_usage_per_model() -> None:
     expected = turbo.tiers[0].input + qmax.tiers[0].output
     assert total(turns, pricing, "qwen-plus").money() == f"${expected:.2f} (+1 of unknown cost)"
     report = usage_report(turns, pricing, "qwen-plus").splitlines()
-    assert report[2] == "house-model: 1 turns · 5 input tokens · 5 output tokens · cost unknown"
+    assert report[2] == "house-model: 1 turn · 5 input tokens · 5 output tokens · cost unknown"
     assert report[-1].startswith("total: 3 turns · 1,000,005 input tokens")
     assert total(turns, None, "qwen-plus").money() == ""  # a local server: nothing said

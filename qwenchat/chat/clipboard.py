@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 
 from qwenchat.core.sanitize import sanitize
+
+FENCE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^ {0,3}\1[`~]*[ \t]*$", re.DOTALL | re.MULTILINE
+)
 
 CLIPBOARD_TOOLS = (
     ("wl-copy",),
@@ -16,8 +22,15 @@ CLIPBOARD_TOOLS = (
 )
 
 
-def copy_to_clipboard(text: str) -> str:
-    """Copy with the first clipboard tool found; say what happened.
+def last_code_block(markdown: str) -> str | None:
+    """The text of the last fenced code block in `markdown` (without its fences)."""
+    blocks = [match.group(2).removesuffix("\n") for match in FENCE.finditer(markdown)]
+    return blocks[-1] if blocks else None
+
+
+def copy_to_clipboard(text: str, terminal: Callable[[str], None] | None = None) -> str:
+    """Copy with the first clipboard tool found, else through the terminal (OSC 52) when there
+    is one; say what happened.
 
     Only sanitised text is copied: an answer's `ESC[201~` would end a bracketed paste early and
     let what follows run in the shell it is pasted into.
@@ -30,4 +43,10 @@ def copy_to_clipboard(text: str) -> str:
             except (OSError, subprocess.SubprocessError) as exc:
                 return f"copy failed: {tool[0]}: {exc}"
             return f"copied {len(text):,} characters"
+    if terminal is not None:
+        terminal(text)
+        return (
+            f"sent {len(text):,} characters to the terminal's clipboard (OSC 52; no clipboard"
+            " tool found, and the terminal must allow it)"
+        )
     return "no clipboard tool found (install wl-clipboard, xclip or xsel)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -14,9 +15,11 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 
 from qwenchat.chat import slash as commands
 from qwenchat.chat.input_history import history_file
+from qwenchat.core.typed_keys import BURST_SECONDS
 
 
 class SlashCompleter(Completer):
@@ -55,6 +58,9 @@ def key_bindings() -> KeyBindings:
         if buffer.complete_state and buffer.complete_state.current_completion:
             buffer.apply_completion(buffer.complete_state.current_completion)
             return
+        if _more_keys(event):
+            buffer.insert_text("\n")  # keys arriving with this Enter: a paste, one message
+            return
         buffer.validate_and_handle()
 
     @bindings.add("escape", "enter")
@@ -71,6 +77,18 @@ class KeptHistory(FileHistory):
     def store_string(self, string: str) -> None:
         with contextlib.suppress(OSError):
             super().store_string(string)
+
+
+def _more_keys(event: KeyPressEvent) -> bool:
+    """Whether keys arrived together with this Enter (a paste without bracketed paste): more
+    keys already read, or more waiting on the terminal within a few milliseconds."""
+    if any(press.key != Keys.CPRResponse for press in event.key_processor.input_queue):
+        return True
+    try:
+        fileno = event.app.input.fileno()
+        return bool(select.select([fileno], [], [], BURST_SECONDS)[0])
+    except (OSError, ValueError, NotImplementedError):
+        return False
 
 
 def build_prompt(

@@ -32,14 +32,16 @@ from qwenchat.chat.slash import (
     ShowReasoning,
     SwitchProfile,
 )
+from qwenchat.chat.typed import TypedAhead
 from qwenchat.core import spend
 from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
-from qwenchat.core.errors import InternalError, Interrupted, QwenchatError
+from qwenchat.core.errors import InternalError, Interrupted, QwenchatError, UsageError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
+from qwenchat.core.words import plural
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.history import open_store
@@ -86,14 +88,17 @@ def run_repl(
     repl.reload = reload
     if wanted:
         repl.tools.toolset()  # a bad --functions file fails now, not at the first question
-    repl.say(
-        f"qwenchat {__version__} · {settings.model} · {settings.base_url} · "
+    told = repl.open_store(continue_last=continue_last, session=session)
+    repl.say(repl.view.fit(  # the model a resumed conversation goes on with, not the default
+        f"qwenchat {__version__} · {repl.state.model} · {settings.base_url} · "
         "/help for help, Ctrl-D to leave"
-    )
-    repl.open_store(continue_last=continue_last, session=session)
-    if piped and piped.strip():
-        repl.send(piped.strip())
-    repl.loop()
+    ))  # fmt: skip
+    if told:
+        repl.view.markdown(told)
+    with repl.typed.chat():
+        if piped and piped.strip():
+            repl.send(piped.strip(), show=True)
+        repl.loop()
 
 
 # Commands that leave this conversation for another: consent given in it does not carry over.
@@ -125,9 +130,11 @@ class Repl:
         self.reload: Reload | None = None
         self.catalogue: Catalogue = settings.catalogue
         self._served: list[str] | None = None
+        self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
 
-    def open_store(self, *, continue_last: bool, session: str | None) -> None:
-        """Save this chat as it goes; load the conversation asked for on the command line."""
+    def open_store(self, *, continue_last: bool, session: str | None) -> str | None:
+        """Save this chat as it goes; load the conversation asked for on the command line (and
+        say what was loaded)."""
         try:
             self.keeper = Keeper(open_store(self.settings, warn=self.say), self.settings, self.say)
             self.state, told = self.keeper.start(
@@ -137,14 +144,13 @@ class Repl:
             if continue_last or session:
                 raise
             self.error(exc)
-            return
-        if told:
-            self.say(told)
+            return None
+        return told
 
     def loop(self) -> None:
         while True:
             try:
-                line = self.prompt().prompt(PROMPT)
+                line = self.next_line()
             except KeyboardInterrupt:
                 continue  # Ctrl-C at the prompt clears the line
             except EOFError:
@@ -155,6 +161,14 @@ class Repl:
                 return
             if not line.lstrip().startswith("/"):
                 self.send(line)
+
+    def next_line(self) -> str:
+        """A line typed ahead during the last reply (shown as if typed now), else the prompt's."""
+        line = self.typed.next_line()
+        if line is not None:
+            self.view.typed(PROMPT, line)
+            return line
+        return self.prompt().prompt(PROMPT, default=self.typed.take_rest())
 
     def handle_command(self, line: str) -> bool:
         """Run a slash command; True when the REPL should end."""
@@ -175,15 +189,20 @@ class Repl:
                 return True
             case Say(text):
                 self.say(text)
+            case commands.Refuse(text):
+                self.error(UsageError(text))
             case Send(text):
                 self.send(text)
             case ShowReasoning(text):
                 self.view.reasoning(text)
             case Copy(text):
-                self.say(copy_to_clipboard(text))
+                self.say(copy_to_clipboard(text, self.view.clipboard()))
             case Edit():
                 self._edit()
-            case commands.Sessions() | commands.Resume() | commands.Rename() | commands.Fork():
+            case commands.Resume():
+                self.state, told = self.keeper.carry_out(self.state, action)
+                self.view.markdown(told)  # the recap: answers as Markdown
+            case commands.Sessions() | commands.Rename() | commands.Fork():
                 self.state, told = self.keeper.carry_out(self.state, action)
                 self.say(told)
             case commands.Compress(keep):
@@ -198,9 +217,13 @@ class Repl:
         self.state = self.keeper.sync(self.state)
         return False
 
-    def send(self, text: str) -> None:
+    def send(self, text: str, *, show: bool = False) -> None:
+        """Send `text` (shown first when it was not typed at the prompt)."""
+        if show:
+            self.view.typed(PROMPT, text)
         try:
-            result = self._run(text)
+            with self.typed.during_reply(keep=not self.state.tools):
+                result = self._run(text)
         except KeyboardInterrupt:
             self.say("interrupted")
             return
@@ -273,7 +296,9 @@ class Repl:
             self.error(exc)
             return
         self.state = replace(self.state, conversation=conversation)
-        self.say(f"compressed {before - keep} turns into one summary; kept the last {keep}")
+        self.say(
+            f"compressed {plural(before - keep, 'turn')} into one summary; kept the last {keep}"
+        )
 
     def client(self) -> ChatClient:
         if self._client is None:
@@ -335,15 +360,16 @@ class Repl:
         tools = " · tools on" if self.state.tools else ""
         cost = spend.total(self.state.conversation.turns, self.state.pricing, self.state.model)
         money = f" · {cost.money()}" if cost.money() else ""
-        return (
+        return self.view.fit(  # shortened to the width: a wrapped toolbar hides the prompt
             f" {self.state.model} · thinking {think}{tools} · {used_in + used_out:,} tokens"
             f"{money} · /help for commands "
         )
 
     def _edit(self) -> None:
-        edited = edit_in_editor(self.settings.editor)
+        with self.typed.as_found():  # the editor gets the terminal as the chat found it
+            edited = edit_in_editor(self.settings.editor)
         if edited and edited.strip():
-            self.send(edited.strip())
+            self.send(edited.strip(), show=True)
         else:
             self.say("nothing sent")
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
+from qwenchat.core.words import plural
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
 from qwenchat.store.history import chosen, record_for
 from qwenchat.store.locks import Held, hold
@@ -28,28 +29,45 @@ RECAP_CHARS = 300
 
 
 def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
-    """What a resumed conversation was about: its title and its last few turns."""
+    """What a resumed conversation was about, as Markdown: its title and its last few turns
+    (the answers as written, cut at RECAP_CHARS)."""
     label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
-    lines = [f"resumed {label}: {summary.title or '(untitled)'} · {len(turns)} turns"]
+    title = _escaped(summary.title or "(untitled)")
+    parts = [f"*resumed {label}: {title} · {plural(len(turns), 'turn')}*"]
     if len(turns) > RECAP_TURNS:
-        lines.append(f"… {len(turns) - RECAP_TURNS} earlier turns")
+        parts.append(f"*… {plural(len(turns) - RECAP_TURNS, 'earlier turn')}*")
     for turn in turns[-RECAP_TURNS:]:
-        lines.append(f"you: {_short(turn.user)}")
-        mark = "" if turn.complete else f" [{turn.outcome}]"
-        lines.append(f"{turn.model or 'qwen'}: {_short(turn.answer)}{mark}")
-    return "\n".join(lines)
+        parts.append(f"**you:** {_escaped(_short(turn.user))}")
+        mark = "" if turn.complete else f" *[{turn.outcome}]*"
+        answer = turn.answer if len(turn.answer) <= RECAP_CHARS else turn.answer[:RECAP_CHARS] + "…"
+        parts.append(f"**{turn.model or 'qwen'}:**{mark}\n\n{answer}")
+    return "\n\n".join(parts)
 
 
-def listing(summaries: list[Summary], current: int | None = None) -> str:
+def _escaped(text: str) -> str:
+    """Plain text that Markdown shows as written."""
+    return "".join("\\" + char if char in "\\`*_[]<>#|~" else char for char in text)
+
+
+SESSIONS_PAGE = 20
+
+
+def listing(summaries: list[Summary], current: int | None = None, *, every: bool = False) -> str:
+    """The conversations, newest first: the newest SESSIONS_PAGE unless `every`."""
     if not summaries:
         return "no saved conversations yet"
     lines = []
-    for s in summaries:
+    shown = summaries if every else summaries[:SESSIONS_PAGE]
+    for s in shown:
         mark = "*" if s.id == current else " "
         name = f" [{s.name}]" if s.name else ""
         lines.append(
-            f"{mark} #{s.id}{name} {s.title or '(untitled)'} · {s.turns} turns · "
+            f"{mark} #{s.id}{name} {s.title or '(untitled)'} · {plural(s.turns, 'turn')} · "
             f"{s.model or '-'} · {s.updated[:16].replace('T', ' ')}"
+        )
+    if len(shown) < len(summaries):
+        lines.append(
+            f"… {plural(len(summaries) - len(shown), 'older conversation')} (/sessions all)"
         )
     return "\n".join(lines)
 
@@ -137,8 +155,9 @@ class Keeper:
             from qwenchat.chat.slash import Fork, Rename, Resume, Sessions
 
             match action:
-                case Sessions():
-                    return state, listing(self.store.summaries(), self.conversation_id)
+                case Sessions(every):
+                    shown = listing(self.store.summaries(), self.conversation_id, every=every)
+                    return state, shown
                 case Resume(ref):
                     return self._load(state, self.store.resolve(ref), keep_flags=False)
                 case Rename(name):

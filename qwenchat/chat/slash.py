@@ -14,6 +14,7 @@ from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 from qwenchat.core.roles import Role
+from qwenchat.core.words import plural
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ class ChatState:
 @dataclass(frozen=True)
 class Say:
     """Show this text to the user."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """A command given a wrong argument: show this as an error; nothing changed."""
 
     text: str
 
@@ -77,7 +85,9 @@ class Quit:
 
 @dataclass(frozen=True)
 class Sessions:
-    """List the saved conversations."""
+    """List the saved conversations (the newest SESSIONS_PAGE, or every one)."""
+
+    every: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,7 @@ class Attach:
 StoreAction = Sessions | Resume | Rename | Fork
 Action = (
     Say
+    | Refuse
     | Send
     | ShowReasoning
     | Copy
@@ -247,6 +258,8 @@ def _role(state: ChatState, argument: str) -> tuple[ChatState, Action]:
 @command("/think", "/think [on|off|default]", "turn thinking mode on or off for the next turns")
 def _think(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     choices = {"on": True, "off": False, "default": None}
+    if argument and argument not in choices:
+        return state, Refuse(f"/think takes on, off or default, not {argument!r}")
     if argument not in choices:
         current = {True: "on", False: "off", None: "model default"}[state.think]
         return state, Say(f"thinking: {current} (use /think on|off|default)")
@@ -294,6 +307,8 @@ def _history(state: ChatState, _: str) -> tuple[ChatState, Action]:
     lines = []
     for number, turn in enumerate(turns, 1):
         mark = "" if turn.complete else f" [{turn.outcome}]"
+        if not turn.answer and not turn.steps:
+            mark = f" [{turn.outcome} · not sent to the model]"
         lines.append(f"{number}. you: {_preview(turn.user)}")
         lines.append(f"   {turn.model or state.model}: {_preview(turn.answer)}{mark}")
     return state, Say("\n".join(lines))
@@ -306,11 +321,18 @@ def _usage(state: ChatState, _: str) -> tuple[ChatState, Action]:
     return state, Say(usage_report(state.conversation.turns, state.pricing, state.model))
 
 
-@command("/copy", "/copy", "copy the last answer to the clipboard")
-def _copy(state: ChatState, _: str) -> tuple[ChatState, Action]:
+@command("/copy", "/copy", "copy the last answer (/copy code: its last code block)")
+def _copy(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    from qwenchat.chat.clipboard import last_code_block
+
+    if argument not in ("", "code"):
+        return state, Refuse(f"/copy takes nothing or code, not {argument!r}")
     last = state.conversation.last
     if last is None or not last.answer:
         return state, Say("no answer to copy")
+    if argument == "code":
+        code = last_code_block(last.answer)
+        return state, (Say("no code block in the last answer") if code is None else Copy(code))
     return state, Copy(last.answer)
 
 
@@ -324,9 +346,11 @@ def _preview(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-@command("/sessions", "/sessions", "list saved conversations")
-def _sessions(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    return state, Sessions()
+@command("/sessions", "/sessions", "list the newest 20 saved conversations (/sessions all)")
+def _sessions(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if argument not in ("", "all"):
+        return state, Refuse(f"/sessions takes nothing or all, not {argument!r}")
+    return state, Sessions(every=argument == "all")
 
 
 @command("/resume", "/resume NAME|ID", "switch to a saved conversation")
@@ -354,7 +378,7 @@ def _compress(state: ChatState, argument: str) -> tuple[ChatState, Action]:
         return state, Say("usage: /compress [KEEP] (how many recent turns to keep as they are)")
     keep = int(argument) if argument else 2
     if len(state.conversation.turns) <= keep:
-        return state, Say(f"nothing to compress: {len(state.conversation.turns)} turns")
+        return state, Say(f"nothing to compress: {plural(len(state.conversation.turns), 'turn')}")
     return state, Compress(keep)
 
 

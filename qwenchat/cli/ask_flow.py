@@ -15,6 +15,7 @@ from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.choose import OutputMode
 from qwenchat.render.terminal import Terminal, join_prompt
+from qwenchat.render.typeahead import no_echo
 
 if TYPE_CHECKING:
     from qwenchat.core.attachments import Attachment
@@ -89,7 +90,9 @@ def answer_once(
         )
         view = _display(settings, terminal, options, tools is not None, history, text)
         _show_attached(terminal, options, attachments)
-        answered = _answer(settings, history, (text, attachments), options, view, store, tools)
+        keys = terminal.stdin if terminal.stdin_is_tty and tools is None else None
+        with no_echo(keys):  # keys typed during the reply are not echoed into it
+            answered = _answer(settings, history, (text, attachments), options, view, store, tools)
         if tools is None:
             _say_tools_are_off(answered, options, view)
         if store is not None:

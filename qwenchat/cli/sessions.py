@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from qwenchat.cli.error_boundary import reports_errors
+from qwenchat.core.words import plural
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def rm(
     """Delete a conversation and all its turns (asks first unless --yes)."""
     with _store() as store:
         summary = store.resolve(ref)
-        label = f"#{summary.id} {summary.title or '(untitled)'} ({summary.turns} turns)"
+        label = f"#{summary.id} {summary.title or '(untitled)'} ({plural(summary.turns, 'turn')})"
         if not yes and _confirm(f"delete {label}? [y/N] ") != "yes":
             Terminal.system().output.notice("nothing deleted")
             return

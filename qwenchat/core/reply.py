@@ -129,10 +129,15 @@ def usage_line(reply: Reply, timing: Timing) -> str:
             parts.append(f"{_count(usage.reasoning_tokens)} reasoning")
     if timing.first_token is not None:
         parts.append(f"first token {timing.first_token:.2f} s")
-    parts.append(f"{timing.total:.1f} s total")
+    parts.append(f"{seconds(timing.total)} total")
     if reply.cost is not None:
         parts.append(cost_text(reply.cost))
     return " · ".join(parts)
+
+
+def seconds(value: float) -> str:
+    """A duration as people read it: milliseconds under a tenth of a second (never "0.0 s")."""
+    return f"{value * 1000:.0f} ms" if value < 0.1 else f"{value:.1f} s"
 
 
 def _count(value: int | None) -> str:

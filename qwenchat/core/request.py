@@ -111,7 +111,9 @@ def _effective_think(
         if info.json_mode is False or info.thinking == "only":
             raise UsageError(f"{model} does not support --json-mode")
         if think is True:
-            raise UsageError("--json-mode does not work in thinking mode; add --no-think")
+            raise UsageError(
+                "--json-mode does not work in thinking mode; remove --think (or add --no-think)"
+            )
         if think is None and info.thinking == "hybrid" and info.thinking_default:
             think = False
     return think

@@ -11,6 +11,7 @@ from qwenchat.core.cost import Pricing, money, usage_cost
 from qwenchat.core.events import Usage
 from qwenchat.core.reply import Reply
 from qwenchat.core.settings import Settings
+from qwenchat.core.words import plural
 
 
 def prompt_estimate(history: Conversation, user: str) -> int:
@@ -95,6 +96,6 @@ def usage_report(turns: tuple[Turn, ...], pricing: Pricing | None, model: str) -
 def _line(name: str, spend: Spend) -> str:
     cost = spend.money()
     return (
-        f"{name}: {spend.turns} turns · {spend.prompt_tokens:,} input tokens · "
+        f"{name}: {plural(spend.turns, 'turn')} · {spend.prompt_tokens:,} input tokens · "
         f"{spend.completion_tokens:,} output tokens" + (f" · {cost}" if cost else "")
     )

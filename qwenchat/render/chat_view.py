@@ -22,6 +22,11 @@ class ChatView:
     def __init__(self, terminal: Terminal) -> None:
         self.console: Console = terminal.console()
         self.err_console: Console = terminal.console(stderr=True)
+        self._terminal = terminal
+
+    def clipboard(self) -> Callable[[str], None] | None:
+        """What puts text on the terminal's clipboard (OSC 52); None off a terminal."""
+        return self._terminal.output.clipboard if self._terminal.stdout_is_tty else None
 
     def say(self, text: str) -> None:
         """A remark from the chat itself (dim)."""
@@ -32,6 +37,27 @@ class ChatView:
     def attached(self, line: str) -> None:
         """One attachment, as one dim line (`📎 cat.png · 1.2 MB · 1024×768`)."""
         self.say(line)
+
+    def fit(self, line: str) -> str:
+        """`line` cut to the terminal's width (with "…"), so it does not wrap."""
+        width = self.console.width
+        return line if len(line) < width else line[: max(1, width - 2)] + "…"
+
+    def markdown(self, text: str) -> None:
+        """Markdown from the chat (a resumed conversation's recap), rendered."""
+        from rich.markdown import Markdown
+
+        from qwenchat.core.sanitize import sanitize
+
+        self.console.print(Markdown(sanitize(text), hyperlinks=False))
+
+    def typed(self, prompt: str, text: str) -> None:
+        """A message sent without being typed at the prompt (typed ahead, piped, edited)."""
+        from rich.text import Text
+
+        from qwenchat.core.sanitize import sanitize
+
+        self.console.print(Text(prompt + sanitize(text)))
 
     def error(self, exc: QwenchatError) -> None:
         """The error's one line, in red on stderr."""

@@ -56,6 +56,18 @@ class Output:
     def console(self, *, stderr: bool = False) -> Console:
         return safe_console(self.stderr if stderr else self.stdout)
 
+    def clipboard(self, text: str) -> None:
+        """Ask the terminal to put `text` on the clipboard (OSC 52: works over SSH where the
+        terminal allows it). The payload is the sanitised text in base64; nothing else raw."""
+        import base64
+
+        payload = base64.b64encode(sanitize(text).encode()).decode("ascii")
+        try:
+            self.stdout.write(f"\x1b]52;c;{payload}\x07")
+            self.stdout.flush()
+        except BrokenPipeError:
+            pass
+
 
 def _write(stream: TextIO, text: str, *, flush: bool) -> None:
     try:
@@ -113,6 +125,10 @@ def safe_console(file: TextIO) -> Console:
     """A Rich console that sanitises every string and `Text` it is asked to print."""
     from rich.console import Console
     from rich.text import Text
+
+    from qwenchat.render.cjkwrap import install
+
+    install()  # CJK next to Latin text breaks between characters
 
     class SafeConsole(Console):
         def render_str(self, text: str, **kwargs: Any) -> Text:

@@ -21,26 +21,23 @@ from __future__ import annotations
 import copy
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from markdown_it import MarkdownIt
-from rich import box
-from rich._wrap import divide_line, words  # the exact word-wrap Text uses; see _stable_cut
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.live import Live
+from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown, UnknownElement
-from rich.panel import Panel
-from rich.segment import Segment, Segments
 from rich.text import Text
 
 from qwenchat.core.sanitize import Sanitizer
+from qwenchat.render.cjkwrap import divide_line, install, words  # as Text wraps; see _stable_cut
+from qwenchat.render.frame import NOTHING, Frame, Framed
 from qwenchat.render.mdblocks import BlockSplitter
 
 __all__ = ["MarkdownPanel", "TextPanel"]
 
-_NOTHING = Segments([])
+install()  # CJK next to Latin text breaks between characters
+
 _SUMMARY_ROWS = 4  # reasoning rows shown while thinking in summary mode
 _PREVIEW_CHARS = 4096  # summary mode wraps at most this much recent reasoning per refresh
 # Rich builds a MarkdownIt per Markdown (~0.1 ms, more than parsing a block); blocks share one
@@ -49,117 +46,6 @@ _MARKDOWN_IT = MarkdownIt().enable("strikethrough").enable("table")
 # Rich renders an HTML block as nothing, yet like every element but a rule it sets the flag that
 # puts a blank line before the next element: prefixed to a block, it carries that gap over.
 _GAP = tuple(_MARKDOWN_IT.parse("<!-- -->\n"))
-
-
-class _Framed:
-    """Content lines of a rounded panel around ``inner``, segment for segment as ``Panel``
-    (expand, padding (0, 1), no height) draws them; with ``keep_last``, only the newest."""
-
-    def __init__(self, inner: RenderableType, border_style: str, *, keep_last: int = 0) -> None:
-        self._inner = inner
-        self._border_style = border_style
-        self._keep_last = keep_last
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        plain = console.get_style("none")  # Panel's and Padding's default style
-        border = plain + console.get_style(self._border_style)
-        edges = box.ROUNDED.substitute(options, safe=console.safe_box)
-        child = options.update(width=options.max_width - 2, height=None, highlight=False)
-        inner = child.update_width(child.max_width - 2)
-        lines = console.render_lines(self._inner, inner, style=plain, pad=True)
-        if 0 < self._keep_last < len(lines):
-            lines = lines[len(lines) - self._keep_last :]
-        left, right = Segment(edges.mid_left, border), Segment(edges.mid_right, border)
-        pad, new_line = Segment(" ", plain), Segment.line()
-        for line in lines:
-            yield from (left, pad, *line, pad, right, new_line)
-
-
-class _Frame:
-    """Plumbing shared by both panels: edges, committed lines and the throttled live tail.
-    It is what the ``Live`` shows: Rich's print hook redraws the Live's renderable as of its
-    last refresh, so the Live holds this object and ``content`` is swapped in place."""
-
-    def __init__(
-        self, console: Console, *, title: str, border_style: str, live: bool, rate: float
-    ) -> None:
-        self.console = console
-        self.title = title
-        self.border_style = border_style
-        self.started = False  # the top edge is printed
-        self.closed = False
-        self.content: RenderableType = _NOTHING
-        self._use_live = live and console.is_terminal and console.is_interactive
-        self._interval = 1.0 / rate if rate > 0 else 0.0
-        self._live: Live | None = None
-        self._shown_at = 0.0
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.content
-
-    def edge(self, *, bottom: bool, text: Text | None = None) -> Segments:
-        """The top edge (``text`` is the title) or bottom edge (``text`` is the subtitle)."""
-        panel = Panel(Text(), box=box.ROUNDED, border_style=self.border_style)
-        panel.title_align = panel.subtitle_align = "left"
-        panel.subtitle, panel.title = (text, None) if bottom else (None, text)
-        lines = self.console.render_lines(panel, self.console.options, pad=False)
-        return Segments([*lines[-1 if bottom else 0], Segment.line()])
-
-    def framed(self, inner: RenderableType, *, tail: bool = False) -> _Framed:
-        """Content lines; a live tail keeps only as many newest lines as the screen allows."""
-        rows = max(1, self.console.height - 1) if tail else 0
-        return _Framed(inner, self.border_style, keep_last=rows)
-
-    def begin(self, *, edge: bool = True) -> None:
-        """Print the top edge once (if ``edge``) and start the live tail (if wanted)."""
-        if edge and not self.started:
-            self.started = True
-            self.console.print(self.edge(bottom=False, text=Text(self.title)))
-        if self._use_live and self._live is None and not self.closed:
-            # No stream redirection: the Terminal seam owns stdout and stderr, not Live.
-            self._live = Live(
-                self,
-                console=self.console,
-                auto_refresh=False,
-                transient=True,
-                vertical_overflow="crop",
-                redirect_stdout=False,
-                redirect_stderr=False,
-            )
-            self._live.start()
-
-    def due(self) -> bool:
-        """Is a live tail on screen, and may it be redrawn now?"""
-        return self._live is not None and time.monotonic() - self._shown_at >= self._interval
-
-    def show(self, tail: RenderableType) -> None:
-        if self._live is not None:
-            self.content = tail
-            self._live.refresh()
-            self._shown_at = time.monotonic()
-
-    def commit(self, pieces: Sequence[RenderableType], tail: Callable[[], RenderableType]) -> None:
-        """Print finished lines once; Rich's print hook redraws the live tail below them. The
-        old tail shows text now printed, so it becomes a fresh render if due, else nothing."""
-        if self.due():
-            self.content, self._shown_at = tail(), time.monotonic()
-        else:
-            self.content = _NOTHING
-        if pieces:
-            self.console.print(*pieces)
-
-    def stop_live(self) -> None:
-        """Erase the live tail (it is transient) and stop it."""
-        self.closed = True
-        live, self._live = self._live, None
-        if live is not None:
-            self.content = _NOTHING
-            live.stop()
-
-    def end(self, pieces: Sequence[RenderableType], subtitle: Text | None) -> None:
-        """Last lines, then the bottom edge."""
-        self.stop_live()
-        self.console.print(*pieces, self.edge(bottom=True, text=subtitle))
 
 
 class MarkdownPanel:
@@ -175,7 +61,7 @@ class MarkdownPanel:
         refresh_per_second: float = 8.0,
         code_theme: str = "monokai",
     ) -> None:
-        self._frame = _Frame(
+        self._frame = Frame(
             console, title=title, border_style=border_style, live=live, rate=refresh_per_second
         )
         self._template = Markdown("", code_theme=code_theme, hyperlinks=False)
@@ -190,6 +76,7 @@ class MarkdownPanel:
         safe = self._clean.feed(text)
         if not safe or self._frame.closed:
             return
+        self._frame.touched = time.monotonic()
         self._frame.begin()
         blocks = self._splitter.feed(safe)
         if blocks:
@@ -223,13 +110,13 @@ class MarkdownPanel:
             self._gap = Markdown.elements.get(tokens[-1].type, UnknownElement).new_line
         return markdown
 
-    def _block(self, source: str) -> _Framed:
+    def _block(self, source: str) -> Framed:
         return self._frame.framed(self._markdown(source, commit=True))
 
     def _tail(self) -> RenderableType:
         source = self._splitter.preview(2 * self._frame.console.height)
         if not source.strip():
-            return _NOTHING
+            return NOTHING
         return self._frame.framed(self._markdown(source, commit=False), tail=True)
 
 
@@ -271,7 +158,7 @@ class TextPanel:
         live: bool = True,
         refresh_per_second: float = 8.0,
     ) -> None:
-        self._frame = _Frame(
+        self._frame = Frame(
             console, title=title, border_style=border_style, live=live, rate=refresh_per_second
         )
         self._style = style
@@ -290,6 +177,7 @@ class TextPanel:
         safe = self._clean.feed(text)
         if not safe or self._frame.closed:
             return
+        self._frame.touched = time.monotonic()
         complete = self._take_lines(safe)
         if self._mode == "summary":
             self._recent.extend(line for line in complete if line.strip())
@@ -315,7 +203,8 @@ class TextPanel:
         complete = self._take_lines(self._clean.flush())
         if self._mode == "summary":
             self._frame.stop_live()
-            line = " · ".join(part for part in (self._frame.title, summary, note) if part)
+            lead = summary or self._frame.title  # "Thought for 3 s", not "Thinking · Thought…"
+            line = " · ".join(part for part in (lead, note) if part)
             if self._recent or self._line_len or complete or summary or note:
                 self._frame.console.print(
                     Text(line, self._style, no_wrap=True, overflow="ellipsis")
@@ -386,13 +275,13 @@ class TextPanel:
     def _tail(self) -> RenderableType:
         self._line = ["".join(self._line)]
         line = self._expanded(self._line[0])
-        return self._frame.framed(Text(line, style=self._style), tail=True) if line else _NOTHING
+        return self._frame.framed(Text(line, style=self._style), tail=True) if line else NOTHING
 
     def _summary_tail(self) -> RenderableType:
         text = "\n".join([*self._recent, "".join(self._line)]).strip("\n")[-_PREVIEW_CHARS:]
         if not text.strip():
-            return _NOTHING
+            return NOTHING
         rows = max(1, min(_SUMMARY_ROWS, self._frame.console.height - 3))
-        body = _Framed(Text(text, style=self._style), self._frame.border_style, keep_last=rows)
+        body = Framed(Text(text, style=self._style), self._frame.border_style, keep_last=rows)
         top = self._frame.edge(bottom=False, text=Text(self._frame.title))
         return Group(top, body, self._frame.edge(bottom=True))

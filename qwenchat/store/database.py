@@ -183,10 +183,24 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def deactivate(self, turn_ids: Sequence[int]) -> None:
-        """Mark turns as no longer part of their conversation (kept in the file)."""
-        if turn_ids:
-            with self._write() as db:
-                db.executemany("UPDATE turns SET active = 0 WHERE id = ?", [(i,) for i in turn_ids])
+        """Mark turns as no longer part of their conversation (kept in the file); the title
+        follows the first turn still there (none left: the next turn gives it)."""
+        if not turn_ids:
+            return
+        with self._write() as db:
+            db.executemany("UPDATE turns SET active = 0 WHERE id = ?", [(i,) for i in turn_ids])
+            marks = ", ".join("?" * len(turn_ids))
+            owners = db.execute(
+                f"SELECT DISTINCT conversation_id FROM turns WHERE id IN ({marks})", list(turn_ids)
+            ).fetchall()
+            for (owner,) in owners:
+                first = db.execute(
+                    "SELECT user FROM turns WHERE conversation_id = ? AND active"
+                    " ORDER BY id LIMIT 1",
+                    (owner,),
+                ).fetchone()
+                title = title_from(first[0]) if first else ""
+                db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, owner))
 
     def summaries(self, *, where: str = "", args: Sequence[object] = ()) -> list[Summary]:
         """Conversations with at least one turn (or a name), most recently used first."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Turn
+from qwenchat.core.words import plural
 from qwenchat.store.database import Summary, TurnRecord
 
 TITLE_WIDTH = 40
@@ -53,7 +54,7 @@ def _heading(summary: Summary) -> list[str]:
     return [
         f"# {summary.title or '(untitled)'}{name}",
         "",
-        f"Conversation #{summary.id}{parent}: {summary.turns} turns, "
+        f"Conversation #{summary.id}{parent}: {plural(summary.turns, 'turn')}, "
         f"{when(summary.created)} to {when(summary.updated)} UTC.",
     ]
 

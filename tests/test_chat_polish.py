@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qwenchat.store.chat_keeper import listing
 
+from qwenchat.chat.saved_chat import listing
 from qwenchat.core.conversation import Turn
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal

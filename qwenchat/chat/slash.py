@@ -7,144 +7,66 @@ the argument and return a new state plus an action for the REPL to carry out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
+from qwenchat.chat.actions import (
+    Action as Action,
+)
+from qwenchat.chat.actions import (
+    Attach as Attach,
+)
+from qwenchat.chat.actions import (  # the state and actions, also importable from here
+    ChatState as ChatState,
+)
+from qwenchat.chat.actions import (
+    Compress as Compress,
+)
+from qwenchat.chat.actions import (
+    Copy as Copy,
+)
+from qwenchat.chat.actions import (
+    Edit as Edit,
+)
+from qwenchat.chat.actions import (
+    Fork as Fork,
+)
+from qwenchat.chat.actions import (
+    ListModels as ListModels,
+)
+from qwenchat.chat.actions import (
+    Quit as Quit,
+)
+from qwenchat.chat.actions import (
+    Refuse as Refuse,
+)
+from qwenchat.chat.actions import (
+    Rename as Rename,
+)
+from qwenchat.chat.actions import (
+    Resume as Resume,
+)
+from qwenchat.chat.actions import (
+    Say as Say,
+)
+from qwenchat.chat.actions import (
+    Send as Send,
+)
+from qwenchat.chat.actions import (
+    Sessions as Sessions,
+)
+from qwenchat.chat.actions import (
+    ShowReasoning as ShowReasoning,
+)
+from qwenchat.chat.actions import (
+    StoreAction as StoreAction,
+)
+from qwenchat.chat.actions import (
+    SwitchProfile as SwitchProfile,
+)
 from qwenchat.core.attachments import Attachment
-from qwenchat.core.conversation import Conversation
-from qwenchat.core.cost import Pricing
-from qwenchat.core.roles import Role
 from qwenchat.core.words import plural
 
-
-@dataclass(frozen=True)
-class ChatState:
-    """What a REPL session is: the history and the choices for the next turn."""
-
-    conversation: Conversation
-    model: str
-    think: bool | None = None
-    session_id: int | None = None  # the stored conversation; None until its first turn is saved
-    tools: bool = False
-    profile: str | None = None
-    profiles: tuple[str, ...] = ()
-    pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
-    attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
-    roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
-
-
-@dataclass(frozen=True)
-class Say:
-    """Show this text to the user."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Refuse:
-    """A command given a wrong argument: show this as an error; nothing changed."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Send:
-    """Send this text as a user message."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class ShowReasoning:
-    """Print the last turn's full reasoning again."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Copy:
-    """Put this text on the clipboard."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Edit:
-    """Open $EDITOR; send what the user writes."""
-
-
-@dataclass(frozen=True)
-class ListModels:
-    """Show the catalogue's models merged with the server's list."""
-
-
-@dataclass(frozen=True)
-class Quit:
-    """Leave the REPL."""
-
-
-@dataclass(frozen=True)
-class Sessions:
-    """List the saved conversations (the newest SESSIONS_PAGE, or every one)."""
-
-    every: bool = False
-
-
-@dataclass(frozen=True)
-class Resume:
-    """Switch to a saved conversation."""
-
-    ref: str
-
-
-@dataclass(frozen=True)
-class Rename:
-    """Name the current conversation."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class SwitchProfile:
-    """Reload the settings with this profile (base URL, model, key) for the next turns."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Fork:
-    """Copy the current conversation and carry on in the copy."""
-
-
-@dataclass(frozen=True)
-class Compress:
-    """Have the model summarise all but the last `keep` turns, and keep the summary instead."""
-
-    keep: int
-
-
-@dataclass(frozen=True)
-class Attach:
-    """Read this path or URL and keep it for the next message (chat.attach_commands)."""
-
-    spec: str
-
-
-StoreAction = Sessions | Resume | Rename | Fork
-Action = (
-    Say
-    | Refuse
-    | Send
-    | ShowReasoning
-    | Copy
-    | Edit
-    | Quit
-    | ListModels
-    | StoreAction
-    | Compress
-    | SwitchProfile
-    | Attach
-)
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
 

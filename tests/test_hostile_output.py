@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -195,3 +196,27 @@ def test_the_chat_shows_models_history_recap_and_echo_clean(hostile: Cli, tmp_pa
         assert hostile_bytes not in raw, hostile_bytes
     assert "\x1b" not in clipboard.read_text()
     assert "red title clip" in session.text()
+
+
+class _TerminalText(io.StringIO):
+    """A stream that says it is a terminal, so the batch progress is the Rich bar."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_remote_batch_status_reaches_the_progress_bar_as_plain_text() -> None:
+    from qwenchat.render.progress import RichDisplay, display_for
+    from qwenchat.render.terminal import Terminal
+
+    stream = _TerminalText()
+    display = display_for(Terminal(stdin=None, stdout=stream, stderr=stream))
+    assert isinstance(display, RichDisplay)
+    hostile_status = "validating\x1b]52;c;cm0gLXJmIH4=\x07 [bold]x[/bold]\x9b31m\x07"
+    with display:
+        display.status(hostile_status, done=1, failed=0, total=4)
+    shown = stream.getvalue()
+    assert "validating" in shown
+    assert "[bold]x[/bold]" in shown  # markup from the service is shown, not obeyed
+    for control in ("\x1b]", "\x07", "\x9b", "cm0gLXJmIH4="):
+        assert control not in shown

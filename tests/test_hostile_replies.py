@@ -184,3 +184,27 @@ def test_a_key_inside_the_base_url_is_never_stored_or_printed(hostile: Cli) -> N
     )
     database = (hostile.home / "data" / "qwenchat" / "conversations.db").read_bytes()
     assert TEST_KEY[:12].encode() not in database
+
+
+def test_a_secret_a_dotenv_expands_into_the_base_url_is_never_stored(hostile: Cli) -> None:
+    port = hostile.server.port
+    secret = "tenant-7f3a9c1e55"
+    (hostile.home / "work" / ".env").write_text(
+        f"DASHSCOPE_API_KEY={TEST_KEY}\nTENANT={secret}\n"
+        f"QWENCHAT_BASE_URL=http://127.0.0.1:{port}/${{TENANT}}/v1\n",
+        encoding="utf-8",
+    )
+    env = {
+        k: v
+        for k, v in hostile.env().items()
+        if k not in ("DASHSCOPE_API_KEY", "QWENCHAT_BASE_URL")
+    }
+    result = hostile("ask", "hi", env=env)
+    assert result.exit_code == 0, result.stderr
+    assert hostile.server.chat_requests[-1].path.startswith(f"/{secret}/v1/")  # sent expanded
+    exported = hostile("sessions", "export", "1", "-f", "json", env=env)
+    assert json.loads(exported.stdout)["turns"][0]["base_url"] == (
+        f"http://127.0.0.1:{port}/${{TENANT}}/v1"  # stored as the .env wrote it
+    )
+    database = (hostile.home / "data" / "qwenchat" / "conversations.db").read_bytes()
+    assert secret.encode() not in database

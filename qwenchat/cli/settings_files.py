@@ -31,18 +31,23 @@ def read_files(environ: Mapping[str, str], cwd: Path) -> FileLayers:
         config_text=text,
         dotenv_local=read_dotenv(cwd / ".env.local"),
         dotenv=read_dotenv(cwd / ".env"),
+        written={
+            ".env.local": read_dotenv(cwd / ".env.local", interpolate=False),
+            ".env": read_dotenv(cwd / ".env", interpolate=False),
+        },
         directory=cwd,
     )
 
 
-def read_dotenv(path: Path) -> Mapping[str, str | None]:
-    """A `.env` file's variables; none when it does not exist."""
+def read_dotenv(path: Path, *, interpolate: bool = True) -> Mapping[str, str | None]:
+    """A `.env` file's variables (`${VAR}` expanded unless `interpolate` is false); none when
+    it does not exist."""
     if not path.is_file():
         return {}
     from dotenv import dotenv_values
 
     try:
-        return dotenv_values(path)
+        return dotenv_values(path, interpolate=interpolate)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else f"not UTF-8 text ({exc.reason})"
         raise ConfigError(f"cannot read {path}: {reason}") from None

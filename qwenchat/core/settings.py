@@ -116,6 +116,14 @@ class Settings:
     max_time: float | None = None  # seconds one reply may take in all; None: no deadline
     role_tables: Mapping[str, Any] = field(default_factory=dict)  # config.toml's [roles.NAME]
 
+    # the base URL as a `.env` file wrote it, when it expanded a `${VAR}` into it
+    base_url_written: str | None = None
+
+    @property
+    def stored_base_url(self) -> str:
+        """The endpoint as it may be kept on disk: never with a `${VAR}` expanded into it."""
+        return self.base_url_written or self.base_url
+
     @property
     def masked_key(self) -> str:
         return mask_key(self.api_key)
@@ -163,6 +171,8 @@ class FileLayers:
     dotenv: Mapping[str, str | None] = field(default_factory=dict)
     directory: Path = Path()  # where the `.env` files were looked for
     config_text: str = ""  # the config file's text, for errors that name a line
+    # each `.env` file's values as written, `${VAR}` not expanded (what may be stored)
+    written: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
 
 
 def resolve_settings(
@@ -188,6 +198,7 @@ def resolve_settings(
     _check_key_destination(settings, files.directory)
     return replace(
         settings,
+        base_url_written=_as_written(sources.get("base_url", ""), files.written),
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
@@ -225,6 +236,13 @@ def _resolve(
                 values[name], sources[name] = mapping[name]
                 break
     return values, sources
+
+
+def _as_written(source: str, written: Mapping[str, Mapping[str, str | None]]) -> str | None:
+    """The base URL's text in the `.env` file it came from, when that text names a variable."""
+    layer, _, variable = source.partition(" ")
+    raw = written.get(layer, {}).get(variable)
+    return raw.strip().rstrip("/") if raw and "${" in raw else None
 
 
 def _check_key_destination(settings: Settings, cwd: Path) -> None:

@@ -37,14 +37,14 @@ def with_documents(
     service: FilesService | None = None
     try:
         for digest, item in wanted.items():
-            found = uploads.find(store, settings.base_url, digest) if store else None
+            found = uploads.find(store, settings.stored_base_url, digest) if store else None
             if found is None:
                 service = service or FilesService(settings)
                 notice(f"uploading {item.name} ({human_size(item.size)}) for {settings.model}")
                 found = service.upload_document(item.data, filename=item.name)
                 if store is not None:
                     uploads.remember(
-                        store, settings.base_url, found, digest=digest, name=item.name,
+                        store, settings.stored_base_url, found, digest=digest, name=item.name,
                         size=item.size, conversation_id=conversation_id,
                     )  # fmt: skip
             ids[digest] = found

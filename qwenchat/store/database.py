@@ -79,8 +79,7 @@ def db_path(data_dir: Path) -> Path:
 def public_url(url: str) -> str:
     """The endpoint without user info, query or fragment: nothing secret goes in the file."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    netloc = parts.netloc.rpartition("@")[2]  # a `${PORT}` written in a .env is kept as written
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 

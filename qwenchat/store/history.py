@@ -52,7 +52,7 @@ def record_for(
     return TurnRecord(
         turn=turn,
         # a key expanded into the URL (`${DASHSCOPE_API_KEY}` in a path) never reaches the file
-        base_url=redact(settings.base_url, settings.api_key),
+        base_url=redact(settings.stored_base_url, settings.api_key),
         region=settings.region if settings.is_dashscope else None,
         system=system,
         think=think,

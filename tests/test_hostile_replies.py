@@ -152,7 +152,7 @@ def test_a_server_echoing_the_key_never_gets_it_printed(hostile: Cli) -> None:
 
 
 def test_redact_masks_every_12_character_piece_and_url_passwords() -> None:
-    key = "sk-0123456789abcdefghijklmnop"
+    key = "sk-test-0123456789abcdefghijk"
     assert redact(f"a {key[:12]} b {key[7:30]} c {key[:11]}", key) == (
         f"a [key] b [key] c {key[:11]}"
     )

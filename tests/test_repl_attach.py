@@ -82,3 +82,19 @@ def test_ask_on_a_terminal_shows_each_attachment_as_one_line(cli: Cli) -> None:
         assert f"📎 cat.png · {len(png())} B · 64×48" in session.text()
     finally:
         session.close()
+
+
+def test_the_chat_refuses_an_image_for_qwen_long_before_any_upload(cli: Cli) -> None:
+    (cli.home / "work" / "report.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (cli.home / "work" / "cat.png").write_bytes(png())
+    env = cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
+    session = Tty("chat", "-m", "qwen-long", env=env)
+    try:
+        session.wait_for(PROMPT)
+        say(session, "/attach report.pdf")
+        say(session, "/attach cat.png")
+        say(session, "what is in them?")
+        session.wait_for("qwen-long cannot see images")
+    finally:
+        session.close()
+    assert cli.server.requests == []  # no upload, no question

@@ -245,9 +245,12 @@ class Repl:
 
     def _run(self, text: str) -> TurnResult:
         from qwenchat.engine.documents import with_documents
-        from qwenchat.engine.turn_engine import answer
+        from qwenchat.engine.turn_engine import answer, check
 
         settings = self._settings_now()
+        options = RequestOptions(think=self.state.think)
+        # checked before anything is uploaded, as `ask` does: a refused request sends nothing
+        check(settings, self.state.conversation, self.state.attached, options)
         price = spend.pricer(
             settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
         )
@@ -258,8 +261,8 @@ class Repl:
             conversation_id=self.keeper.conversation_id, notice=self.say,
         )  # fmt: skip
         return answer(
-            settings, conversation, text, RequestOptions(think=self.state.think),
-            self.client(), view, tools=tools, attachments=self.state.attached,
+            settings, conversation, text, options, self.client(), view, tools=tools,
+            attachments=self.state.attached,
         ).result  # fmt: skip
 
     def _attach(self, spec: str) -> None:

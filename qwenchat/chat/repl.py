@@ -244,21 +244,18 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
-        from qwenchat.engine.documents import with_documents
-        from qwenchat.engine.turn_engine import answer, check
+        from qwenchat.engine.turn_engine import answer, with_checked_documents
 
         settings = self._settings_now()
         options = RequestOptions(think=self.state.think)
-        # checked before anything is uploaded, as `ask` does: a refused request sends nothing
-        check(settings, self.state.conversation, self.state.attached, options)
         price = spend.pricer(
             settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
         )
         tools = self.tools.session() if self.state.tools else None
         view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
-        conversation = with_documents(
-            settings, self.state.conversation, self.state.attached, store=self.keeper.store,
-            conversation_id=self.keeper.conversation_id, notice=self.say,
+        conversation = with_checked_documents(
+            settings, self.state.conversation, self.state.attached, options,
+            store=self.keeper.store, conversation_id=self.keeper.conversation_id, notice=self.say,
         )  # fmt: skip
         return answer(
             settings, conversation, text, options, self.client(), view, tools=tools,

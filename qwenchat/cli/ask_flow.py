@@ -147,13 +147,11 @@ def _documents(
 ) -> Conversation:
     """Checked first (nothing uploaded for a request that would be refused), then Qwen-Long's
     documents uploaded or found again."""
-    from qwenchat.engine.documents import with_documents
-    from qwenchat.engine.turn_engine import check
+    from qwenchat.engine.turn_engine import with_checked_documents
 
-    check(settings, history, attachments, options.request)
-    return with_documents(
-        settings, history, attachments, store=store, conversation_id=conversation_id,
-        notice=terminal.output.notice,
+    return with_checked_documents(
+        settings, history, attachments, options.request, store=store,
+        conversation_id=conversation_id, notice=terminal.output.notice,
     )  # fmt: skip
 
 

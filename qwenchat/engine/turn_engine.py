@@ -102,3 +102,24 @@ def check(
     info = settings.catalogue.lookup(settings.model)
     window = context_window(info, settings.context_window)
     check_for_model(sent, settings.model, info.vision, input_limit(window, options.max_tokens))
+
+
+def with_checked_documents(
+    settings: Settings,
+    conversation: Conversation,
+    attachments: tuple[Attachment, ...],
+    options: RequestOptions,
+    *,
+    store: Store | None,
+    conversation_id: int | None,
+    notice: Callable[[str], None],
+) -> Conversation:
+    """The request's attachments checked first (nothing is uploaded for a request that would be
+    refused), then Qwen-Long's documents uploaded or found again."""
+    from qwenchat.engine.documents import with_documents
+
+    check(settings, conversation, attachments, options)
+    return with_documents(
+        settings, conversation, attachments, store=store, conversation_id=conversation_id,
+        notice=notice,
+    )  # fmt: skip

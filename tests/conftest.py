@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from qwenchat.cli.app import app
 from tests.fakeserver import FakeServer
 from tests.hostileserver import HostileServer
+from tests.tty import Tty
 
 TEST_KEY = "sk-test-qwenchat-fixture-1a2b"
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,3 +125,18 @@ def assert_clean_failure(result: Result, code: int) -> None:
     assert TEST_KEY not in result.stderr + result.stdout
     errors = [line for line in result.stderr.splitlines() if line.startswith("qwenchat: ")]
     assert errors, result.stderr
+
+
+@pytest.fixture
+def tty_env(cli: Cli) -> dict[str, str]:
+    """The environment of a chat in a pseudo-terminal: 100×30, no cursor-position queries."""
+    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
+
+
+@pytest.fixture
+def repl(tty_env: dict[str, str]) -> Iterator[Tty]:
+    """The chat, started in a pseudo-terminal and waiting at its prompt."""
+    session = Tty(env=tty_env)
+    session.wait_for("›")
+    yield session
+    session.close()

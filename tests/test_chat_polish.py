@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from qwenchat.chat.saved_chat import listing
 from qwenchat.core.conversation import Turn
@@ -16,28 +13,10 @@ from qwenchat.render.terminal import Terminal
 from qwenchat.store.database import Store, Summary, TurnRecord
 from tests.conftest import Cli
 from tests.fakeserver import Error, Reply
+from tests.test_repl import say
 from tests.tty import CTRL_C, CTRL_D, ENTER, Tty
 
 PROMPT = "›"
-
-
-@pytest.fixture
-def tty_env(cli: Cli) -> dict[str, str]:
-    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
-
-
-@pytest.fixture
-def repl(tty_env: dict[str, str]) -> Iterator[Tty]:
-    session = Tty(env=tty_env)
-    session.wait_for(PROMPT)
-    yield session
-    session.close()
-
-
-def say(repl: Tty, text: str) -> None:
-    before = repl.text().count(PROMPT)
-    repl.send(text + ENTER)
-    repl.wait_for(PROMPT, after=before)
 
 
 def test_continue_shows_the_resumed_conversations_model(cli: Cli, tty_env: dict[str, str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,6 @@ from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
 
 PROMPT = "›"
 CHAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "chat.md"
-
-
-@pytest.fixture
-def tty_env(cli: Cli) -> dict[str, str]:
-    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
-
-
-@pytest.fixture
-def repl(tty_env: dict[str, str]) -> Iterator[Tty]:
-    session = Tty(env=tty_env)
-    session.wait_for(PROMPT)
-    yield session
-    session.close()
 
 
 def say(repl: Tty, text: str, *, keys: str = ENTER) -> None:

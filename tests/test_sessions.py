@@ -35,11 +35,6 @@ def sent(cli: Cli, index: int) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def tty_env(cli: Cli) -> dict[str, str]:
-    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
-
-
-@pytest.fixture
 def spawn(tty_env: dict[str, str]) -> Iterator[type[Tty]]:
     started: list[Tty] = []
 

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
-
-import pytest
 
 from tests.conftest import Cli
 from tests.fakeserver import Reply
 from tests.tty import CTRL_D, ENTER, Tty
 
 PROMPT = "›"
-
-
-@pytest.fixture
-def tty_env(cli: Cli) -> dict[str, str]:
-    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
-
-
-@pytest.fixture
-def repl(tty_env: dict[str, str]) -> Iterator[Tty]:
-    session = Tty(env=tty_env)
-    session.wait_for(PROMPT)
-    yield session
-    session.close()
 
 
 def type_slowly(repl: Tty, keys: str) -> None:

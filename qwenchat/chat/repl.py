@@ -119,7 +119,7 @@ class Repl:
     ) -> None:
         self.settings = settings
         self.state = state
-        self.view = ChatView(terminal)
+        self.view = ChatView(terminal, panels=settings.panels)
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None

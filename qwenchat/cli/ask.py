@@ -49,6 +49,7 @@ class AskFlags:
     no_stream: opt.NoStreamOpt = False
     json_output: opt.JsonOutputOpt = False
     plain: opt.PlainOpt = False
+    panels: opt.PanelsOpt = None
     region: opt.RegionOpt = None
     base_url: opt.BaseUrlOpt = None
     timeout: opt.TimeoutOpt = None
@@ -97,7 +98,7 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
         thinking="hide" if flags.hide_thinking else flags.thinking,
         region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
         max_time=flags.max_time, retries=flags.retries, tool_rounds=flags.tool_rounds,
-        profile=flags.profile, api_key=flags.api_key,
+        profile=flags.profile, api_key=flags.api_key, panels=flags.panels,
     )  # fmt: skip
     settings, role = with_role(settings, flags.role, model=flags.model, system=flags.system)
     options = ask_options(flags)

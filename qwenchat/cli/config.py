@@ -48,6 +48,7 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("retries", str(settings.retries), settings.source("retries")),
         ("system", settings.system or "(none)", settings.source("system")),
         ("thinking", settings.thinking_display, settings.source("thinking")),
+        ("panels", "on" if settings.panels else "off (no borders)", settings.source("panels")),
         ("tool rounds", str(settings.tool_rounds), settings.source("tool_rounds")),
         ("approved tools", ", ".join(settings.approved_tools) or "(none)",
          settings.source("approved_tools")),

@@ -200,6 +200,13 @@ SearchOpt = Annotated[
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+PanelsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--panels/--no-panels",
+        help="Replies in bordered panels, or Markdown without borders (code copies cleanly).",
+    ),
+]
 AddTurnOpt = Annotated[
     bool, typer.Option("-c", "--continue", help="Add this turn to the last conversation.")
 ]
@@ -217,7 +224,7 @@ ToolRoundsOpt = Annotated[
 # The settings a flag may set (`core.settings` resolves them with the other layers).
 SETTINGS_FLAGS = (
     "model", "system", "thinking", "region", "base_url", "timeout", "max_time", "retries",
-    "api_key",
+    "api_key", "panels",
 )  # fmt: skip
 KEY_WARNING = (
     "warning: --api-key lands in your shell history; "
@@ -233,6 +240,7 @@ class RootOptions:
     system: SystemOpt = None
     think: ThinkOpt = None
     thinking: ThinkingOpt = None
+    panels: PanelsOpt = None
     region: RegionOpt = None
     base_url: BaseUrlOpt = None
     timeout: TimeoutOpt = None
@@ -353,9 +361,9 @@ def _warn_once(line: str) -> None:
 def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
     """`settings_from` with the command's flags completed by the options before the command
 
-    (`--api-key` before any command reaches every command).
+    (every setting flag before the command, `--api-key` included, reaches every command).
     """
-    return settings_from(**with_root(ctx, **{"api_key": None, **flags}))
+    return settings_from(**with_root(ctx, **{**dict.fromkeys(SETTINGS_FLAGS), **flags}))
 
 
 def takes_options(kind: type[Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:

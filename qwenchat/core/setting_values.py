@@ -87,3 +87,17 @@ def retries(value: Any, source: str | None) -> int:
             f"retries must be a whole number from 0 to {MAX_RETRIES}, got {value!r} (from {source})"
         )
     return number
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def switch(value: Any, name: str, source: str | None) -> bool:
+    """An on/off setting: a TOML boolean, or true/false, yes/no, on/off, 1/0 as text."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ConfigError(f"{name} must be true or false, got {value!r} (from {source})")

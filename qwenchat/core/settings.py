@@ -59,6 +59,7 @@ ENV_VARS: dict[str, tuple[str, ...]] = {
     "profile": ("QWENCHAT_PROFILE",),
     "thinking_param": ("QWENCHAT_THINKING_PARAM",),
     "monthly_budget": ("QWENCHAT_MONTHLY_BUDGET",),
+    "panels": ("QWENCHAT_PANELS",),
 }
 CONFIG_KEYS = frozenset(ENV_VARS)
 # What a `[profiles.NAME]` table may set; `api_key_env` names the variable holding its key.
@@ -114,6 +115,7 @@ class Settings:
     prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
     monthly_budget: float | None = None  # in the region's currency
     max_time: float | None = None  # seconds one reply may take in all; None: no deadline
+    panels: bool = True  # replies in bordered panels; False: borderless, copyable Markdown
     role_tables: Mapping[str, Any] = field(default_factory=dict)  # config.toml's [roles.NAME]
 
     # the base URL as a `.env` file wrote it, when it expanded a `${VAR}` into it
@@ -335,6 +337,7 @@ def _build(
         approved_tools=values_.names(values.get("approved_tools", ())),
         monthly_budget=budget_from(values.get("monthly_budget"), sources.get("monthly_budget")),
         max_time=values_.max_time(values.get("max_time"), sources.get("max_time")),
+        panels=values_.switch(values.get("panels", True), "panels", sources.get("panels")),
     )
 
 

@@ -19,10 +19,11 @@ if TYPE_CHECKING:
 class ChatView:
     """The chat's two consoles (stdout and stderr), both sanitising what they print."""
 
-    def __init__(self, terminal: Terminal) -> None:
+    def __init__(self, terminal: Terminal, *, panels: bool = True) -> None:
         self.console: Console = terminal.console()
         self.err_console: Console = terminal.console(stderr=True)
         self._terminal = terminal
+        self._panels = panels  # False: replies without borders (`--no-panels`)
 
     def clipboard(self) -> Callable[[str], None] | None:
         """What puts text on the terminal's clipboard (OSC 52); None off a terminal."""
@@ -72,7 +73,7 @@ class ChatView:
         from qwenchat.core.sanitize import sanitize
         from qwenchat.render.panels import TextPanel
 
-        panel = TextPanel(self.console, mode="full", live=False)
+        panel = TextPanel(self.console, mode="full", live=False, boxed=self._panels)
         panel.feed(sanitize(text))
         panel.close()
 
@@ -88,7 +89,12 @@ class ChatView:
         from qwenchat.render.toolpanel import RichToolView
 
         def renderer() -> RichRenderer:
-            return RichRenderer(self.console, self.err_console, thinking_display=thinking_display)
+            return RichRenderer(
+                self.console,
+                self.err_console,
+                thinking_display=thinking_display,
+                panels=self._panels,
+            )
 
-        panels = RichToolView(self.console, self.err_console) if tools else None
+        panels = RichToolView(self.console, self.err_console, boxed=self._panels) if tools else None
         return TurnDisplay(renderer, panels, price)

@@ -119,7 +119,7 @@ def ask_display(
         from qwenchat.render.toolpanel import PlainToolView, RichToolView
 
         panels = (
-            RichToolView(terminal.console(), terminal.console(stderr=True))
+            RichToolView(terminal.console(), terminal.console(stderr=True), boxed=settings.panels)
             if rich_output(terminal, output)
             else PlainToolView(terminal.stderr)
         )
@@ -153,4 +153,5 @@ def make_renderer(
         terminal.console(),
         terminal.console(stderr=True),
         thinking_display=settings.thinking_display,
+        panels=settings.panels,
     )

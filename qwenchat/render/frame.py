@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.segment import Segment, Segments
 from rich.text import Text
 
+from qwenchat.render.borderless import Bare
 from qwenchat.render.waiting import elapsed
 
 NOTHING = Segments([])
@@ -52,11 +53,19 @@ class Frame:
     last refresh, so the Live holds this object and ``content`` is swapped in place."""
 
     def __init__(
-        self, console: Console, *, title: str, border_style: str, live: bool, rate: float
+        self,
+        console: Console,
+        *,
+        title: str,
+        border_style: str,
+        live: bool,
+        rate: float,
+        boxed: bool = True,
     ) -> None:
         self.console = console
         self.title = title
         self.border_style = border_style
+        self.boxed = boxed  # False: a title line and bare content (`--no-panels`)
         self.started = False  # the top edge is printed
         self.closed = False
         self.content: RenderableType = NOTHING
@@ -74,18 +83,40 @@ class Frame:
         if quiet >= SILENCE_SECONDS and not self.closed:
             yield Text(f"waiting… {elapsed(quiet)}", style="dim")
 
+    @property
+    def inner_width(self) -> int:
+        """Cells a content line may take."""
+        return self.console.width - 4 if self.boxed else self.console.width
+
     def edge(self, *, bottom: bool, text: Text | None = None) -> Segments:
-        """The top edge (``text`` is the title) or bottom edge (``text`` is the subtitle)."""
+        """The top edge (``text`` is the title) or bottom edge (``text`` is the subtitle);
+        without a box, the title in bold, or the subtitle (if any) and a blank line."""
+        if not self.boxed:
+            return self._bare_edge(bottom=bottom, text=text)
         panel = Panel(Text(), box=box.ROUNDED, border_style=self.border_style)
         panel.title_align = panel.subtitle_align = "left"
         panel.subtitle, panel.title = (text, None) if bottom else (None, text)
         lines = self.console.render_lines(panel, self.console.options, pad=False)
         return Segments([*lines[-1 if bottom else 0], Segment.line()])
 
-    def framed(self, inner: RenderableType, *, tail: bool = False) -> Framed:
+    def _bare_edge(self, *, bottom: bool, text: Text | None) -> Segments:
+        if bottom:
+            texts = [text, Text()] if text is not None else [Text()]
+        else:
+            texts = [Text(text.plain if text else "", style=f"bold {self.border_style}")]
+        options = self.console.options
+        return Segments([s for line in texts for s in self.console.render(line, options)])
+
+    def framed(self, inner: RenderableType, *, tail: bool = False) -> Framed | Bare:
         """Content lines; a live tail keeps only as many newest lines as the screen allows."""
         rows = max(1, self.console.height - 1) if tail else 0
-        return Framed(inner, self.border_style, keep_last=rows)
+        return self.box(inner, keep_last=rows)
+
+    def box(self, inner: RenderableType, *, keep_last: int = 0) -> Framed | Bare:
+        """``inner``'s lines inside the panel's sides, or bare without a box."""
+        if not self.boxed:
+            return Bare(inner, keep_last=keep_last)
+        return Framed(inner, self.border_style, keep_last=keep_last)
 
     def begin(self, *, edge: bool = True) -> None:
         """Print the top edge once (if ``edge``) and start the live tail (if wanted)."""
@@ -136,7 +167,7 @@ class Frame:
         else:
             self.content = NOTHING
         if pieces:
-            self.console.print(*pieces)
+            self.console.print(*pieces, crop=self.boxed)
 
     def stop_live(self) -> None:
         """Erase the live tail (it is transient) and stop it."""
@@ -152,4 +183,4 @@ class Frame:
     def end(self, pieces: Sequence[RenderableType], subtitle: Text | None) -> None:
         """Last lines, then the bottom edge."""
         self.stop_live()
-        self.console.print(*pieces, self.edge(bottom=True, text=subtitle))
+        self.console.print(*pieces, self.edge(bottom=True, text=subtitle), crop=self.boxed)

@@ -30,6 +30,7 @@ from rich.markdown import Markdown, UnknownElement
 from rich.text import Text
 
 from qwenchat.core.sanitize import Sanitizer
+from qwenchat.render.borderless import Bare, CopyableMarkdown
 from qwenchat.render.cjkwrap import divide_line, install, words  # as Text wraps; see _stable_cut
 from qwenchat.render.frame import NOTHING, Frame, Framed
 from qwenchat.render.mdblocks import BlockSplitter
@@ -60,11 +61,15 @@ class MarkdownPanel:
         live: bool = True,
         refresh_per_second: float = 8.0,
         code_theme: str = "monokai",
+        boxed: bool = True,
     ) -> None:
         self._frame = Frame(
-            console, title=title, border_style=border_style, live=live, rate=refresh_per_second
-        )
-        self._template = Markdown("", code_theme=code_theme, hyperlinks=False)
+            console, title=title, border_style=border_style, live=live, rate=refresh_per_second,
+            boxed=boxed,
+        )  # fmt: skip
+        # without borders, code blocks a mouse can copy: no padding, no background
+        kind = Markdown if boxed else CopyableMarkdown
+        self._template = kind("", code_theme=code_theme, hyperlinks=False)
         self._splitter = BlockSplitter()
         self._clean = Sanitizer()
         self._gap = False  # does Rich put a blank line before the next top-level element?
@@ -110,7 +115,7 @@ class MarkdownPanel:
             self._gap = Markdown.elements.get(tokens[-1].type, UnknownElement).new_line
         return markdown
 
-    def _block(self, source: str) -> Framed:
+    def _block(self, source: str) -> Framed | Bare:
         return self._frame.framed(self._markdown(source, commit=True))
 
     def _tail(self) -> RenderableType:
@@ -157,10 +162,12 @@ class TextPanel:
         mode: Literal["full", "summary"] = "full",
         live: bool = True,
         refresh_per_second: float = 8.0,
+        boxed: bool = True,
     ) -> None:
         self._frame = Frame(
-            console, title=title, border_style=border_style, live=live, rate=refresh_per_second
-        )
+            console, title=title, border_style=border_style, live=live, rate=refresh_per_second,
+            boxed=boxed,
+        )  # fmt: skip
         self._style = style
         self._mode = mode
         self._clean = Sanitizer()
@@ -248,7 +255,7 @@ class TextPanel:
 
     def _stable_rows(self) -> list[str]:
         """Commit the wrapped rows of the unfinished line that can no longer change."""
-        width = max(1, self._frame.console.width - 4)
+        width = max(1, self._frame.inner_width)
         if self._line_len - self._checked_len < width:
             return []  # check once per row's worth of growth: linear overall
         line = "".join(self._line)
@@ -282,6 +289,6 @@ class TextPanel:
         if not text.strip():
             return NOTHING
         rows = max(1, min(_SUMMARY_ROWS, self._frame.console.height - 3))
-        body = Framed(Text(text, style=self._style), self._frame.border_style, keep_last=rows)
+        body = self._frame.box(Text(text, style=self._style), keep_last=rows)
         top = self._frame.edge(bottom=False, text=Text(self._frame.title))
         return Group(top, body, self._frame.edge(bottom=True))

@@ -27,11 +27,13 @@ class RichRenderer:
         *,
         thinking_display: ThinkingDisplay = "full",
         live: bool = True,
+        panels: bool = True,
     ) -> None:
         self._console = console
         self._err = err_console
         self._thinking_display = thinking_display
         self._live = live
+        self._boxed = panels  # False: no borders, code a mouse can copy (`--no-panels`)
         self._reasoning: TextPanel | None = None
         self._answer: MarkdownPanel | None = None
         self._reasoning_started: float | None = None
@@ -90,14 +92,17 @@ class RichRenderer:
             self._reasoning_started = time.monotonic()
             summary = self._thinking_display == "summary"
             self._reasoning = TextPanel(
-                self._console, mode="summary" if summary else "full", live=self._live
+                self._console,
+                mode="summary" if summary else "full",
+                live=self._live,
+                boxed=self._boxed,
             )
         return self._reasoning
 
     def _answer_panel(self) -> MarkdownPanel:
         if self._answer is None:
             self._close_reasoning(None)
-            self._answer = MarkdownPanel(self._console, live=self._live)
+            self._answer = MarkdownPanel(self._console, live=self._live, boxed=self._boxed)
         return self._answer
 
     def _close_reasoning(self, note: str | None) -> None:

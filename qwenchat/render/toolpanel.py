@@ -7,6 +7,7 @@ sanitised, capped, and given to Rich as `Text`, never as markup.
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from qwenchat.core.conversation import ToolResult
@@ -66,9 +67,10 @@ class RichToolView:
         "not run": "yellow",
     }
 
-    def __init__(self, console: Console, err_console: Console) -> None:
+    def __init__(self, console: Console, err_console: Console, *, boxed: bool = True) -> None:
         self._console = console
         self._err = err_console
+        self._boxed = boxed  # False: the call on one line, no panel (`--no-panels`)
 
     def call(self, call: ToolCall) -> None:
         from rich import box
@@ -76,6 +78,10 @@ class RichToolView:
         from rich.text import Text
 
         title = Text.assemble(("tool ", "dim"), (_cap(sanitize(call.name), 60), "bold"))
+        if not self._boxed:
+            arguments = textwrap.indent(describe_arguments(call.arguments), "  ")
+            self._console.print(Text.assemble(title, "\n", arguments))
+            return
         panel = Panel(
             Text(describe_arguments(call.arguments)),
             title=title,

@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable, Sequence
 
 from rich import box
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.control import Control
 from rich.live import Live
 from rich.panel import Panel
-from rich.segment import Segment, Segments
+from rich.segment import ControlType, Segment, Segments
 from rich.text import Text
 
 from qwenchat.render.borderless import Bare
@@ -76,12 +77,37 @@ class Frame:
         self.touched = time.monotonic()  # when text last came in (the panels set it)
         self._lock = threading.Lock()  # the silence watch never refreshes a stopped Live
         self._watching: threading.Event | None = None
+        self._drawn: tuple[int, list[int]] | None = None  # the tail's width, and its rows' cells
+        self._rewraps = bool(getattr(console, "rewraps_lines", True))  # see output.safe_console
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.content
+        parts = [self.content]
         quiet = time.monotonic() - self.touched
         if quiet >= SILENCE_SECONDS and not self.closed:
-            yield Text(f"waiting… {elapsed(quiet)}", style="dim")
+            parts.append(Text(f"waiting… {elapsed(quiet)}", style="dim"))
+        lines = console.render_lines(Group(*parts), options, pad=False)[: options.size.height]
+        self._drawn = (console.width, [Segment.get_line_length(line) for line in lines])
+        new_line = Segment.line()
+        for line in lines:
+            yield from line
+            yield new_line
+
+    def _erase_rewrapped(self) -> None:
+        """After the terminal got narrower, a terminal that rewraps lines (most do: VTE, kitty,
+        iTerm2, Windows Terminal, tmux) shows each row of the live tail as several. Live erases
+        only as many rows as it drew; the rows beyond those are erased first, from the bottom,
+        so no stale copy of the tail stays above the next one. A terminal that cuts its rows
+        instead (xterm) needs nothing: there, erasing more would blank printed rows."""
+        drawn, self._drawn = self._drawn, None
+        width = self.console.width
+        if self._live is None or drawn is None or width >= drawn[0] or not self._rewraps:
+            self._drawn = drawn
+            return
+        extra = sum(max(1, -(-cells // width)) - 1 for cells in drawn[1])
+        if extra:
+            up = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2)) * extra
+            erase = (ControlType.ERASE_IN_LINE, 2)
+            self.console.control(Control(ControlType.CARRIAGE_RETURN, erase, *up))
 
     @property
     def inner_width(self) -> int:
@@ -147,6 +173,7 @@ class Frame:
             if time.monotonic() - self.touched >= SILENCE_SECONDS:
                 with self._lock:
                     if not stop.is_set():
+                        self._erase_rewrapped()
                         live.refresh()
 
     def due(self) -> bool:
@@ -156,7 +183,9 @@ class Frame:
     def show(self, tail: RenderableType) -> None:
         if self._live is not None:
             self.content = tail
-            self._live.refresh()
+            with self._lock:
+                self._erase_rewrapped()
+                self._live.refresh()
             self._shown_at = time.monotonic()
 
     def commit(self, pieces: Sequence[RenderableType], tail: Callable[[], RenderableType]) -> None:
@@ -167,7 +196,9 @@ class Frame:
         else:
             self.content = NOTHING
         if pieces:
-            self.console.print(*pieces, crop=self.boxed)
+            with self._lock:
+                self._erase_rewrapped()
+                self.console.print(*pieces, crop=self.boxed)
 
     def stop_live(self) -> None:
         """Erase the live tail (it is transient) and stop it."""
@@ -175,6 +206,7 @@ class Frame:
             self.closed = True
             if self._watching is not None:
                 self._watching.set()
+            self._erase_rewrapped()
             live, self._live = self._live, None
             if live is not None:
                 self.content = NOTHING

@@ -34,9 +34,10 @@ def error_line(exc: QwenchatError) -> str:
 class Output:
     """stdout for results, stderr for everything else; all of it sanitised."""
 
-    def __init__(self, stdout: TextIO, stderr: TextIO) -> None:
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = True) -> None:
         self.stdout = stdout
         self.stderr = stderr
+        self.rewraps = rewraps  # the terminal rewraps lines when it narrows (render/frame.py)
 
     def out(self, text: str, *, flush: bool = False) -> None:
         """A result (a table, a transcript, JSON) on stdout."""
@@ -54,7 +55,7 @@ class Output:
         _write(self.stderr, error_line(exc) + "\n", flush=True)
 
     def console(self, *, stderr: bool = False) -> Console:
-        return safe_console(self.stderr if stderr else self.stdout)
+        return safe_console(self.stderr if stderr else self.stdout, rewraps=self.rewraps)
 
     def clipboard(self, text: str) -> None:
         """Ask the terminal to put `text` on the clipboard (OSC 52: works over SSH where the
@@ -121,8 +122,9 @@ class PipeGuard:
         return getattr(self._stream, name)
 
 
-def safe_console(file: TextIO) -> Console:
-    """A Rich console that sanitises every string and `Text` it is asked to print."""
+def safe_console(file: TextIO, *, rewraps: bool = True) -> Console:
+    """A Rich console that sanitises every string and `Text` it is asked to print; `rewraps`
+    says whether its terminal rewraps lines when the window narrows (render/frame.py)."""
     from rich.console import Console
     from rich.text import Text
 
@@ -131,6 +133,8 @@ def safe_console(file: TextIO) -> Console:
     install()  # CJK next to Latin text breaks between characters
 
     class SafeConsole(Console):
+        rewraps_lines = rewraps
+
         def render_str(self, text: str, **kwargs: Any) -> Text:
             return super().render_str(sanitize(text), **kwargs)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,12 +26,16 @@ class Terminal:
     stdin: TextIO | None
     stdout: TextIO
     stderr: TextIO
+    rewraps: bool = True  # does the terminal rewrap its lines when the window narrows?
 
     @classmethod
     def system(cls) -> Terminal:
         from qwenchat.render.pipes import pipe_safe
 
-        return cls(stdin=sys.stdin, stdout=pipe_safe(sys.stdout), stderr=sys.stderr)
+        return cls(
+            stdin=sys.stdin, stdout=pipe_safe(sys.stdout), stderr=sys.stderr,
+            rewraps=rewraps_lines(os.environ),
+        )  # fmt: skip
 
     @property
     def stdin_is_tty(self) -> bool:
@@ -74,7 +80,19 @@ class Terminal:
         """The seam every write goes through."""
         from qwenchat.render.output import Output
 
-        return Output(self.stdout, self.stderr)
+        return Output(self.stdout, self.stderr, rewraps=self.rewraps)
+
+
+def rewraps_lines(environ: Mapping[str, str]) -> bool:
+    """Whether the terminal rewraps its lines when the window gets narrower, as VTE, kitty,
+    iTerm2, Terminal.app, Windows Terminal, WezTerm, Konsole and tmux do; xterm (it sets
+    XTERM_VERSION), rxvt and GNU screen do not. Unknown terminals are taken to rewrap."""
+    if environ.get("TMUX"):
+        return True
+    if environ.get("TERM", "").startswith(("rxvt", "screen")):
+        return False
+    others = ("VTE_VERSION", "TERM_PROGRAM", "KONSOLE_VERSION", "WT_SESSION", "KITTY_WINDOW_ID")
+    return not environ.get("XTERM_VERSION") or any(environ.get(name) for name in others)
 
 
 def decode_input(data: bytes) -> str:

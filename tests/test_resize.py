@@ -1,0 +1,211 @@
+"""Resizing the terminal while a reply streams: no block shows twice.
+
+Most terminals (VTE, kitty, iTerm2, Windows Terminal, tmux) rewrap lines when the window gets
+narrower, so each row of the live tail becomes several. `ReflowScreen` is such a terminal: it
+keeps which rows continue into the next, and rewraps its lines on `resize`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from rich.console import Console
+
+from qwenchat.render.panels import MarkdownPanel, TextPanel
+from qwenchat.render.terminal import Terminal, rewraps_lines
+from tests.test_mdblocks import chunk
+
+CONTROL = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])|\r|\n")
+
+
+class ReflowScreen:
+    """An endlessly tall terminal that rewraps its lines when its width changes."""
+
+    def __init__(self, width: int, *, reflow: bool = True) -> None:
+        self.width = width
+        self.reflow = reflow  # False: rows are cut at the new width, as xterm does
+        self.rows: list[str] = [""]
+        self.wrapped: list[bool] = [False]  # row i continues into row i + 1
+        self.row = self.col = 0
+
+    def feed(self, output: str) -> None:
+        at = 0
+        for match in [*CONTROL.finditer(output), None]:
+            self._write(output[at : match.start() if match else len(output)])
+            if match is None:
+                return
+            at = match.end()
+            token, code = match.group(0), match.group(2)
+            if token == "\n":
+                self._down()
+            elif token == "\r":
+                self.col = 0
+            elif code == "A":
+                self.row = max(0, self.row - int(match.group(1) or 1))
+            elif code == "K":
+                self.rows[self.row], self.wrapped[self.row] = "", False
+
+    def _down(self) -> None:
+        self.row, self.col = self.row + 1, 0
+        while len(self.rows) <= self.row:
+            self.rows.append("")
+            self.wrapped.append(False)
+
+    def _write(self, text: str) -> None:
+        for char in text:
+            if self.col == self.width:  # autowrap: this row continues into the next
+                self.wrapped[self.row] = True
+                self._down()
+            line = self.rows[self.row].ljust(self.col)
+            self.rows[self.row] = line[: self.col] + char + line[self.col + 1 :]
+            self.col += 1
+
+    def resize(self, width: int) -> None:
+        if not self.reflow:
+            self.width, self.rows = width, [row[:width] for row in self.rows]
+            self.col = min(self.col, width)
+            return
+        lines: list[str] = []
+        cursor = (0, 0)
+        start = True
+        for i, row in enumerate(self.rows):
+            text = row.ljust(self.width) if self.wrapped[i] else row
+            if start:
+                lines.append("")
+            if i == self.row:
+                cursor = (len(lines) - 1, len(lines[-1]) + self.col)
+            lines[-1] += text
+            start = not self.wrapped[i]
+        self.width, self.rows, self.wrapped = width, [], []
+        for number, line in enumerate(lines):
+            pieces = [line[at : at + width] for at in range(0, len(line), width)] or [""]
+            if number == cursor[0]:
+                offset = cursor[1]
+                index = min(offset // width, len(pieces) - 1)
+                self.row, self.col = len(self.rows) + index, offset - index * width
+            self.rows += pieces
+            self.wrapped += [True] * (len(pieces) - 1) + [False]
+
+    def lines(self) -> list[str]:
+        rows = [row.rstrip() for row in self.rows]
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+
+def test_the_screen_model_rewraps() -> None:
+    screen = ReflowScreen(10)
+    screen.feed("0123456789abcdef\nxy")
+    assert screen.lines() == ["0123456789", "abcdef", "xy"]
+    screen.resize(4)
+    assert screen.lines() == ["0123", "4567", "89ab", "cdef", "xy"]
+    screen.feed("\x1b[2K\r\x1b[1A\x1b[2Kz")  # erase the last two rows, write on the upper one
+    assert screen.lines() == ["0123", "4567", "89ab", "z"]
+
+
+def console_on(out: io.StringIO, width: int, *, rewraps: bool = True) -> Console:
+    console = Console(
+        width=width, height=14, file=out, force_terminal=True, force_interactive=True,
+        color_system=None,
+    )  # fmt: skip
+    console.rewraps_lines = rewraps  # type: ignore[attr-defined]  # as output.safe_console
+    return console
+
+
+CODE = (
+    "Intro paragraph.\n\n```\n"
+    + "".join(f"code line {n:02} {'x' * 48}\n" for n in range(40))
+    + "```\n"
+)
+REASONING = "".join(f"thought {n:02} is a longer line of reasoning\n" for n in range(40))
+
+
+@pytest.mark.parametrize(("boxed", "rewraps"), [(True, True), (False, True), (True, False)])
+def test_narrowing_mid_answer_leaves_each_line_once(boxed: bool, rewraps: bool) -> None:
+    out = io.StringIO()
+    console = console_on(out, 70, rewraps=rewraps)
+    screen = ReflowScreen(70, reflow=rewraps)
+    panel = MarkdownPanel(console, refresh_per_second=1e9, boxed=boxed)
+    pieces = chunk(CODE, [7, 5])
+    for piece in pieces[:40]:  # the open fence is in the live tail
+        panel.feed(piece)
+    screen.feed(out.getvalue())
+    out.seek(0), out.truncate()
+    screen.resize(50)
+    console.width = 50
+    for piece in pieces[40:]:
+        panel.feed(piece)
+    panel.close()
+    screen.feed(out.getvalue())
+    shown = "\n".join(screen.lines())
+    for n in range(40):
+        assert shown.count(f"code line {n:02}") == 1, (n, shown)
+    assert shown.count("Intro paragraph.") == 1
+
+
+def test_narrowing_mid_thinking_leaves_each_line_once() -> None:
+    out = io.StringIO()
+    console = console_on(out, 60)
+    screen = ReflowScreen(60)
+    panel = TextPanel(console, refresh_per_second=1e9)
+    pieces = chunk(REASONING, [9, 4])
+    for piece in pieces[:100]:
+        panel.feed(piece)
+    screen.feed(out.getvalue())
+    out.seek(0), out.truncate()
+    screen.resize(45)
+    console.width = 45
+    for piece in pieces[100:]:
+        panel.feed(piece)
+    panel.close(summary="Thought for 1.0 s")
+    screen.feed(out.getvalue())
+    shown = "\n".join(screen.lines())
+    for n in range(40):
+        assert shown.count(f"thought {n:02}") == 1, (n, shown)
+
+
+def test_widening_mid_answer_changes_nothing_already_shown() -> None:
+    out = io.StringIO()
+    console = console_on(out, 50)
+    screen = ReflowScreen(50)
+    panel = MarkdownPanel(console, refresh_per_second=1e9)
+    pieces = chunk(CODE, [7, 5])
+    for piece in pieces[:40]:
+        panel.feed(piece)
+    screen.feed(out.getvalue())
+    before = screen.lines()
+    out.seek(0), out.truncate()
+    screen.resize(70)
+    console.width = 70
+    for piece in pieces[40:]:
+        panel.feed(piece)
+    panel.close()
+    screen.feed(out.getvalue())
+    shown = screen.lines()
+    committed = [line for line in before if "Intro" in line]
+    assert committed
+    assert committed[0] in shown  # printed rows stay as they were
+    for n in range(40):
+        assert "\n".join(shown).count(f"code line {n:02}") == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "rewraps"),
+    [
+        ({}, True),
+        ({"TERM": "xterm-256color", "VTE_VERSION": "7600"}, True),
+        ({"TERM": "xterm-256color", "XTERM_VERSION": "XTerm(390)"}, False),
+        ({"XTERM_VERSION": "XTerm(390)", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
+        ({"XTERM_VERSION": "XTerm(390)", "TERM_PROGRAM": "WezTerm"}, True),
+        ({"TERM": "rxvt-unicode-256color"}, False),
+        ({"TERM": "screen.xterm-256color"}, False),
+        ({"TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
+        ({"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"}, True),
+    ],
+)
+def test_which_terminals_rewrap(environ: dict[str, str], rewraps: bool) -> None:
+    assert rewraps_lines(environ) is rewraps
+    terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO(), rewraps=rewraps)
+    assert getattr(terminal.console(), "rewraps_lines", None) is rewraps

@@ -55,6 +55,29 @@ def test_banner_and_toolbar_are_cut_to_a_narrow_terminal(cli: Cli, tty_env: dict
         session.close()
 
 
+def test_the_toolbar_stays_one_row_on_a_narrow_terminal(cli: Cli, tty_env: dict[str, str]) -> None:
+    """prompt_toolkit draws its toolbar once it knows the cursor's row: the test terminal
+    answers the cursor-position query here, as a real one does."""
+    del tty_env["PROMPT_TOOLKIT_NO_CPR"]
+    tty_env["COLUMNS"] = "40"
+    session = Tty(env=tty_env, cols=40, rows=12)
+    try:
+        session.wait_for(" qwen-plus · thinking default")
+        say(session, "hello")
+        session.wait_for(" qwen-plus · thinking default · 8 toke")
+        session.pump(0.3)
+        bottom = session.lines()[-1]
+        assert bottom.startswith(" qwen-plus · thinking default")
+        assert bottom.endswith("…")  # cut to the width, not wrapped onto a second row
+        assert len(bottom) <= 40
+        assert "/help for commands" not in session.text()
+        assert session.lines()[-2] == ""
+        session.send(CTRL_D)
+        assert session.wait_exit() == 0
+    finally:
+        session.close()
+
+
 def test_a_line_is_cut_to_the_console_width() -> None:
     out = io.StringIO()
     view = ChatView(Terminal(stdin=None, stdout=out, stderr=out))
@@ -208,3 +231,34 @@ def test_edited_text_is_shown_and_the_editor_gets_an_echoing_terminal(
         assert " echo " in f" {modes.read_text()} ".replace("\n", " ")
     finally:
         session.close()
+
+
+def test_ctrl_c_before_the_first_token_keeps_the_chat(cli: Cli, repl: Tty) -> None:
+    cli.server.enqueue(Reply(answer="too late", first_delay=30))
+    repl.send("slow one" + ENTER)
+    repl.wait_for("waiting for the reply")
+    repl.send(CTRL_C)
+    repl.wait_for("interrupted")
+    repl.wait_for(PROMPT, after=1)
+    assert "too late" not in repl.text()
+    assert "Traceback" not in repl.text()
+    cli.server.enqueue(Reply(answer="still here"))
+    say(repl, "next")
+    repl.wait_for("still here")
+    sent = list(cli.server.chat_requests[-1].body["messages"])
+    assert sent[-1] == {"role": "user", "content": "next"}
+    assert all(message.get("content") != "too late" for message in sent)
+
+
+def test_ctrl_c_at_the_prompt_clears_the_line_and_the_chat_goes_on(cli: Cli, repl: Tty) -> None:
+    repl.send("half a thought")
+    repl.wait_for("half a thought")
+    repl.send(CTRL_C)
+    repl.pump(0.3)
+    cli.server.enqueue(Reply(answer="fresh answer"))
+    say(repl, "a new line")
+    repl.wait_for("fresh answer")
+    assert cli.server.chat_requests[-1].body["messages"][-1]["content"] == "a new line"
+    assert len(cli.server.chat_requests) == 1  # the cleared line was never sent
+    repl.send(CTRL_D)
+    assert repl.wait_exit() == 0

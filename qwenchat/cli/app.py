@@ -27,10 +27,10 @@ from qwenchat.cli.options import (
     VersionOpt,
     debug_requests,
     forget_warnings,
-    takes_options,
 )
 from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.cli.usage import usage as usage_command
 
 app = typer.Typer(

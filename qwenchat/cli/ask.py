@@ -13,10 +13,10 @@ from qwenchat.cli.options import (
     completed,
     one_conversation,
     settings_from,
-    takes_options,
     tool_options,
 )
 from qwenchat.cli.roles import with_role
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.roles import SHELL
 from qwenchat.render.terminal import Terminal
 

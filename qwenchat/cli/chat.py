@@ -10,9 +10,9 @@ from qwenchat.cli.options import (
     completed,
     one_conversation,
     settings_from,
-    takes_options,
 )
 from qwenchat.cli.roles import with_role
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 

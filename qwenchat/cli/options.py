@@ -4,18 +4,15 @@ Each option is an `Annotated` alias used by every command that takes it. The opt
 the command (`qwenchat --region intl config`) become one `RootOptions`, the root's context
 object; `with_root` completes a command's own flags with them, so that line means
 `qwenchat config --region intl`. A dataclass whose fields are these aliases can stand for a
-command's options (`takes_options`): Typer sees one option per field, the command one value.
+command's options (`cli.takes_options`): Typer sees one option per field, the command one value.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -364,42 +361,3 @@ def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
     (every setting flag before the command, `--api-key` included, reaches every command).
     """
     return settings_from(**with_root(ctx, **{**dict.fromkeys(SETTINGS_FLAGS), **flags}))
-
-
-def takes_options(kind: type[Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Give a command the options the dataclass `kind` declares, in place of its parameter
-
-    annotated `kind`: Typer sees one option per field (in field order, where that parameter
-    stands), and the command receives them as one `kind` value.
-    """
-    declared = _parameters(kind)
-    names = [p.name for p in declared]
-
-    def decorate(command: Callable[..., T]) -> Callable[..., T]:
-        params = list(inspect.signature(command, eval_str=True).parameters.values())
-        slot = next(i for i, p in enumerate(params) if p.annotation is kind)
-        target = params[slot].name
-
-        @functools.wraps(command)
-        def wrapper(**values: Any) -> T:
-            packed = kind(**{name: values.pop(name) for name in names if name in values})
-            return command(**values, **{target: packed})
-
-        shown = [*params[:slot], *declared, *params[slot + 1 :]]
-        shown = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in shown]
-        wrapper.__signature__ = inspect.Signature(shown)  # type: ignore[attr-defined]
-        wrapper.__annotations__ = {p.name: p.annotation for p in shown}
-        del wrapper.__wrapped__
-        return wrapper
-
-    return decorate
-
-
-def _parameters(kind: type[Any]) -> list[inspect.Parameter]:
-    hints = get_type_hints(kind, include_extras=True)
-    return [
-        inspect.Parameter(
-            f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name]
-        )
-        for f in fields(kind)
-    ]

@@ -9,7 +9,8 @@ and peak memory are read with wait4(). Prints medians and the ratio to the basel
 
 Scenarios: start-up (`--version` vs `import openai`), a short answer, and a long
 answer with reasoning (20,000 chunks by default, and twice that to check linear
-growth), each piped (stdout to a pipe) and on a pseudo-terminal (Rich panels).
+growth), each piped (stdout to a pipe) and on a pseudo-terminal (Rich panels, and
+`--no-panels` beside them).
 """
 
 from __future__ import annotations
@@ -198,9 +199,11 @@ def main() -> None:
                     "baseline": [sys.executable, "-c", BASELINE, base_url, KEY],
                     "qwenchat": [*qwenchat, "ask", "go"],
                 }
-                for tty in (False, True):
-                    where = "tty" if tty else "piped"
-                    measure(f"{label}, {where}", programs, env, tty=tty, repeats=times)
+                measure(f"{label}, piped", programs, env, tty=False, repeats=times)
+                # on a terminal, also the borderless rendering (`--no-panels`)
+                borderless = [*qwenchat, "ask", "--no-panels", "go"]
+                on_tty = {**programs, "no-panels": borderless}
+                measure(f"{label}, tty", on_tty, env, tty=True, repeats=times)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Precedence, highest first: command-line flags > environment variables >
 `.env.local` then `.env` in the current directory > the user config file
 (`$XDG_CONFIG_HOME/qwenchat/config.toml`) > built-in defaults. A selected
 profile (`--profile NAME`, a `[profiles.NAME]` table) sits just below the flags.
-Nothing else in qwenchat reads `os.environ`. This module reads no file: the command line
+No other module reads these variables. This module reads no file: the command line
 reads the config and `.env` files (`cli.settings_files`) and hands their contents in.
 """
 

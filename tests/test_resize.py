@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console
@@ -122,73 +123,66 @@ CODE = (
 REASONING = "".join(f"thought {n:02} is a longer line of reasoning\n" for n in range(40))
 
 
-@pytest.mark.parametrize(("boxed", "rewraps"), [(True, True), (False, True), (True, False)])
-def test_narrowing_mid_answer_leaves_each_line_once(boxed: bool, rewraps: bool) -> None:
+def resized(
+    panel_of: Callable[[Console], MarkdownPanel | TextPanel],
+    text: str,
+    *,
+    at: int,
+    widths: tuple[int, int],
+    rewraps: bool = True,
+) -> tuple[list[str], str]:
+    """Stream ``text`` into a live panel and resize the terminal from ``widths[0]`` to
+    ``widths[1]`` columns after ``at`` chunks: the screen's rows then, and its text at the end."""
     out = io.StringIO()
-    console = console_on(out, 70, rewraps=rewraps)
-    screen = ReflowScreen(70, reflow=rewraps)
-    panel = MarkdownPanel(console, refresh_per_second=1e9, boxed=boxed)
-    pieces = chunk(CODE, [7, 5])
-    for piece in pieces[:40]:  # the open fence is in the live tail
+    console = console_on(out, widths[0], rewraps=rewraps)
+    screen = ReflowScreen(widths[0], reflow=rewraps)
+    panel = panel_of(console)
+    pieces = chunk(text, [7, 5])
+    for piece in pieces[:at]:
         panel.feed(piece)
     screen.feed(out.getvalue())
+    before = screen.lines()
     out.seek(0), out.truncate()
-    screen.resize(50)
-    console.width = 50
-    for piece in pieces[40:]:
+    screen.resize(widths[1])
+    console.width = widths[1]
+    for piece in pieces[at:]:
         panel.feed(piece)
     panel.close()
     screen.feed(out.getvalue())
-    shown = "\n".join(screen.lines())
+    return before, "\n".join(screen.lines())
+
+
+@pytest.mark.parametrize(("boxed", "rewraps"), [(True, True), (False, True), (True, False)])
+def test_narrowing_mid_answer_leaves_each_line_once(boxed: bool, rewraps: bool) -> None:
+    def panel_of(console: Console) -> MarkdownPanel:
+        return MarkdownPanel(console, refresh_per_second=1e9, boxed=boxed)
+
+    # after 40 chunks the open fence is in the live tail
+    _, shown = resized(panel_of, CODE, at=40, widths=(70, 50), rewraps=rewraps)
     for n in range(40):
         assert shown.count(f"code line {n:02}") == 1, (n, shown)
     assert shown.count("Intro paragraph.") == 1
 
 
 def test_narrowing_mid_thinking_leaves_each_line_once() -> None:
-    out = io.StringIO()
-    console = console_on(out, 60)
-    screen = ReflowScreen(60)
-    panel = TextPanel(console, refresh_per_second=1e9)
-    pieces = chunk(REASONING, [9, 4])
-    for piece in pieces[:100]:
-        panel.feed(piece)
-    screen.feed(out.getvalue())
-    out.seek(0), out.truncate()
-    screen.resize(45)
-    console.width = 45
-    for piece in pieces[100:]:
-        panel.feed(piece)
-    panel.close(summary="Thought for 1.0 s")
-    screen.feed(out.getvalue())
-    shown = "\n".join(screen.lines())
+    def panel_of(console: Console) -> TextPanel:
+        return TextPanel(console, refresh_per_second=1e9)
+
+    _, shown = resized(panel_of, REASONING, at=120, widths=(60, 45))
     for n in range(40):
         assert shown.count(f"thought {n:02}") == 1, (n, shown)
 
 
 def test_widening_mid_answer_changes_nothing_already_shown() -> None:
-    out = io.StringIO()
-    console = console_on(out, 50)
-    screen = ReflowScreen(50)
-    panel = MarkdownPanel(console, refresh_per_second=1e9)
-    pieces = chunk(CODE, [7, 5])
-    for piece in pieces[:40]:
-        panel.feed(piece)
-    screen.feed(out.getvalue())
-    before = screen.lines()
-    out.seek(0), out.truncate()
-    screen.resize(70)
-    console.width = 70
-    for piece in pieces[40:]:
-        panel.feed(piece)
-    panel.close()
-    screen.feed(out.getvalue())
-    shown = screen.lines()
+    def panel_of(console: Console) -> MarkdownPanel:
+        return MarkdownPanel(console, refresh_per_second=1e9)
+
+    before, shown = resized(panel_of, CODE, at=40, widths=(50, 70))
     committed = [line for line in before if "Intro" in line]
     assert committed
-    assert committed[0] in shown  # printed rows stay as they were
+    assert committed[0] in shown.split("\n")  # printed rows stay as they were
     for n in range(40):
-        assert "\n".join(shown).count(f"code line {n:02}") == 1
+        assert shown.count(f"code line {n:02}") == 1
 
 
 @pytest.mark.parametrize(

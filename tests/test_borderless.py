@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -79,10 +80,11 @@ def test_code_inside_a_list_folds_instead_of_losing_text() -> None:
     assert "abcdefghij" * 6 in plain
 
 
-def test_code_has_no_background() -> None:
+def test_code_has_no_background_and_the_terminals_colours() -> None:
     output = streamed([CODE], 60)
     assert "\x1b[48;" not in output  # no background colour behind the code
-    assert "\x1b[38;" in output  # still highlighted
+    assert re.search(r"\x1b\[(?:[0-9;]*;)?9[0-7][;m]", output)  # highlighted in ANSI colours
+    assert "\x1b[38;2;" not in output  # none of the dark theme's own colours
 
 
 def test_live_tail_without_borders_leaves_the_one_shot() -> None:

@@ -27,8 +27,6 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import imagesize
-
 from qwenchat.core.errors import UsageError
 
 Kind = Literal["image", "text", "url", "document"]
@@ -184,6 +182,8 @@ def _image(name: str, data: bytes, mime: str) -> Attachment:
 
 def dimensions(data: bytes) -> tuple[int, int]:
     """(width, height) from an image's header bytes; (-1, -1) when they cannot be read."""
+    import imagesize  # ~30 ms (it loads urllib): only when an image is attached
+
     try:
         width, height = imagesize.get(io.BytesIO(data), exif_rotation=False)
     except (ValueError, OSError, struct.error, IndexError):

@@ -18,11 +18,13 @@ from rich.syntax import Syntax
 
 
 class CopyableCodeBlock(CodeBlock):
-    """A fenced or indented code block, highlighted, with nothing around or behind it."""
+    """A fenced or indented code block, highlighted, with nothing around or behind it. With no
+    background of its own, the colours are the terminal's ANSI ones (Rich's `ansi_dark`),
+    which its palette keeps readable on a light background as on a dark one."""
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         code = str(self.text).rstrip()
-        syntax = Syntax(code, self.lexer_name, theme=self.theme, background_color="default")
+        syntax = Syntax(code, self.lexer_name, theme="ansi_dark", background_color="default")
         text = syntax.highlight(code)
         text.rstrip()
         # top level: long lines stay whole for the terminal to wrap, and copy as one line;

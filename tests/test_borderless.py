@@ -39,9 +39,9 @@ def oneshot(text: str, width: int, note: str | None = None) -> str:
     return out.getvalue()
 
 
-def streamed(pieces: list[str], width: int, note: str | None = None, **kw: object) -> str:
+def streamed(pieces: list[str], width: int, note: str | None = None) -> str:
     out = io.StringIO()
-    panel = MarkdownPanel(make_console(width, out, **kw), live=False, boxed=False)  # type: ignore[arg-type]
+    panel = MarkdownPanel(make_console(width, out), live=False, boxed=False)
     for piece in pieces:
         panel.feed(piece)
     panel.close(note)

@@ -118,6 +118,17 @@ def cli(server: FakeServer, home: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     return Cli(server, home, monkeypatch)
 
 
+def fake_clipboard(directory: Path) -> tuple[Path, str]:
+    """An `xclip` that writes what it is given to a file: (that file, a PATH that finds it)."""
+    tools = directory / "bin"
+    tools.mkdir()
+    clipboard = directory / "clipboard.txt"
+    xclip = tools / "xclip"
+    xclip.write_text(f"#!/bin/sh\ncat > {clipboard}\n")
+    xclip.chmod(0o755)
+    return clipboard, f"{tools}:/usr/bin:/bin"
+
+
 def assert_clean_failure(result: Result, code: int) -> None:
     """One readable error line, the documented exit code, no traceback, no key."""
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)

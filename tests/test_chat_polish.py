@@ -11,7 +11,7 @@ from qwenchat.core.conversation import Turn
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.database import Store, Summary, TurnRecord
-from tests.conftest import Cli
+from tests.conftest import Cli, fake_clipboard
 from tests.fakeserver import Error, Reply
 from tests.test_repl import say
 from tests.tty import CTRL_C, CTRL_D, ENTER, Tty
@@ -132,12 +132,7 @@ CODE_ANSWER = "Run this:\n\n```sh\nfirst --block\n```\n\nthen:\n\n```python\npri
 def test_copy_code_copies_the_last_code_block(
     cli: Cli, tty_env: dict[str, str], tmp_path: Path
 ) -> None:
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    clipboard = tmp_path / "clipboard.txt"
-    (tools / "xclip").write_text(f"#!/bin/sh\ncat > {clipboard}\n")
-    (tools / "xclip").chmod(0o755)
-    tty_env["PATH"] = f"{tools}:/usr/bin:/bin"
+    clipboard, tty_env["PATH"] = fake_clipboard(tmp_path)
     cli.server.enqueue(Reply(answer=CODE_ANSWER))
     session = Tty(env=tty_env)
     try:

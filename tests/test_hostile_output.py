@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qwenchat.chat.clipboard import copy_to_clipboard
-from tests.conftest import TEST_KEY, Cli, Result, assert_clean_failure
+from tests.conftest import TEST_KEY, Cli, Result, assert_clean_failure, fake_clipboard
 from tests.fakebatch import FakeBatches, Progression
 from tests.fakeserver import Error
 from tests.hostileserver import ESCAPES
@@ -84,13 +84,8 @@ def test_doctor_shows_a_servers_error_clean(hostile: Cli) -> None:
 def test_copy_puts_sanitised_text_on_the_clipboard(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    clipboard = tmp_path / "clipboard.txt"
-    xclip = tools / "xclip"
-    xclip.write_text(f"#!/bin/sh\ncat > {clipboard}\n")
-    xclip.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    clipboard, path = fake_clipboard(tmp_path)
+    monkeypatch.setenv("PATH", path)
     said = copy_to_clipboard(ESCAPES + "\nrm -rf ~\n")
     assert said.startswith("copied")
     copied = clipboard.read_text()
@@ -168,15 +163,11 @@ def test_the_chat_shows_models_history_recap_and_echo_clean(hostile: Cli, tmp_pa
     from tests.test_repl import PROMPT, say
     from tests.tty import Tty, paste
 
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    clipboard = tmp_path / "clipboard.txt"
-    (tools / "xclip").write_text(f"#!/bin/sh\ncat > {clipboard}\n")
-    (tools / "xclip").chmod(0o755)
+    clipboard, path = fake_clipboard(tmp_path)
     hostile.server.models = ["qwen-plus", EVIL_MODEL]
     env = hostile.env(
         TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30",
-        PATH=f"{tools}:/usr/bin:/bin",
+        PATH=path,
     )  # fmt: skip
     session = Tty("-m", "escape", env=env)
     try:

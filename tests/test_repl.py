@@ -10,7 +10,7 @@ import pytest
 
 from qwenchat.chat import slash as commands
 from qwenchat.core.conversation import Conversation
-from tests.conftest import Cli
+from tests.conftest import Cli, fake_clipboard
 from tests.fakeserver import Reply
 from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
 
@@ -209,13 +209,7 @@ def test_edit_sends_what_the_editor_saved(cli: Cli, tty_env: dict[str, str]) -> 
 
 
 def test_copy_history_usage_and_thinking(cli: Cli, tty_env: dict[str, str], tmp_path: Path) -> None:
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    clipboard = tmp_path / "clipboard.txt"
-    xclip = tools / "xclip"
-    xclip.write_text(f"#!/bin/sh\ncat > {clipboard}\n")
-    xclip.chmod(0o755)
-    tty_env["PATH"] = f"{tools}:/usr/bin:/bin"
+    clipboard, tty_env["PATH"] = fake_clipboard(tmp_path)
     cli.server.enqueue(Reply(reasoning="deep reasoning here", answer="the answer text"))
     session = Tty(env=tty_env)
     try:

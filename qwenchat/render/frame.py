@@ -5,9 +5,10 @@ seconds since the last text, as before the first token."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -98,16 +99,23 @@ class Frame:
         only as many rows as it drew; the rows beyond those are erased first, from the bottom,
         so no stale copy of the tail stays above the next one. A terminal that cuts its rows
         instead (xterm) needs nothing: there, erasing more would blank printed rows."""
-        drawn, self._drawn = self._drawn, None
-        width = self.console.width
+        drawn, width = self._drawn, self.console.width
         if self._live is None or drawn is None or width >= drawn[0] or not self._rewraps:
-            self._drawn = drawn
             return
+        self._drawn = None  # erased once; the next draw records its rows again
         extra = sum(max(1, -(-cells // width)) - 1 for cells in drawn[1])
         if extra:
             up = ((ControlType.CURSOR_UP, 1), (ControlType.ERASE_IN_LINE, 2)) * extra
             erase = (ControlType.ERASE_IN_LINE, 2)
             self.console.control(Control(ControlType.CARRIAGE_RETURN, erase, *up))
+
+    @contextlib.contextmanager
+    def _redrawing(self) -> Iterator[None]:
+        """Hold the lock (the silence watch redraws too) and erase what a rewrap added, before
+        Live moves the cursor back over the tail to draw it anew."""
+        with self._lock:
+            self._erase_rewrapped()
+            yield
 
     @property
     def inner_width(self) -> int:
@@ -171,9 +179,8 @@ class Frame:
         """Redraw the tail during a silence, so the waiting line appears and counts."""
         while not stop.wait(0.25):
             if time.monotonic() - self.touched >= SILENCE_SECONDS:
-                with self._lock:
+                with self._redrawing():
                     if not stop.is_set():
-                        self._erase_rewrapped()
                         live.refresh()
 
     def due(self) -> bool:
@@ -183,8 +190,7 @@ class Frame:
     def show(self, tail: RenderableType) -> None:
         if self._live is not None:
             self.content = tail
-            with self._lock:
-                self._erase_rewrapped()
+            with self._redrawing():
                 self._live.refresh()
             self._shown_at = time.monotonic()
 
@@ -196,17 +202,15 @@ class Frame:
         else:
             self.content = NOTHING
         if pieces:
-            with self._lock:
-                self._erase_rewrapped()
+            with self._redrawing():
                 self.console.print(*pieces, crop=self.boxed)
 
     def stop_live(self) -> None:
         """Erase the live tail (it is transient) and stop it."""
-        with self._lock:
+        with self._redrawing():
             self.closed = True
             if self._watching is not None:
                 self._watching.set()
-            self._erase_rewrapped()
             live, self._live = self._live, None
             if live is not None:
                 self.content = NOTHING

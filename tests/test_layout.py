@@ -134,7 +134,8 @@ LAYERS = {
     "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},
     "chat": {"core", "net", "store", "engine", "render", "tools"},
-    "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch"},
+    "web": {"core", "net", "store", "engine"},  # the page's server: no terminal rendering
+    "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch", "web"},
 }
 
 

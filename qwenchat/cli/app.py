@@ -29,6 +29,7 @@ from qwenchat.cli.options import (
     forget_warnings,
 )
 from qwenchat.cli.roles import roles
+from qwenchat.cli.serve import serve
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.cli.usage import usage as usage_command
@@ -70,6 +71,7 @@ app.add_typer(batch_app, name="batch", short_help="Send many prompts, here or as
 app.add_typer(files_app, name="files", short_help="List or delete uploaded documents.")
 app.command("usage", short_help=SHORT_HELP["usage"])(usage_command)
 app.command("roles", short_help="List the roles (--role, /role).")(roles)
+app.command("serve", short_help="Chat in a browser on this machine.")(serve)
 
 
 def main() -> None:

@@ -217,6 +217,12 @@ ToolRoundsOpt = Annotated[
     int | None,
     typer.Option("--tool-rounds", metavar="N", help="Most tool rounds per answer (default 8)."),
 ]
+HostOpt = Annotated[
+    str,
+    typer.Option("--host", metavar="ADDRESS", help="Address to serve on (default 127.0.0.1)."),
+]
+PortOpt = Annotated[int, typer.Option("--port", metavar="N", help="Port (0: any free one).")]
+OpenOpt = Annotated[bool, typer.Option("--open", help="Open the page in a browser.")]
 
 # The settings a flag may set (`core.settings` resolves them with the other layers).
 SETTINGS_FLAGS = (

@@ -126,6 +126,10 @@ class Browser:
     def resize(self, width: int, height: int) -> None:
         self._session("POST", "/window/rect", {"width": width, "height": height})
 
+    def cdp(self, command: str, **params: Any) -> Any:
+        """A Chrome DevTools Protocol command, through chromedriver."""
+        return self._session("POST", "/goog/cdp/execute", {"cmd": command, "params": params})
+
     def logs(self) -> list[dict[str, Any]]:
         return list(self._session("POST", "/se/log", {"type": "browser"}) or [])
 

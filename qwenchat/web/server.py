@@ -269,6 +269,10 @@ def line_of(exc: errors.QwenchatError) -> str:
 
 def run(site: api.Site, host: str, port: int, ready: Callable[[str], None]) -> None:
     """Serve until Ctrl-C; `ready` is told the address to open (with the token)."""
+    from qwenchat.store.history import open_store
+
+    with open_store(site.settings):  # created or upgraded once, before requests open it at once
+        pass
     server = PageServer(host, port, site)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
     try:

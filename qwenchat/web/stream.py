@@ -27,8 +27,31 @@ Write = Callable[[bytes], None]
 STATUS = {"ok": "finished", "interrupted": "stopped", "incomplete": "error", "error": "error"}
 
 
-class Stopped(Exception):
-    """The page is gone: nothing more can be written to it."""
+class KeyFilter:
+    """Streaming `redact`: the key is masked even when the model's deltas split it.
+
+    The longest end of the text so far that could begin a quote of the key (a piece of it) is
+    held back until the next delta shows whether it is one; `flush` releases it at the end.
+    """
+
+    def __init__(self, key: str | None) -> None:
+        self._key, self._held = key or "", ""
+
+    def feed(self, text: str) -> str:
+        if not self._key:
+            return text
+        pending = self._held + text
+        keep = next(
+            (n for n in range(min(len(self._key), len(pending)), 0, -1)
+             if pending[-n:] in self._key),
+            0,
+        )  # fmt: skip
+        self._held = pending[len(pending) - keep :]
+        return redact(pending[: len(pending) - keep], self._key)
+
+    def flush(self) -> str:
+        held, self._held = self._held, ""
+        return redact(held, self._key)
 
 
 class SseView:
@@ -39,6 +62,7 @@ class SseView:
         self.stop = threading.Event()
         self.price: Callable[[Reply], Reply] = lambda reply: reply
         self._answer, self._reasoning = Sanitizer(), Sanitizer()
+        self._keys = {"answer": KeyFilter(key), "reasoning": KeyFilter(key)}
         self._status = ""
         self.gone = False
 
@@ -82,13 +106,15 @@ class SseView:
             self._say_status("generating")
             self._text("answer", self._answer.feed(event.text))
 
-    def _text(self, kind: str, text: str) -> None:
+    def _text(self, kind: str, text: str, *, last: bool = False) -> None:
+        keys = self._keys[kind]
+        text = keys.feed(text) + (keys.flush() if last else "")
         if text:
             self.send(type=kind, text=text)
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
-        self._text("reasoning", self._reasoning.flush())
-        self._text("answer", self._answer.flush())
+        self._text("reasoning", self._reasoning.flush(), last=True)
+        self._text("answer", self._answer.flush(), last=True)
         priced = self.price(reply)
         cost = cost_text(priced.cost) if priced.cost is not None else None
         self.send(

@@ -227,7 +227,11 @@ function assistantMessage(model) {
   const draw = () => { pending = false; answer.innerHTML = markdown(answerText); scrollDown(); };
   return {
     element: div,
-    status(value) { status.textContent = value; status.className = `status ${value}`; },
+    status(value) {
+      if (["finished", "stopped", "error"].includes(value)) draw();  // the whole answer first
+      status.textContent = value;
+      status.className = `status ${value}`;
+    },
     reasoning(text) {
       if (!text) return;
       reasoningText += text;

@@ -42,7 +42,7 @@ from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
 from qwenchat.core.words import plural
-from qwenchat.render.chat_view import ChatView
+from qwenchat.render.chat_view import ChatFront, ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.history import open_store
 
@@ -244,23 +244,19 @@ class Repl:
             self.error(result.error)
 
     def _run(self, text: str) -> TurnResult:
-        from qwenchat.engine.turn_engine import answer, with_checked_documents
+        from qwenchat.engine.turn import Question
+        from qwenchat.engine.turn_engine import Means, conduct
 
-        settings = self._settings_now()
-        options = RequestOptions(think=self.state.think)
-        price = spend.pricer(
-            settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
+        state = self.state
+        tools = self.tools.session() if state.tools else None
+        question = Question(
+            state.conversation, text, RequestOptions(think=state.think), state.attached
         )
-        tools = self.tools.session() if self.state.tools else None
-        view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
-        conversation = with_checked_documents(
-            settings, self.state.conversation, self.state.attached, options,
-            store=self.keeper.store, conversation_id=self.keeper.conversation_id, notice=self.say,
-        )  # fmt: skip
-        return answer(
-            settings, conversation, text, options, self.client(), view, tools=tools,
-            attachments=self.state.attached,
-        ).result  # fmt: skip
+        means = Means(self.client(), self.keeper.store, self.keeper.conversation_id, tools=tools)
+        front = ChatFront(
+            self.view, self.settings.thinking_display, tools=tools is not None, priced=True
+        )
+        return conduct(self._settings_now(), question, means, front).result
 
     def _attach(self, spec: str) -> None:
         try:
@@ -277,18 +273,16 @@ class Repl:
         return replace(self.settings, model=self.state.model)
 
     def _compress(self, keep: int) -> None:
-        from qwenchat.engine.compress import compressed
+        from qwenchat.engine.compress import compressed, summary_question
+        from qwenchat.engine.turn_engine import Means, conduct
 
-        before = len(self.state.conversation.turns)
+        before = self.state.conversation
+        question = summary_question(before, keep, RequestOptions(think=self.state.think))
+        means = Means(self.client(), self.keeper.store, self.keeper.conversation_id)
+        front = ChatFront(self.view, "hide", tools=False, priced=False)
         try:
-            conversation = compressed(
-                self._settings_now(),
-                self.client(),
-                self.state.conversation,
-                keep=keep,
-                options=RequestOptions(think=self.state.think),
-                view=self.view.turn("hide"),
-            )
+            summary = conduct(self._settings_now(), question, means, front).result
+            conversation = compressed(before, keep, summary)
         except KeyboardInterrupt:
             self.say("interrupted: nothing compressed")
             return
@@ -297,7 +291,8 @@ class Repl:
             return
         self.state = replace(self.state, conversation=conversation)
         self.say(
-            f"compressed {plural(before - keep, 'turn')} into one summary; kept the last {keep}"
+            f"compressed {plural(len(before.turns) - keep, 'turn')} into one summary; "
+            f"kept the last {keep}"
         )
 
     def client(self) -> ChatClient:

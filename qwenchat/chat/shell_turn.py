@@ -28,6 +28,7 @@ class Chat(Protocol):
 
     def say(self, text: str) -> None: ...
 
+
 EXPLAIN = "Explain this command briefly, step by step:\n{command}"
 
 
@@ -41,7 +42,11 @@ def offer_in_chat(repl: Chat, answer: str) -> None:
         with repl.typed.quiet():  # a reply, as any other: keys typed meanwhile kept
             repl.send(EXPLAIN.format(command=command), show=True, offer=False)
 
-    with repl.typed.as_found():
-        code = offer(terminal, answer, explain, key=repl.settings.api_key)
+    try:
+        with repl.typed.as_found():
+            code = offer(terminal, answer, explain, key=repl.settings.api_key)
+    except KeyboardInterrupt:  # at the question, or while the command ran: the chat goes on
+        repl.say("interrupted")
+        return
     if code:
         repl.say(f"the command exited with status {code}")

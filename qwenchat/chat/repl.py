@@ -22,6 +22,7 @@ from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.saved_chat import Keeper
 from qwenchat.chat.session import ChatSession, Reload
+from qwenchat.chat.shell_turn import offer_in_chat
 from qwenchat.chat.slash import (
     ChatState,
     Copy,
@@ -69,6 +70,7 @@ class ChatStart:
     reload: Reload | None = None
     piped: str | None = None
     tty: TextIO | None = None
+    shell: bool = False  # the `shell` role: each answer's command is offered to run
 
 
 def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
@@ -79,7 +81,7 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
         Conversation(system=settings.system), settings.model, start.think, tools=wanted,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
-                        platform.system()),
+                        platform.system()), shell=start.shell,
     )  # fmt: skip
     repl = Repl(_session(settings, terminal, start), terminal, state, start.tty)
     if wanted:
@@ -118,7 +120,8 @@ class Repl:
         self.session = session
         self.state = state
         self.view = ChatView(terminal, panels=session.settings.panels)
-        self._tty = tty
+        self.terminal = terminal
+        self.tty = tty
         self._prompt: PromptSession[str] | None = None
         self.keeper = Keeper(None, session.settings, self.say)
         self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
@@ -205,8 +208,9 @@ class Repl:
         self.state = self.keeper.sync(self.state)
         return False
 
-    def send(self, text: str, *, show: bool = False) -> None:
-        """Send `text` (shown first when it was not typed at the prompt)."""
+    def send(self, text: str, *, show: bool = False, offer: bool = True) -> None:
+        """Send `text` (shown first when it was not typed at the prompt); with the shell role,
+        the answer is then offered to run (`offer=False`: not this one)."""
         if show:
             self.view.typed(PROMPT, text)
         try:
@@ -230,6 +234,8 @@ class Repl:
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:
             self.error(result.error)
+        elif self.state.shell and offer:
+            offer_in_chat(self, result.turn.answer or "")
 
     def _run(self, text: str) -> TurnResult:
         from qwenchat.engine.turn import Question
@@ -287,6 +293,10 @@ class Repl:
         )
         self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
 
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
     def say(self, text: str) -> None:
         self.view.say(text)
 
@@ -302,7 +312,7 @@ class Repl:
                 models=self.session.model_names,
                 profiles=lambda: self.state.profiles,
                 toolbar=self.toolbar,
-                tty=self._tty,
+                tty=self.tty,
             )
         return self._prompt
 
@@ -324,14 +334,6 @@ class Repl:
             self.send(edited.strip(), show=True)
         else:
             self.say("nothing sent")
-
-
-def open_tty() -> TextIO | None:
-    """The controlling terminal, for a chat whose stdin is a pipe; None when there is none."""
-    try:
-        return open("/dev/tty", encoding="utf-8")
-    except OSError:
-        return None
 
 
 def _preload() -> None:

@@ -120,14 +120,14 @@ def answer_once(
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
-    from qwenchat.cli.shell_offer import offer
+    from qwenchat.chat.shell_offer import offer
 
     def explain(command: str) -> None:
         plain = AskOptions(None, RequestOptions(think=False), "plain")
         explainer = replace(settings, system="Explain shell commands briefly, step by step.")
         answer_once(explainer, terminal, f"Explain this command:\n{command}", plain)
 
-    return offer(terminal, answer, explain)
+    return offer(terminal, answer, explain, key=settings.api_key)
 
 
 class _AskFront:
@@ -151,9 +151,13 @@ class _AskFront:
     def view(self, price: Callable[[Reply], Reply]) -> TurnView:
         from qwenchat.render.choose import ask_display
 
-        options = self._options
+        options, terminal = self._options, self._terminal
+        if options.shell and terminal.stdin_is_tty and terminal.stdout_is_tty:
+            import io  # the offer shows the command once, as it is; the reply streams unseen
+
+            terminal = replace(terminal, stdout=io.StringIO())
         self._view = ask_display(
-            self._settings, self._terminal, options.output, options.request,
+            self._settings, terminal, options.output, options.request,
             tools=self._tools, price=price,
         )  # fmt: skip
         _show_attached(self._terminal, options, self._attachments)

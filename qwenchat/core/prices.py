@@ -20,12 +20,16 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+from qwenchat.core.endpoints import REGIONS
+
 K = 1024
 M = 1_000_000
 CACHED_INPUT_FACTOR = 0.2  # V: alibabacloud.com/help/en/model-studio/context-cache, 2026-03-31
 # V: help.aliyun.com/en/model-studio/batch-inference (undated), checked 2026-12-03
 BATCH_FACTOR = 0.5
-CURRENCIES: dict[str, str] = {"cn": "CNY", "intl": "USD"}
+# Each region's currency (core.endpoints.REGIONS); built-in prices exist for cn and intl only,
+# so a turn elsewhere is "cost unknown" unless the config prices it, never Beijing's CNY.
+CURRENCIES: dict[str, str] = {code: region.currency for code, region in REGIONS.items()}
 SYMBOLS: dict[str, str] = {"CNY": "¥", "USD": "$"}
 
 # Sources, cited by key beside each entry below (page, date last updated or seen).

@@ -100,7 +100,9 @@ def run_turn(
     """
     plan = build_request(
         model,
-        conversation.to_wire(user, steps, attachments),
+        conversation.to_wire(
+            user, steps, attachments, preserve=bool(catalogue.lookup(model).preserve_thinking)
+        ),
         options,
         tools=tools,
         catalogue=catalogue,

@@ -34,7 +34,7 @@ from qwenchat.core.model_info import (
 __all__ = [
     "CATALOGUE", "NAMED_MODELS", "SAMPLING_IGNORED_BY_QWQ", "THINKING_KINDS",
     "THINKING_PARAMS", "THINKING_SAMPLING", "Catalogue", "ModelInfo", "Thinking",
-    "catalogue_from", "describe", "merged_names",
+    "catalogue_from", "describe", "merged_names", "summary",
 ]  # fmt: skip
 
 
@@ -147,6 +147,19 @@ def describe(info: ModelInfo) -> dict[str, Any]:
     data["ignores"] = sorted(info.ignores)
     data["thinking_sampling"] = dict(info.thinking_sampling)
     return data
+
+
+def summary(catalogue: Catalogue, model: str) -> str:
+    """One line on where a model's facts come from (for `--debug`)."""
+    info = catalogue.lookup(model)
+    if not catalogue.knows(model):
+        return f"model {model}: not in the catalogue; neutral defaults (nothing assumed)"
+    kind = {"hybrid": "hybrid", "only": "always thinks", "none": "no thinking"}[info.thinking]
+    if info.thinking == "hybrid":
+        kind += ", thinks by default" if info.thinking_default else ", thinking off by default"
+    window = f"{info.context_window:,}" if info.context_window else "unknown"
+    family = " (family defaults)" if info.family else ""
+    return f"model {model}: entry {info.pattern}{family}: {kind}, window {window}"
 
 
 def merged_names(catalogue: Catalogue, served: Iterable[str]) -> list[str]:

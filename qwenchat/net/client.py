@@ -16,6 +16,7 @@ from typing import Any
 import openai
 
 from qwenchat.core import errors
+from qwenchat.core.catalogue import summary
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.events import (
     Done,
@@ -81,6 +82,8 @@ class ChatClient:
 
         Each retry is announced through `notify`; closing the iterator closes the connection.
         """
+        if debug_log.enabled():
+            debug_log.note(summary(self.settings.catalogue, str(body.get("model", ""))))
         return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
 
     def _once(self, body: dict[str, Any]) -> Generator[Event, None, None]:

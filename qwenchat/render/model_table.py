@@ -57,7 +57,7 @@ def as_table(rows: list[dict[str, Any]], *, served: bool) -> str:
 
 def _cells(row: dict[str, Any], sources: list[str]) -> tuple[str, ...]:
     return (
-        row["name"],
+        row["name"] + (" (family defaults)" if row.get("family") else ""),
         row["listed_by"],
         _thinking(row),
         "only" if row["stream_only"] or row["thinking"] == "only" else "any",

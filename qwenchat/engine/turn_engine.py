@@ -17,6 +17,7 @@ from qwenchat.core.context_budget import context_window, input_limit
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
+from qwenchat.engine.corrections import CorrectingSource
 from qwenchat.engine.source_chain import CachingSource, FittedSource
 from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn
 from qwenchat.store.database import Store
@@ -60,6 +61,9 @@ def answer(
     """
     catalogue = settings.catalogue
     check(settings, conversation, attachments, options)
+    client = CorrectingSource(
+        client, settings.base_url, settings.data_dir, cache.store if cache else None
+    )
     caching = None
     if cache is not None:
         caching = CachingSource(

@@ -115,7 +115,12 @@ def run_turn(
     question, model, catalogue, clock = asked.question, asked.model, asked.catalogue, asked.clock
     plan = build_request(
         model,
-        question.conversation.to_wire(question.text, steps, question.attachments),
+        question.conversation.to_wire(
+            question.text,
+            steps,
+            question.attachments,
+            preserve=bool(catalogue.lookup(model).preserve_thinking),
+        ),
         question.options,
         tools=tools,
         catalogue=catalogue,

@@ -88,6 +88,17 @@ def test_an_upload_id_that_is_not_a_file_id_is_never_stored_or_sent(hostile: Cli
             assert db.execute("SELECT count(*) FROM uploaded_files").fetchone() == (0,)
 
 
+def test_a_batch_upload_id_that_is_not_a_file_id_creates_no_batch(hostile: Cli) -> None:
+    files = HostileFiles(hostile.server, upload_id="file-batch-1\nfile-batch-2")
+    source = hostile.home / "work" / "in.jsonl"
+    source.write_text(json.dumps({"id": "1", "prompt": "hi"}) + "\n")
+    result = hostile("batch", str(source), "--remote", "--poll", "0.01")
+    assert_clean_failure(result, 1)
+    assert "the upload of the batch file with an id that is not a file id" in result.stderr
+    assert "file-batch-1\\nfile-batch-2" in result.stderr
+    assert files.batches == {}
+
+
 def test_a_stored_id_that_is_not_a_file_id_is_uploaded_again(hostile: Cli) -> None:
     files = HostileFiles(hostile.server)
     (hostile.home / "work" / "report.pdf").write_bytes(PDF)

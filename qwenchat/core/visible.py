@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import unicodedata
 
-# Control (C0, C1, DEL), format (bidi overrides, zero-width), line and paragraph separators.
+# Control (C0, C1, DEL), format (bidi overrides, zero-width), line and paragraph separators,
+# and the blank fillers that show as nothing. Unlike a shell command (`core.shell_command`),
+# a name is one line: `\n` and `\t` are hidden characters here too.
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) in HIDDEN_CATEGORIES or char in FILLERS
 
 
 def hidden_character(text: str) -> str | None:
     """The first character of `text` that does not show as itself on one line, or None."""
-    return next((c for c in text if unicodedata.category(c) in HIDDEN_CATEGORIES), None)
+    return next((c for c in text if _hidden(c)), None)
 
 
 def escaped(value: object, limit: int = 80) -> str:
     """A value as one printable line: hidden characters escaped, cut at `limit` characters."""
     text = value if isinstance(value, str) else repr(value)
     if hidden_character(text) is not None:
-        text = "".join(
-            c if unicodedata.category(c) not in HIDDEN_CATEGORIES else _escape(c) for c in text
-        )
+        text = "".join(_escape(c) if _hidden(c) else c for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

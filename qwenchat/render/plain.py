@@ -69,7 +69,7 @@ class PlainRenderer:
         note = OUTCOME_NOTES[outcome]
         if note and (reply.answer or reply.reasoning):  # nothing shown: the error says it all
             self.notice(f"[{note}]")
-        if self._show_usage:
+        if self._show_usage and reply.arrived:
             self._err.write(usage_line(reply, timing) + "\n")
             self._err.flush()
 

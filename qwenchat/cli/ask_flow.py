@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import EXIT_OK, UsageError
 from qwenchat.core.request import RequestOptions, validate
@@ -100,6 +101,8 @@ def answer_once(
     finally:
         if store is not None:
             store.close()
+    if isinstance(answered.result.error, OutputClosed):
+        return answered.result.error.exit_code  # saved, cut short; nobody left to tell
     if answered.result.error is not None:
         raise answered.result.error
     if options.shell:

@@ -143,9 +143,10 @@ def make_renderer(
             buffered=not request.stream, label_reasoning=output == "plain",
         )  # fmt: skip
         if terminal.stderr_is_tty and not terminal.stdout_is_tty:
-            from qwenchat.render.progress_line import StderrProgress
+            from qwenchat.render.progress_line import StderrProgress, regular_file
 
-            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown)
+            to_file = regular_file(terminal.stdout)
+            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown, to_file=to_file)
         return plain
     from qwenchat.render.rich_renderer import RichRenderer
 

@@ -22,6 +22,7 @@ from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.saved_chat import Keeper
+from qwenchat.chat.shell_turn import offer_in_chat
 from qwenchat.chat.slash import (
     ChatState,
     Copy,
@@ -70,6 +71,7 @@ def run_repl(
     reload: Reload | None = None,
     piped: str | None = None,
     tty: TextIO | None = None,
+    shell: bool = False,
 ) -> None:
     """Start the chat (a saved one with `continue_last` or `session`); `piped` is sent first.
 
@@ -82,7 +84,7 @@ def run_repl(
         Conversation(system=settings.system), settings.model, think, tools=wanted,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
-                        platform.system()),
+                        platform.system()), shell=shell,
     )  # fmt: skip
     repl = Repl(settings, terminal, state, tty, tools=tools)
     repl.reload = reload
@@ -120,7 +122,8 @@ class Repl:
         self.settings = settings
         self.state = state
         self.view = ChatView(terminal, panels=settings.panels)
-        self._tty = tty
+        self.terminal = terminal
+        self.tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
         self.keeper = Keeper(None, settings, self.say)
@@ -217,8 +220,9 @@ class Repl:
         self.state = self.keeper.sync(self.state)
         return False
 
-    def send(self, text: str, *, show: bool = False) -> None:
-        """Send `text` (shown first when it was not typed at the prompt)."""
+    def send(self, text: str, *, show: bool = False, offer: bool = True) -> None:
+        """Send `text` (shown first when it was not typed at the prompt); with the shell role,
+        the answer is then offered to run (`offer=False`: not this one)."""
         if show:
             self.view.typed(PROMPT, text)
         try:
@@ -242,6 +246,8 @@ class Repl:
             self.say("interrupted: the partial answer stays in the history (/retry, /undo)")
         elif result.error is not None:
             self.error(result.error)
+        elif self.state.shell and offer:
+            offer_in_chat(self, result.turn.answer or "")
 
     def _run(self, text: str) -> TurnResult:
         from qwenchat.engine.turn_engine import answer, with_checked_documents
@@ -350,7 +356,7 @@ class Repl:
                 models=self.model_names,
                 profiles=lambda: self.state.profiles,
                 toolbar=self.toolbar,
-                tty=self._tty,
+                tty=self.tty,
             )
         return self._prompt
 
@@ -372,14 +378,6 @@ class Repl:
             self.send(edited.strip(), show=True)
         else:
             self.say("nothing sent")
-
-
-def open_tty() -> TextIO | None:
-    """The controlling terminal, for a chat whose stdin is a pipe; None when there is none."""
-    try:
-        return open("/dev/tty", encoding="utf-8")
-    except OSError:
-        return None
 
 
 def _preload() -> None:

@@ -111,14 +111,14 @@ def answer_once(
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
-    from qwenchat.cli.shell_offer import offer
+    from qwenchat.chat.shell_offer import offer
 
     def explain(command: str) -> None:
         plain = AskOptions(None, RequestOptions(think=False), "plain")
         explainer = replace(settings, system="Explain shell commands briefly, step by step.")
         answer_once(explainer, terminal, f"Explain this command:\n{command}", plain)
 
-    return offer(terminal, answer, explain)
+    return offer(terminal, answer, explain, key=settings.api_key)
 
 
 def _display(
@@ -134,6 +134,10 @@ def _display(
     from qwenchat.render.choose import ask_display
 
     price = pricer(settings, settings.model, prompt_estimate(history, text))
+    if options.shell and terminal.stdin_is_tty and terminal.stdout_is_tty:
+        import io  # the offer shows the command once, as it is; the reply streams unseen
+
+        terminal = replace(terminal, stdout=io.StringIO())
     return ask_display(
         settings, terminal, options.output, options.request, tools=tools, price=price
     )

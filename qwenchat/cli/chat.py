@@ -13,6 +13,7 @@ from qwenchat.cli.options import (
 )
 from qwenchat.cli.roles import with_role
 from qwenchat.cli.takes_options import takes_options
+from qwenchat.core.roles import SHELL
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -30,8 +31,9 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     one_conversation(options.continue_, options.session)
     flags = options.settings_flags()
     settings = settings_from(**flags)
-    settings, _ = with_role(settings, options.role, model=options.model, system=options.system)
-    from qwenchat.chat.repl import open_tty, run_repl
+    settings, role = with_role(settings, options.role, model=options.model, system=options.system)
+    from qwenchat.chat.prompt import open_tty
+    from qwenchat.chat.repl import run_repl
 
     def reload(name: str) -> Settings:
         return settings_from(**{**flags, "profile": name})
@@ -53,6 +55,7 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
         reload=reload,
         piped=piped,
         tty=tty,
+        shell=role is not None and role.name == SHELL,
     )
 
 

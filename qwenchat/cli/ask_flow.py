@@ -41,6 +41,7 @@ class AskOptions:
     tools: ToolOptions | None = None
     attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
     shell: bool = False  # the `shell` role: offer to run the answer's command
+    extract: bool = False  # -x: only the fenced code of the answer on stdout
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -105,9 +106,20 @@ def answer_once(
         return answered.result.error.exit_code  # saved, cut short; nobody left to tell
     if answered.result.error is not None:
         raise answered.result.error
+    if options.extract:
+        check_extracted(answered.result.turn.answer)
     if options.shell:
         return _offer(settings, terminal, answered.result.turn.answer or "")
     return EXIT_OK
+
+
+def check_extracted(answer: str) -> None:
+    """`-x` of an answer without code: say so (the turn is saved), exit 1."""
+    from qwenchat.core.fences import fenced_code
+    from qwenchat.render.extract import no_code_error
+
+    if not fenced_code(answer):
+        raise no_code_error()
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
@@ -139,8 +151,9 @@ def _display(
 
         terminal = replace(terminal, stdout=io.StringIO())
     return ask_display(
-        settings, terminal, options.output, options.request, tools=tools, price=price
-    )
+        settings, terminal, options.output, options.request, tools=tools, price=price,
+        extract=options.extract,
+    )  # fmt: skip
 
 
 def _documents(

@@ -1,7 +1,8 @@
 """Code fences left open (pure): an answer cut short, or shortened for a recap, can end inside a
 fenced code block, and everything Markdown put after it would then read as code.
 
-`close_fences(text)` appends the closing line such a text needs. Fences are found line by line
+`close_fences(text)` appends the closing line such a text needs; `fenced_code(text)` is the
+code of every closed fence (`ask -x`). Fences are found line by line
 with CommonMark's rules: an opening line of three or more backticks (whose info string holds no
 backtick) or tildes, indented at most three spaces, or inside list items and block quotes; the
 fence closes at a line of the same character, at least as long, with nothing after it. Lines
@@ -28,6 +29,32 @@ def open_fence(text: str) -> str | None:
         elif _closes(line, fence):
             fence = None
     return fence
+
+
+def fenced_code(text: str) -> list[str]:
+    """The contents of every closed fenced code block of `text`, in order (an open one, cut
+    short, is left out: it may be half a program)."""
+    blocks: list[str] = []
+    fence: str | None = None
+    lead = 0
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if fence is None:
+            match = _OPENING.match(line)
+            if match is not None and _indent(match["lead"]) <= 3 + _container(match["lead"]):
+                fence, lead, lines = match["fence"], len(match["lead"]), []
+        elif _closes(line, fence):
+            blocks.append("".join(f"{_dedent(code, lead)}\n" for code in lines))
+            fence = None
+        else:
+            lines.append(line)
+    return blocks
+
+
+def _dedent(line: str, lead: int) -> str:
+    """A code line without the indentation of its list item (or quote marks)."""
+    head = line[:lead]
+    return line[lead:] if not head.strip(" >") else line
 
 
 def close_fences(text: str) -> str:

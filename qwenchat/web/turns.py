@@ -1,18 +1,21 @@
 """The page's one way to answer: a question from the page through the same turn engine and the
 same store as `ask` and the chat.
 
-This is the only module of `web/` that calls the engine. It does what `cli/ask_flow.py` does
-for `ask`: the attachments checked (and Qwen-Long's documents uploaded) before anything is
-sent, the reply priced, the turn saved with its circumstances, and the monthly budget line.
+This is the only module of `web/` that calls the engine, and it calls it as `ask` does: the
+engine's conductor (`turn_engine.conduct`) checks the attachments, uploads Qwen-Long's
+documents, prices and answers; `store.history.save_turn` saves the finished turn and says the
+monthly budget line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import QwenchatError, UsageError
+from qwenchat.core.reply import Reply
 from qwenchat.core.request import RequestOptions, validate
 from qwenchat.core.settings import Settings
 from qwenchat.engine.turn_engine import Answered
@@ -64,7 +67,7 @@ def ask(settings: Settings, store: Store, question: PageQuestion, view: SseView)
         history = _history(settings, store, question)
         answered = _answer(settings, store, question, history, options, view)
         _say_tools_are_off(answered, view)
-        saved = _save(store, question.conversation_id, answered, history, settings, options, view)
+        saved = _save(store, question.conversation_id, answered, settings, view)
     finally:
         if held is not None:
             held.release()
@@ -85,23 +88,31 @@ def _answer(
     options: RequestOptions,
     view: SseView,
 ) -> Answered:
-    from qwenchat.core.spend import pricer, prompt_estimate
-    from qwenchat.engine.turn_engine import CacheUse, answer, with_checked_documents
+    from qwenchat.engine.turn import Question
+    from qwenchat.engine.turn_engine import Means, conduct
     from qwenchat.net.client import ChatClient
 
-    history = with_checked_documents(
-        settings, history, question.attachments, options, store=store,
-        conversation_id=question.conversation_id, notice=view.notice,
-    )  # fmt: skip
-    view.price = pricer(settings, settings.model, prompt_estimate(history, question.text))
+    asked = Question(history, question.text, options, question.attachments)
     client = ChatClient(settings)
     try:
-        return answer(
-            settings, history, question.text, options, client, view, cache=CacheUse(store),
-            attachments=question.attachments,
-        )  # fmt: skip
+        means = Means(client, store, question.conversation_id, cache=True)
+        return conduct(settings, asked, means, _PageFront(view))
     finally:
         client.close()
+
+
+class _PageFront:
+    """The conductor's front for the page: remarks and the reply both go to the stream."""
+
+    def __init__(self, view: SseView) -> None:
+        self._view = view
+
+    def notice(self, text: str) -> None:
+        self._view.notice(text)
+
+    def view(self, price: Callable[[Reply], Reply]) -> SseView:
+        self._view.price = price
+        return self._view
 
 
 def _say_tools_are_off(answered: Answered, view: SseView) -> None:
@@ -115,33 +126,21 @@ def _say_tools_are_off(answered: Answered, view: SseView) -> None:
 
 
 def _save(
-    store: Store,
-    conversation_id: int | None,
-    answered: Answered,
-    history: Conversation,
-    settings: Settings,
-    options: RequestOptions,
-    view: SseView,
+    store: Store, conversation_id: int | None, answered: Answered, settings: Settings, view: SseView
 ) -> int | None:
     """Commit the turn (a stopped one as cut short); one that failed before any text is not."""
-    from qwenchat.store.history import record_for
-    from qwenchat.store.usage import budget_line
+    from qwenchat.store.history import save_turn
 
     turn = answered.result.turn
     if turn.outcome == "error" and not (turn.answer or turn.reasoning):
         return conversation_id
-    record = record_for(
-        turn, settings, system=history.system, think=options.think,
-        request_key=answered.request_key, cached=answered.cached, history=history,
-    )  # fmt: skip
     try:
         if conversation_id is None:
             conversation_id = store.create(source=SOURCE)
-        store.append(conversation_id, record)
+        saved = save_turn(store, conversation_id, answered.finished(), settings)
     except StoreError as exc:
         view.notice(f"warning: {exc.message}; this answer is not saved")
         return conversation_id
-    line = budget_line(store, settings, record.cost)
-    if line:
-        view.notice(line)
+    if saved.budget:
+        view.notice(saved.budget)
     return conversation_id

@@ -118,6 +118,10 @@ def test_a_turn_streams_as_sse_and_is_saved_for_the_terminal(served: Served, cli
     shown = served.request("GET", f"/api/conversations/{number}").json()
     assert [t["user"] for t in shown["turns"]] == ["why is the sky blue", "and at sunset?"]
     assert shown["turns"][0]["reasoning"] == "Light and air."
+    first, second = (t["usage"] for t in shown["turns"])
+    assert finish["usage"].startswith(first + " · first token")  # as the page showed it live
+    counts = [[int(n) for n in line.split(" ")[0:4:3]] for line in (first, second)]
+    assert shown["total"] == f"{counts[0][0] + counts[1][0]} in · {counts[0][1] + counts[1][1]} out"
 
 
 def test_the_page_continues_a_terminal_conversation(served: Served, cli: Cli) -> None:
@@ -164,6 +168,35 @@ def test_stop_ends_the_reply_and_keeps_the_partial_answer(served: Served, cli: C
     assert len(turn["answer"]) < len("word " * 400)
     shown = cli.subprocess("sessions", "show", str(saved["conversation"]))
     assert "word word" in shown.stdout
+
+
+def test_a_page_closed_mid_reply_saves_it_as_stopped(served: Served, cli: Cli) -> None:
+    cli.server.enqueue(Reply(answer="more " * 2000, chunk_size=5, delay=0.01))
+    sock = socket.create_connection((served.host, served.port), timeout=10)
+    body = b'{"text": "go on"}'
+    sock.sendall(
+        b"POST /api/chat HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+        % (served.host.encode(), served.port, served.token.encode(), len(body), body)
+    )
+    seen = b""
+    while seen.count(b'"answer"') < 3:
+        seen += sock.recv(4096)
+    sock.close()  # the tab is closed
+
+    def saved() -> list[dict[str, str]]:
+        listed = served.request("GET", "/api/conversations").json()
+        if not listed:
+            return []
+        return served.request("GET", f"/api/conversations/{listed[0]['id']}").json()["turns"]
+
+    deadline = time.monotonic() + 20
+    while not saved() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    turn = saved()[0]
+    assert turn["status"] == "stopped"
+    assert turn["answer"].startswith("more more")
+    assert len(turn["answer"]) < len("more " * 2000)
 
 
 @pytest.mark.parametrize(

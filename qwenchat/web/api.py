@@ -95,8 +95,16 @@ def conversation(store: Store, conversation_id: int) -> dict[str, Any]:
         **_summary(found),
         "system": sanitize(stored.system or ""),
         "turns": [_turn(r) for r in records],
-        "total": total_cost([r.cost for r in records]),
+        "total": totals(records),
     }
+
+
+def totals(records: list[TurnRecord]) -> str:
+    """The conversation so far: `1,204 in · 310 out · ¥0.0042` (the cost when known)."""
+    prompt = sum((r.turn.usage.prompt_tokens or 0) for r in records if r.turn.usage)
+    completion = sum((r.turn.usage.completion_tokens or 0) for r in records if r.turn.usage)
+    cost = total_cost([r.cost for r in records])
+    return f"{prompt:,} in · {completion:,} out" + (f" · {cost}" if cost else "")
 
 
 def _turn(record: TurnRecord) -> dict[str, Any]:
@@ -106,8 +114,22 @@ def _turn(record: TurnRecord) -> dict[str, Any]:
         "reasoning": sanitize(turn.reasoning), "model": sanitize(turn.model),
         "status": {"ok": "finished", "interrupted": "stopped"}.get(turn.outcome, "error"),
         "attachments": [sanitize(a.label()) for a in turn.attachments],
-        "cost": cost_text(record.cost) if record.cost is not None else None,
+        "usage": _usage(record),
     }  # fmt: skip
+
+
+def _usage(record: TurnRecord) -> str:
+    """A saved answer's tokens and cost, as its usage line said them."""
+    usage, parts = record.turn.usage, []
+    if usage is None:
+        parts.append("usage unknown")
+    else:
+        parts.append(f"{usage.prompt_tokens or 0:,} in · {usage.completion_tokens or 0:,} out")
+        if usage.reasoning_tokens:
+            parts.append(f"{usage.reasoning_tokens:,} reasoning")
+    if record.cost is not None:
+        parts.append(cost_text(record.cost))
+    return " · ".join(parts)
 
 
 def total_cost(costs: list[Cost | None]) -> str:

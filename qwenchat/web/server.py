@@ -250,8 +250,7 @@ def answer_in_page(site: api.Site, question: turns.PageQuestion, view: SseView) 
                 view.send(type="error", text=line_of(outcome.error))
             total = None
             if outcome.conversation_id is not None:
-                records = store.records(outcome.conversation_id)
-                total = api.total_cost([r.cost for r in records])
+                total = api.totals(store.records(outcome.conversation_id))
             view.send(type="saved", conversation=outcome.conversation_id, total=total)
     except errors.QwenchatError as exc:  # the store could not be opened
         view.send(type="error", text=line_of(exc))

@@ -174,7 +174,7 @@ async function openConversation(id) {
     view.reasoning(turn.reasoning);
     view.answer(turn.answer);
     view.status(turn.status);
-    if (turn.cost) view.usage(turn.cost);
+    view.usage(turn.usage);
   }
   if (data.model) fillModels(state.models, data.model);
   $("system").value = data.system || "";

@@ -170,6 +170,23 @@ def test_stop_ends_the_reply_and_keeps_the_partial_answer(served: Served, cli: C
     assert "word word" in shown.stdout
 
 
+def test_a_conversation_a_terminal_chat_has_open_is_refused(served: Served, cli: Cli) -> None:
+    from qwenchat.store.locks import hold
+
+    first = served.chat(text="hello").frames()
+    number = first[-2]["conversation"]
+    held = hold(cli.home / "data" / "qwenchat", number)  # as a running chat holds it
+    assert held is not None
+    try:
+        refused = served.chat(conversation=number, text="again").frames()
+    finally:
+        held.release()
+    line = next(f["text"] for f in refused if isinstance(f, dict) and f["type"] == "error")
+    assert "open in a chat in the terminal" in line
+    assert len(cli.server.chat_requests) == 1  # nothing was sent
+    assert "error" not in kinds(served.chat(conversation=number, text="now?").frames())
+
+
 def test_a_page_closed_mid_reply_saves_it_as_stopped(served: Served, cli: Cli) -> None:
     cli.server.enqueue(Reply(answer="more " * 2000, chunk_size=5, delay=0.01))
     sock = socket.create_connection((served.host, served.port), timeout=10)

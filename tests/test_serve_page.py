@@ -204,3 +204,30 @@ def test_a_phone_sized_window_and_the_dark_scheme(page: Served, browser: Browser
     )
     assert browser.run(background) == "rgb(23, 23, 26)"
     browser.cdp("Emulation.setEmulatedMedia", features=[])
+
+
+def test_thinking_is_a_switch_only_where_the_model_has_one(
+    page: Served, cli: Cli, browser: Browser
+):
+    disabled = "return document.querySelector('#think').disabled"
+    checked = "return document.querySelector('#think').checked"
+    choose_model(browser, "qwq-plus")  # always thinks
+    assert browser.run(disabled) is True
+    assert browser.run(checked) is True
+    choose_model(browser, "qwen-max")  # never does
+    assert browser.run(disabled) is True
+    assert browser.run(checked) is False
+    choose_model(browser, "qwen-plus")  # either; off unless asked
+    assert browser.run(disabled) is False
+    assert browser.run(checked) is False
+    browser.click("#think")
+    assert browser.run(checked) is True
+    cli.server.enqueue(Reply(reasoning="Hmm.", answer="Yes."))
+    send(browser, "think first")
+    finished(browser)
+    from_page = cli.server.chat_requests[-1].body
+    cli.server.enqueue(Reply(reasoning="Hmm.", answer="Yes."))
+    assert cli.subprocess("ask", "-m", "qwen-plus", "--think", "think first").exit_code == 0
+    from_ask = cli.server.chat_requests[-1].body
+    assert from_page == from_ask  # the same request as `ask --think` sends
+    assert "thinking" in json.dumps(from_page)

@@ -65,6 +65,7 @@ from qwenchat.chat.actions import (
     SwitchProfile as SwitchProfile,
 )
 from qwenchat.core.attachments import Attachment
+from qwenchat.core.roles import SHELL
 from qwenchat.core.words import plural
 
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
@@ -173,7 +174,10 @@ def _role(state: ChatState, argument: str) -> tuple[ChatState, Action]:
         unknown = f"no role {argument!r}; " if argument else ""
         return state, Say(f"{unknown}roles: {names} (use /role NAME)")
     conversation = state.conversation.with_system(role.system or state.conversation.system)
-    changed = replace(state, conversation=conversation, model=role.model or state.model)
+    changed = replace(
+        state, conversation=conversation, model=role.model or state.model,
+        shell=role.name == SHELL,
+    )  # fmt: skip
     return changed, Say(f"role: {role.name} · model: {changed.model}")
 
 

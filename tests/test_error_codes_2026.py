@@ -24,7 +24,7 @@ def test_a_token_rate_limit_waits_and_retries_saying_so(cli: Cli, code: str) -> 
     result = cli("ask", "--retries", "2", "hi")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "ok\n"
-    assert "rate limited (429); retrying in 0.0 s" in result.stderr
+    assert "rate limited (429, tokens per minute); retrying in 0.0 s" in result.stderr
     assert len(cli.server.chat_requests) == 2
 
 

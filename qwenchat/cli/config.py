@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
@@ -15,7 +16,6 @@ from qwenchat.cli.options import (
 )
 from qwenchat.core.redact import redact_url
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -31,7 +31,7 @@ def config(
     settings = settings_for(
         ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
     )
-    Terminal.system().output.out(table(rows(settings)))
+    environment(ctx).output.out(table(rows(settings)))
 
 
 def rows(settings: Settings) -> list[tuple[str, str, str]]:

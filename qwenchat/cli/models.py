@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -25,7 +25,7 @@ def models(
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
     served, why = served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
-    output = Terminal.system().output
+    output = environment(ctx).output
     if why is not None:
         output.notice(f"warning: the server's model list could not be fetched ({why}); "
                       "showing the catalogue only")  # fmt: skip

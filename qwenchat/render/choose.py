@@ -121,7 +121,7 @@ def ask_display(
         panels = (
             RichToolView(terminal.console(), terminal.console(stderr=True), boxed=settings.panels)
             if rich_output(terminal, output)
-            else PlainToolView(terminal.stderr)
+            else PlainToolView(terminal.output)
         )
     return TurnDisplay(renderer, panels, price)
 
@@ -133,19 +133,19 @@ def make_renderer(
     if output == "json":
         from qwenchat.render.json_renderer import JsonRenderer
 
-        return JsonRenderer(terminal.stdout, terminal.stderr, model=settings.model)
+        return JsonRenderer(terminal.output, model=settings.model)
     if not rich_output(terminal, output):
         from qwenchat.render.plain import PlainRenderer
 
         shown = settings.thinking_display != "hide"
         plain = PlainRenderer(
-            terminal.stdout, terminal.stderr, show_reasoning=shown,
+            terminal.output, show_reasoning=shown,
             buffered=not request.stream, label_reasoning=output == "plain",
         )  # fmt: skip
         if terminal.stderr_is_tty and not terminal.stdout_is_tty:
             from qwenchat.render.progress_line import StderrProgress
 
-            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown)
+            return StderrProgress(plain, terminal.output, reasoning_shown=shown)
         return plain
     from qwenchat.render.rich_renderer import RichRenderer
 

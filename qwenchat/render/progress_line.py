@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing
 from qwenchat.render.base import Renderer
+from qwenchat.render.output import Output
 
 REDRAW = 0.1  # seconds between redraws
-ERASE = "\r\x1b[K"
 
 
 class StderrProgress:
@@ -27,12 +26,12 @@ class StderrProgress:
     def __init__(
         self,
         inner: Renderer,
-        err: TextIO,
+        output: Output,
         *,
         reasoning_shown: bool,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._inner, self._err, self._clock = inner, err, clock
+        self._inner, self._output, self._clock = inner, output, clock
         self._reasoning_shown = reasoning_shown
         self._started = clock()
         self._drawn_at = -REDRAW
@@ -66,12 +65,10 @@ class StderrProgress:
             return
         self._drawn_at = now
         line = f"qwenchat: {what} · {now - self._started:.1f} s · {self._pieces:,} chunks"
-        self._err.write(ERASE + line)
-        self._err.flush()
+        self._output.status_line(line)
         self._shown = True
 
     def _erase(self) -> None:
         if self._shown:
-            self._err.write(ERASE)
-            self._err.flush()
+            self._output.erase_status()
             self._shown = False

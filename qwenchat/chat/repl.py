@@ -186,8 +186,8 @@ class Repl:
                 self.send(text)
             case ShowReasoning(text):
                 self.view.reasoning(text)
-            case Copy(text):
-                self.say(copy_to_clipboard(text, self.view.clipboard()))
+            case Copy(text, note):
+                self.say(copy_to_clipboard(text, self.view.clipboard()) + note)
             case Edit():
                 self._edit()
             case commands.Resume():

@@ -56,7 +56,9 @@ def run_tool_turn(
             )
             return _combine(rounds, steps, "incomplete", error)
         results, interrupted = run_calls(calls, tools, view)
-        steps.append(ToolStep(calls, results, text=result.reply.answer))
+        steps.append(
+            ToolStep(calls, results, text=result.reply.answer, reasoning=result.reply.reasoning)
+        )
         if interrupted:
             return _combine(rounds, steps, "interrupted", errors.Interrupted("interrupted"))
     raise AssertionError("the loop returns from its last round")

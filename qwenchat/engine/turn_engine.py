@@ -20,6 +20,7 @@ from qwenchat.core.context_budget import context_window, input_limit
 from qwenchat.core.reply import Reply
 from qwenchat.core.settings import Settings
 from qwenchat.core.spend import pricer, prompt_estimate
+from qwenchat.engine.corrections import CorrectingSource
 from qwenchat.engine.documents import with_documents
 from qwenchat.engine.source_chain import CachingSource, FittedSource
 from qwenchat.engine.turn import Asked, EventSource, Question, TurnResult, TurnView, run_turn
@@ -90,15 +91,16 @@ def conduct(settings: Settings, question: Question, means: Means, front: Front) 
 def answer(settings: Settings, question: Question, means: Means, view: TurnView) -> Answered:
     """The turn itself: the chain of sources, then one turn (or the tool loop) through it."""
     catalogue = settings.catalogue
+    client = CorrectingSource(means.client, settings.base_url, settings.data_dir, means.store)
     caching = None
     if means.cache and means.store is not None:
         caching = CachingSource(
-            means.client, means.store, catalogue=catalogue,
+            client, means.store, catalogue=catalogue,
             reuse=means.reuse or means.reuse_thinking, reuse_thinking=means.reuse_thinking,
             notice=view.notice,
         )  # fmt: skip
     fitted = FittedSource.for_turn(
-        caching or means.client,
+        caching or client,
         question.conversation,
         info=catalogue.lookup(settings.model),
         window=settings.context_window,

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing
+from qwenchat.core.sanitize import escape_c1
 from qwenchat.render.output import Output
-
-_C1 = re.compile("[\x80-\x9f]")
 
 
 class JsonRenderer:
@@ -51,9 +49,7 @@ class JsonRenderer:
 
 
 def dumps(document: object) -> str:
-    text = json.dumps(document, ensure_ascii=False)
-    # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_c1(json.dumps(document, ensure_ascii=False))
 
 
 def error_document(exc: QwenchatError) -> str:

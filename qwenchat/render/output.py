@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.sanitize import sanitize
-from qwenchat.render.pipes import pipe_safe
+from qwenchat.render.pipes import guard_of, pipe_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,6 +40,11 @@ class Output:
         self.stdout = pipe_safe(stdout)
         self.stderr = pipe_safe(stderr)
         self.rewraps = rewraps  # the terminal rewraps lines when it narrows (render/frame.py)
+
+    @property
+    def stdout_gone(self) -> bool:
+        """stdout's reader went away (`| head -1`): nothing more reaches it."""
+        return guard_of(self.stdout).broken
 
     def out(self, text: str, *, flush: bool = False) -> None:
         """A result (a table, a transcript, JSON, an answer) on stdout."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing, usage_line
@@ -43,6 +44,8 @@ class PlainRenderer:
     def event(self, event: Event) -> None:
         if isinstance(event, AnswerDelta):
             self._write_answer(self._answer.feed(event.text))
+            if self._output.stdout_gone:  # `| head -1` has what it wanted: stop reading the reply
+                raise OutputClosed
         elif isinstance(event, ReasoningDelta) and self._show_reasoning:
             text = self._reasoning.feed(event.text)
             if text:
@@ -54,6 +57,10 @@ class PlainRenderer:
             self._relabel()
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        if (
+            self._output.stdout_gone
+        ):  # the reader went away: nothing more to say, not even on stderr
+            return
         self._close_reasoning()
         self._write_answer(self._answer.flush())
         if self._buffered:
@@ -62,7 +69,7 @@ class PlainRenderer:
         note = OUTCOME_NOTES[outcome]
         if note and (reply.answer or reply.reasoning):  # nothing shown: the error says it all
             self.notice(f"[{note}]")
-        if self._show_usage:
+        if self._show_usage and reply.arrived:
             self._output.err(usage_line(reply, timing) + "\n")
 
     def _relabel(self) -> None:

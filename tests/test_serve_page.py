@@ -56,6 +56,13 @@ def send(browser: Browser, text: str) -> None:
     browser.type("#input", text + ENTER)
 
 
+def reload(browser: Browser) -> None:
+    """Reload the page and wait until the new one has its conversation list."""
+    browser.run("window.__before = true; location.reload()")
+    browser.wait(lambda: browser.run("return window.__before === undefined"), what="the reload")
+    browser.wait(lambda: browser.text("#conversations li .title"), what="the list")
+
+
 def choose_model(browser: Browser, name: str) -> None:
     browser.run(
         "const s = document.querySelector('#model'); s.value = arguments[0];"
@@ -107,9 +114,8 @@ def test_stop_keeps_the_partial_answer_after_a_reload(page: Served, cli: Cli, br
     partial = browser.text(f"{LAST} .answer")
     assert partial.startswith("step step")
     assert len(partial) < len(full.strip())
-    browser.get(page.url)
-    browser.run("location.reload()")
-    browser.wait(lambda: browser.text("#conversations li .title") == "count slowly")
+    reload(browser)
+    assert browser.text("#conversations li .title") == "count slowly"
     browser.click("#conversations li")
     browser.wait(lambda: status(browser) == "stopped", what="the saved reply")
     assert browser.text(f"{LAST} .answer").startswith(partial[:20])
@@ -181,8 +187,7 @@ def test_the_key_is_nowhere_in_the_page(page: Served, cli: Cli, browser: Browser
     send(browser, f"repeat {TEST_KEY}")  # the test server echoes the message back
     finished(browser)
     assert browser.text(f"{LAST} .answer") == "echo: repeat [key]"
-    browser.run("location.reload()")
-    browser.wait(lambda: browser.text("#conversations li .title"), what="the list")
+    reload(browser)
     browser.click("#conversations li")
     browser.wait(lambda: status(browser) == "finished", what="the saved reply")
     assert browser.text(".message.user") == "repeat [key]"  # what the server sends back

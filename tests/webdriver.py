@@ -106,7 +106,7 @@ class Browser:
 
     def text(self, css: str) -> str:
         return str(self.run("const e = document.querySelector(arguments[0]);"
-                            "return e ? e.innerText : null;", css))  # fmt: skip
+                            "return e ? e.innerText : '';", css))  # fmt: skip
 
     def wait(self, check: Callable[[], Any], timeout: float = 15.0, what: str = "") -> Any:
         deadline = time.monotonic() + timeout

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qwenchat.chat.recap import recap
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
@@ -23,31 +24,6 @@ from qwenchat.store.locks import Held, hold
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
     from qwenchat.chat.slash import ChatState, StoreAction
-
-RECAP_TURNS = 3
-RECAP_CHARS = 300
-
-
-def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
-    """What a resumed conversation was about, as Markdown: its title and its last few turns
-    (the answers as written, cut at RECAP_CHARS)."""
-    label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
-    title = _escaped(summary.title or "(untitled)")
-    parts = [f"*resumed {label}: {title} · {plural(len(turns), 'turn')}*"]
-    if len(turns) > RECAP_TURNS:
-        parts.append(f"*… {plural(len(turns) - RECAP_TURNS, 'earlier turn')}*")
-    for turn in turns[-RECAP_TURNS:]:
-        parts.append(f"**you:** {_escaped(_short(turn.user))}")
-        mark = "" if turn.complete else f" *[{turn.outcome}]*"
-        answer = turn.answer if len(turn.answer) <= RECAP_CHARS else turn.answer[:RECAP_CHARS] + "…"
-        parts.append(f"**{turn.model or 'qwen'}:**{mark}\n\n{answer}")
-    return "\n\n".join(parts)
-
-
-def _escaped(text: str) -> str:
-    """Plain text that Markdown shows as written."""
-    return "".join("\\" + char if char in "\\`*_[]<>#|~" else char for char in text)
-
 
 SESSIONS_PAGE = 20
 
@@ -70,11 +46,6 @@ def listing(summaries: list[Summary], current: int | None = None, *, every: bool
             f"… {plural(len(summaries) - len(shown), 'older conversation')} (/sessions all)"
         )
     return "\n".join(lines)
-
-
-def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= RECAP_CHARS else flat[: RECAP_CHARS - 1] + "…"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import EXIT_OK, UsageError
 from qwenchat.core.request import RequestOptions, validate
@@ -42,6 +43,7 @@ class AskOptions:
     tools: ToolOptions | None = None
     attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
     shell: bool = False  # the `shell` role: offer to run the answer's command
+    extract: bool = False  # -x: only the fenced code of the answer on stdout
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -112,11 +114,24 @@ def answer_once(
             client.close()
         if store is not None:
             store.close()
+    if isinstance(answered.result.error, OutputClosed):
+        return answered.result.error.exit_code  # saved, cut short; nobody left to tell
     if answered.result.error is not None:
         raise answered.result.error
+    if options.extract:
+        check_extracted(answered.result.turn.answer)
     if options.shell:
         return _offer(settings, terminal, answered.result.turn.answer or "")
     return EXIT_OK
+
+
+def check_extracted(answer: str) -> None:
+    """`-x` of an answer without code: say so (the turn is saved), exit 1."""
+    from qwenchat.core.fences import fenced_code
+    from qwenchat.render.extract import no_code_error
+
+    if not fenced_code(answer):
+        raise no_code_error()
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
@@ -158,7 +173,7 @@ class _AskFront:
             terminal = replace(terminal, stdout=io.StringIO())
         self._view = ask_display(
             self._settings, terminal, options.output, options.request,
-            tools=self._tools, price=price,
+            tools=self._tools, price=price, extract=options.extract,
         )  # fmt: skip
         _show_attached(self._terminal, options, self._attachments)
         return self._view
@@ -198,15 +213,18 @@ def _open_store(settings: Settings, terminal: Terminal, options: AskOptions) -> 
 def _tool_session(
     settings: Settings, terminal: Terminal, options: AskOptions
 ) -> ToolSession | None:
-    """The tools for this answer, or None without --tools (a bad --functions file fails here)."""
+    """The tools for this answer, or None without --tools (a bad --functions file fails here);
+    consent is asked only when stdin and stderr are a terminal."""
     if options.tools is None or not options.tools.wanted:
         return None
     from pathlib import Path
 
-    from qwenchat.tools.setup import ask_session, load_toolset
+    from qwenchat.tools.setup import load_toolset, tool_session
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
-    return ask_session(settings, terminal, options.tools, toolset)
+    stdin = terminal.stdin if terminal.stdin_is_tty and terminal.stderr_is_tty else None
+    ask_on = (stdin, terminal.output.err) if stdin is not None else None
+    return tool_session(settings, options.tools, toolset, ask_on=ask_on)
 
 
 def _say_tools_are_off(answered: Answered, options: AskOptions, view: TurnView) -> None:

@@ -341,4 +341,7 @@ def user_content(
 
 def file_message(ids: list[str]) -> dict[str, Any]:
     """Qwen-Long's reference to uploaded files: one system message, `fileid://a,fileid://b`."""
-    return {"role": "system", "content": ",".join(f"fileid://{i}" for i in ids)}
+    from qwenchat.core.upload_ids import checked_file_id
+
+    named = (checked_file_id(i, "an upload") for i in ids)  # a saved id is resent only if sound
+    return {"role": "system", "content": ",".join(f"fileid://{i}" for i in named)}

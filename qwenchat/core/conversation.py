@@ -76,6 +76,14 @@ class Turn:
     def complete(self) -> bool:
         return self.outcome == "ok"
 
+    @property
+    def arrived(self) -> bool:
+        """Anything of the reply came back (`Reply.arrived`): else the turn cost nothing."""
+        return bool(
+            self.complete or self.answer or self.reasoning or self.steps
+            or self.usage is not None or self.finish_reason is not None
+        )  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Conversation:

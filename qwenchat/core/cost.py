@@ -103,18 +103,19 @@ class Pricing:
         *,
         cached: bool = False,
         estimate: Usage | None = None,
+        arrived: bool = True,
     ) -> Cost | None:
         """A turn's cost; None when there is nothing to say (no price, not DashScope).
 
         `estimate`: tokens counted here, used (and the cost marked estimated) when the server
-        reported no usage.
+        reported no usage. A reply of which nothing `arrived` cost nothing.
         """
         if self.included:
             return INCLUDED
         price = self.price(model)
         if price is None:
-            return UNKNOWN if self.dashscope else None
-        if cached:  # answered from the local answer cache: nothing was sent
+            return UNKNOWN if self.dashscope and arrived else None
+        if cached or not arrived:  # answered from the local cache, or nothing came back
             return Cost(0.0, price.currency)
         if usage is None and estimate is not None:
             return turn_cost(price, estimate, thinking=bool(reasoning), estimated=True)
@@ -133,9 +134,12 @@ def usage_cost(
     *,
     cached: bool = False,
     estimate: Usage | None = None,
+    arrived: bool = True,
 ) -> Cost | None:
     """A turn's cost at the settings' endpoint; None when there is nothing to say."""
-    return Pricing.of(settings).cost(model, usage, reasoning, cached=cached, estimate=estimate)
+    return Pricing.of(settings).cost(
+        model, usage, reasoning, cached=cached, estimate=estimate, arrived=arrived
+    )
 
 
 def thought(usage: Usage | None, reasoning: str) -> bool:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from qwenchat.core import errors
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.inline_thinking import split_inline_thinking
@@ -177,6 +178,8 @@ def _consume(
             show(event)
     except KeyboardInterrupt:
         return first, "interrupted", errors.Interrupted("interrupted")
+    except OutputClosed as exc:  # the reader went away: the answer is cut short there
+        return first, "interrupted", exc
     except errors.QwenchatError as exc:
         return first, "error", exc
     except Exception as exc:  # a bug: the turn so far is kept, the boundary reports it

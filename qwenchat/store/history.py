@@ -46,10 +46,10 @@ def record_for(
     With the `history` it was asked after, a turn without usage gets an estimated cost.
     """
     guess = None
-    if turn.usage is None and history is not None:
+    if turn.usage is None and history is not None and turn.arrived:
         guess = estimated_usage(prompt_estimate(history, turn.user), turn.answer, turn.reasoning)
     cost = usage_cost(settings, turn.model or settings.model, turn.usage, turn.reasoning,
-                      cached=cached, estimate=guess)  # fmt: skip
+                      cached=cached, estimate=guess, arrived=turn.arrived)  # fmt: skip
     return TurnRecord(
         turn=turn,
         # a key expanded into the URL (`${DASHSCOPE_API_KEY}` in a path) never reaches the file

@@ -13,6 +13,7 @@ from qwenchat.cli.options import (
     TimeoutOpt,
     settings_for,
 )
+from qwenchat.core.endpoints import describe
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
@@ -41,6 +42,7 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("api key", settings.masked_key, settings.source("api_key")),
         ("base url", redact_url(settings.base_url), settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
+        ("endpoint", describe(redact_url(settings.base_url)), "the base URL's host"),
         ("model", settings.model, settings.source("model")),
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
         ("max time", f"{settings.max_time:g} s" if settings.max_time else "(none)",

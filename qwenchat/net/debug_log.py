@@ -43,6 +43,11 @@ def hooks(key: str | None) -> dict[str, list[Callable[[Any], None]]]:
     }
 
 
+def note(text: str) -> None:
+    """One line of what qwenchat decided (`debug: …`), when logging."""
+    _write([f"debug: {text}"])
+
+
 def on_request(request: Any, key: str | None) -> None:
     number = next(_numbers)
     request.extensions["qwenchat_debug"] = (number, time.monotonic())

@@ -47,10 +47,6 @@ class Policy:
     secret: str | None = None  # a file holding this, in any of its spellings, is refused
     root_name: str = "the working directory"  # how refusals name the root
 
-    def widened(self, root: Path, root_name: str) -> Policy:
-        """The same refusals under another root."""
-        return Policy(root, self.private_dirs, self.secret, root_name)
-
 
 def policy_for(settings: Settings, root: Path, root_name: str = "the working directory") -> Policy:
     """Reads confined to `root`, never of qwenchat's own directories or a file holding the key."""

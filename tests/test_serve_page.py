@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -236,3 +237,25 @@ def test_thinking_is_a_switch_only_where_the_model_has_one(
     from_ask = cli.server.chat_requests[-1].body
     assert from_page == from_ask  # the same request as `ask --think` sends
     assert "thinking" in json.dumps(from_page)
+
+
+def test_a_text_file_is_attached_and_a_binary_one_refused(
+    page: Served, cli: Cli, browser: Browser, tmp_path: Path
+):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("The meeting moved to Thursday.", encoding="utf-8")
+    browser.upload("#files", str(notes))
+    browser.wait(lambda: "notes.txt" in browser.text("#attached"), what="the file listed")
+    send(browser, "when is the meeting?")
+    finished(browser)
+    assert "moved to Thursday" in json.dumps(cli.server.chat_requests[-1].body["messages"])
+    assert "attached: notes.txt" in browser.text(".message.user")
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01\x02\x03 not text")
+    browser.upload("#files", str(junk))
+    browser.wait(lambda: "junk.bin" in browser.text("#attached"), what="the file listed")
+    send(browser, "and this?")
+    finished(browser, count=2)
+    line = browser.wait(lambda: browser.text(f"{LAST} .error-line"), what="the refusal")
+    assert "junk.bin is a binary file" in line
+    assert len(cli.server.chat_requests) == 1  # nothing was sent for it

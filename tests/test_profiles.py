@@ -12,6 +12,7 @@ from qwenchat.chat import slash as commands
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.provenance import Source
 from qwenchat.core.settings import REGION_URLS
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import FakeServer, Reply
@@ -49,7 +50,8 @@ def test_profile_sits_between_flags_and_environment(tmp_path: Path) -> None:
     settings = load_settings({"profile": "local"}, env, tmp_path)
     assert (settings.base_url, settings.model) == ("http://127.0.0.1:8000/v1", "Qwen/Qwen3-8B")
     assert settings.api_key == LOCAL_KEY
-    assert settings.source("api_key") == "profile local (LOCAL_KEY)"
+    assert settings.source("api_key") == Source("profile", "local", via="LOCAL_KEY")
+    assert str(settings.source("api_key")) == "profile local (LOCAL_KEY)"
     assert settings.profiles == ("local", "ollama", "sg")
     flagged = load_settings({"profile": "local", "model": "qwen3-32b"}, env, tmp_path)
     assert flagged.model == "qwen3-32b"

@@ -8,6 +8,7 @@ import pytest
 
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.provenance import Source
 from qwenchat.core.settings import REGION_URLS, mask_key
 
 KEY = "sk-test-settings-key-9f3e"
@@ -28,7 +29,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert settings.region == "cn"
     assert settings.base_url == REGION_URLS["cn"]
     assert settings.api_key is None
-    assert settings.source("model") == "default"
+    assert settings.source("model") == Source("default")
 
 
 def test_precedence_flag_env_dotenv_local_dotenv_config(tmp_path: Path) -> None:
@@ -43,21 +44,23 @@ def test_precedence_flag_env_dotenv_local_dotenv_config(tmp_path: Path) -> None:
     settings = load_settings({}, base, tmp_path)
     assert settings.model == "from-config"
     assert settings.timeout == 7
-    assert settings.source("model").startswith("config")
+    assert settings.source("model").layer == "config"
     from_env = load_settings({}, {**base, "QWENCHAT_MODEL": "from-env"}, tmp_path)
     assert from_env.model == "from-env"
-    assert from_env.source("model") == "env QWENCHAT_MODEL"
+    assert from_env.source("model") == Source("env", "QWENCHAT_MODEL")
+    assert str(from_env.source("model")) == "env QWENCHAT_MODEL"
     from_flag = load_settings({"model": "from-flag"}, {**base, "QWENCHAT_MODEL": "e"}, tmp_path)
     assert from_flag.model == "from-flag"
-    assert from_flag.source("model") == "flag --model"
+    assert from_flag.source("model") == Source("flag", "--model")
+    assert str(from_flag.source("model")) == "flag --model"
 
 
 def test_key_falls_back_to_openai_api_key(tmp_path: Path) -> None:
     settings = load_settings({}, env(tmp_path, OPENAI_API_KEY=KEY), tmp_path)
     assert settings.api_key == KEY
-    assert settings.source("api_key") == "env OPENAI_API_KEY"
+    assert settings.source("api_key") == Source("env", "OPENAI_API_KEY")
     both = load_settings({}, env(tmp_path, OPENAI_API_KEY="x", DASHSCOPE_API_KEY=KEY), tmp_path)
-    assert both.source("api_key") == "env DASHSCOPE_API_KEY"
+    assert both.source("api_key") == Source("env", "DASHSCOPE_API_KEY")
 
 
 def test_region_and_base_url(tmp_path: Path) -> None:
@@ -86,3 +89,15 @@ def test_bad_config_file(tmp_path: Path) -> None:
     write(tmp_path / "cfg/qwenchat/config.toml", "model = \n")
     with pytest.raises(ConfigError, match="config file"):
         load_settings({}, env(tmp_path), tmp_path)
+
+
+def test_a_source_is_read_by_its_fields_not_its_text(tmp_path: Path) -> None:
+    write(tmp_path / ".env", "QWENCHAT_BASE_URL=http://127.0.0.1:9/v1\n")
+    settings = load_settings({"region": "intl"}, env(tmp_path), tmp_path)
+    # a flag outranks a .env file: the region's URL, the .env base URL dropped
+    assert settings.source("region").rank < Source(".env", "QWENCHAT_BASE_URL").rank
+    assert settings.source("base_url") == Source("region", "intl")
+    assert settings.base_url == REGION_URLS["intl"]
+    assert Source("flag", "--api-key").trust < Source(".env", "X").trust
+    assert Source(".env.local", "X").from_dotenv
+    assert not Source("env", "X").from_dotenv

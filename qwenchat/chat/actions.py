@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
+from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import Role
 
 
@@ -25,6 +26,7 @@ class ChatState:
     pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
+    request: RequestOptions = field(default_factory=RequestOptions)  # the sampling flags given
 
 
 @dataclass(frozen=True)

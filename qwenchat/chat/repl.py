@@ -63,7 +63,7 @@ def run_repl(
     settings: Settings,
     terminal: Terminal,
     *,
-    think: bool | None,
+    request: RequestOptions,
     continue_last: bool = False,
     session: str | None = None,
     tools: ToolOptions | None = None,
@@ -79,7 +79,8 @@ def run_repl(
     _preload()
     wanted = tools is not None and tools.wanted
     state = ChatState(
-        Conversation(system=settings.system), settings.model, think, tools=wanted,
+        Conversation(system=settings.system), settings.model, request.think, tools=wanted,
+        request=request,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
                         platform.system()),
@@ -247,7 +248,7 @@ class Repl:
         from qwenchat.engine.turn_engine import answer, with_checked_documents
 
         settings = self._settings_now()
-        options = RequestOptions(think=self.state.think)
+        options = replace(self.state.request, think=self.state.think)
         price = spend.pricer(
             settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
         )

@@ -22,14 +22,10 @@ from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
 from qwenchat.cli.files import files_app
 from qwenchat.cli.models import models
-from qwenchat.cli.options import (
-    RootOptions,
-    VersionOpt,
-    debug_requests,
-    forget_warnings,
-)
+from qwenchat.cli.options import RootOptions, VersionOpt, debug_requests
 from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
+from qwenchat.cli.settings_files import forget_warnings
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.cli.usage import usage as usage_command
 

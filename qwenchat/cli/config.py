@@ -5,36 +5,22 @@ from __future__ import annotations
 import typer
 
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import (
-    BaseUrlOpt,
-    ModelOpt,
-    ProfileOpt,
-    RegionOpt,
-    TimeoutOpt,
-    settings_for,
-)
+from qwenchat.cli.options import EndpointOptions, ModelOpt, settings_for
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.redact import redact_url
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
-def config(
-    ctx: typer.Context,
-    model: ModelOpt = None,
-    region: RegionOpt = None,
-    base_url: BaseUrlOpt = None,
-    timeout: TimeoutOpt = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(EndpointOptions)
+def config(ctx: typer.Context, endpoint: EndpointOptions, model: ModelOpt = None) -> None:
     """Show the effective settings and where each came from (the key masked)."""
-    settings = settings_for(
-        ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
-    )
+    settings = settings_for(ctx, endpoint, model=model)
     Terminal.system().output.out(table(rows(settings)))
 
 
-def rows(settings: Settings) -> list[tuple[str, str, str]]:
+def rows(settings: Settings) -> list[tuple[str, object, object]]:
     """(name, value, where it came from) for every setting, the key masked."""
     return [
         ("profile", settings.profile or "(none)", settings.source("profile")),
@@ -60,7 +46,7 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
-def table(found: list[tuple[str, str, str]]) -> str:
+def table(found: list[tuple[str, object, object]]) -> str:
     width = max(len(name) for name, _, _ in found)
     lines = []
     for name, value, source in found:

@@ -5,24 +5,20 @@ from __future__ import annotations
 import typer
 
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
+from qwenchat.cli.options import EndpointOptions, JsonOpt, settings_for
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
-def models(
-    ctx: typer.Context,
-    json_output: JsonOpt = False,
-    region: RegionOpt = None,
-    base_url: BaseUrlOpt = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(EndpointOptions)
+def models(ctx: typer.Context, endpoint: EndpointOptions, json_output: JsonOpt = False) -> None:
     """List the models qwenchat knows, merged with the server's list, with capabilities."""
     from qwenchat.render import model_table
 
-    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
+    settings = settings_for(ctx, endpoint)
     served, why = served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
     output = Terminal.system().output

@@ -23,6 +23,7 @@ from typing import Any
 
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.prices import CURRENCIES, Price, PriceTable, Tier
+from qwenchat.core.provenance import Source
 
 TIER_KEYS = ("input", "output", "output_thinking", "cached_input")
 PRICE_KEYS = frozenset({"currency", "region", "tiers", *TIER_KEYS})
@@ -149,7 +150,7 @@ def _line(read_text: Callable[[], str] | None, pattern: str, key: str) -> int | 
     return found
 
 
-def budget_from(value: Any, source: str | None) -> float | None:
+def budget_from(value: Any, source: Source | None) -> float | None:
     """`monthly_budget`: a positive amount in the region's currency, or None when not set."""
     if value is None:
         return None

@@ -16,7 +16,7 @@ from qwenchat.core.attachments import (
     sniff_image,
     user_content,
 )
-from qwenchat.core.context_budget import message_tokens
+from qwenchat.core.context_fit import message_tokens
 from qwenchat.core.conversation import Conversation, Turn
 from tests.images import bmp, gif, png
 

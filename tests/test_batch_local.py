@@ -1,4 +1,4 @@
-"""`qwenchat batch` with the local engine, end to end against the loopback server."""
+"""`qwenchat batch` with the local route, end to end against the loopback server."""
 
 from __future__ import annotations
 

@@ -172,7 +172,7 @@ def test_a_long_input_is_checked_without_holding_its_requests(tmp_path: Path) ->
     environ = {"DASHSCOPE_API_KEY": "sk-test-not-a-key", "HOME": str(tmp_path)}
     settings = load_settings({}, environ, tmp_path)
     terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO())
-    options = BatchOptions(str(source), None, RequestOptions(), engine="local")
+    options = BatchOptions(str(source), None, RequestOptions(), route="local")
     tracemalloc.start()
     try:
         work, remote = prepare(settings, terminal, options)

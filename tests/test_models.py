@@ -8,14 +8,9 @@ from pathlib import Path
 import pytest
 
 from qwenchat.cli.settings_files import load_settings
-from qwenchat.core.catalogue import (
-    DEFAULT_CATALOGUE,
-    NAMED_MODELS,
-    Catalogue,
-    catalogue_from,
-    describe,
-)
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from, describe
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.lineup import NAMED_MODELS
 from tests.conftest import Cli
 
 lookup = DEFAULT_CATALOGUE.lookup
@@ -182,7 +177,7 @@ def test_config_file_models_tables_reach_settings(tmp_path: Path) -> None:
     environ = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
     settings = load_settings({}, environ, tmp_path)
     assert settings.model == "qwen-max"
-    assert catalogue_from(settings.model_overrides).lookup("qwen-max").context_window == 65536
+    assert settings.catalogue.lookup("qwen-max").context_window == 65536
 
 
 def test_models_table_marks_vision_and_numbers_the_sources(cli: Cli) -> None:

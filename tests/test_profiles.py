@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.chat import actions
 from qwenchat.chat import slash as commands
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
@@ -144,11 +145,11 @@ def test_config_shows_the_profile(cli: Cli) -> None:
 
 
 def test_profile_slash_command() -> None:
-    state = commands.ChatState(Conversation(), "qwen-plus", profiles=("local", "sg"))
+    state = actions.ChatState(Conversation(), "qwen-plus", profiles=("local", "sg"))
     _, shown = commands.dispatch(state, "/profile")
-    assert shown == commands.Say("profile: (none) · profiles: local, sg")
+    assert shown == actions.Say("profile: (none) · profiles: local, sg")
     _, switch = commands.dispatch(state, "/profile local")
-    assert switch == commands.SwitchProfile("local")
+    assert switch == actions.SwitchProfile("local")
 
 
 def test_models_merges_the_server_list(cli: Cli) -> None:

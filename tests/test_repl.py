@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.chat import actions
 from qwenchat.chat import slash as commands
 from qwenchat.core.conversation import Conversation
 from tests.conftest import Cli, fake_clipboard
@@ -149,8 +150,8 @@ def test_exit_command_and_history_file_mode(cli: Cli, repl: Tty) -> None:
 
 
 def test_help_docs_and_registry_agree() -> None:
-    _, action = commands.dispatch(commands.ChatState(Conversation(), "m"), "/help")
-    assert isinstance(action, commands.Say)
+    _, action = commands.dispatch(actions.ChatState(Conversation(), "m"), "/help")
+    assert isinstance(action, actions.Say)
     doc = CHAT_DOC.read_text(encoding="utf-8")
     table = doc.split("<!-- commands:start -->")[1].split("<!-- commands:end -->")[0]
     for entry in commands.REGISTRY.values():

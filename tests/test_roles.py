@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qwenchat.chat import slash
+from qwenchat.chat import actions, slash
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.roles import Role, available, command_of, roles_from
@@ -84,13 +84,13 @@ def test_a_role_of_the_wrong_type_is_a_config_error() -> None:
 
 def test_slash_role_switches_system_and_model() -> None:
     roles = available({"poet": {"system": "Verse.", "model": "qwen-max"}}, "c", {}, "Linux")
-    state = slash.ChatState(Conversation(system=None), "qwen-plus", roles=roles)
+    state = actions.ChatState(Conversation(system=None), "qwen-plus", roles=roles)
     state, action = slash.dispatch(state, "/role poet")
     assert state.conversation.system == "Verse."
     assert state.model == "qwen-max"
-    assert isinstance(action, slash.Say)
+    assert isinstance(action, actions.Say)
     _, listed = slash.dispatch(state, "/role")
-    assert isinstance(listed, slash.Say)
+    assert isinstance(listed, actions.Say)
     assert "shell, poet" in listed.text
 
 

@@ -13,7 +13,8 @@ from qwenchat.core.conversation import Turn
 from qwenchat.core.cost import Cost
 from qwenchat.core.events import Usage
 from qwenchat.render.model_table import model_rows, with_prices
-from qwenchat.store.database import MIGRATIONS, Store, TurnRecord, db_path
+from qwenchat.store.database import Store, TurnRecord, db_path
+from qwenchat.store.schema import MIGRATIONS
 from qwenchat.store.usage import month_start, total, usage_report
 from tests.conftest import Cli, assert_clean_failure
 from tests.fakeserver import Reply

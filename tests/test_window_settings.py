@@ -1,4 +1,4 @@
-"""The context budget follows the settings: a `[models."X"] context_window` override in
+"""The context fit follows the settings: a `[models."X"] context_window` override in
 config.toml and a profile's `context_window` change what `ask -c`, the chat and a batch trim.
 
 Each case asserts the request bodies the fake server recorded.

@@ -19,7 +19,9 @@ class ChatState:
     conversation: Conversation
     model: str
     think: bool | None = None
-    session_id: int | None = None  # the stored conversation; None until its first turn is saved
+    conversation_id: int | None = (
+        None  # the stored conversation; None until its first turn is saved
+    )
     tools: bool = False
     profile: str | None = None
     profiles: tuple[str, ...] = ()

@@ -16,32 +16,23 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
-from qwenchat.chat import attach_commands
+from qwenchat.chat import actions, attach_commands
 from qwenchat.chat import slash as commands
+from qwenchat.chat.actions import ChatState, Copy, Edit, Quit, Say, Send, SwitchProfile
 from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
-from qwenchat.chat.saved_chat import Keeper
-from qwenchat.chat.slash import (
-    ChatState,
-    Copy,
-    Edit,
-    Quit,
-    Say,
-    Send,
-    ShowReasoning,
-    SwitchProfile,
-)
+from qwenchat.chat.saved_chat import SavedChat
 from qwenchat.chat.typed import TypedAhead
 from qwenchat.core import spend
 from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import InternalError, Interrupted, QwenchatError, UsageError
+from qwenchat.core.plural import plural
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
-from qwenchat.core.words import plural
 from qwenchat.render.chat_view import ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.history import open_store
@@ -51,7 +42,7 @@ if TYPE_CHECKING:
 
     from qwenchat.engine.turn import TurnResult
     from qwenchat.net.client import ChatClient
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
 PROMPT = "› "
 
@@ -124,7 +115,7 @@ class Repl:
         self._tty = tty
         self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
-        self.keeper = Keeper(None, settings, self.say)
+        self.saved = SavedChat(None, settings, self.say)
         source = tty or terminal.stdin
         ask_on = (source, terminal.stderr) if source is not None else None
         self.tools = ChatTools(settings, tools, ask_on=ask_on)
@@ -137,8 +128,10 @@ class Repl:
         """Save this chat as it goes; load the conversation asked for on the command line (and
         say what was loaded)."""
         try:
-            self.keeper = Keeper(open_store(self.settings, warn=self.say), self.settings, self.say)
-            self.state, told = self.keeper.start(
+            self.saved = SavedChat(
+                open_store(self.settings, warn=self.say), self.settings, self.say
+            )
+            self.state, told = self.saved.start(
                 self.state, continue_last=continue_last, session=session
             )
         except QwenchatError as exc:
@@ -190,32 +183,32 @@ class Repl:
                 return True
             case Say(text):
                 self.say(text)
-            case commands.Refuse(text):
+            case actions.Refuse(text):
                 self.error(UsageError(text))
             case Send(text):
                 self.send(text)
-            case ShowReasoning(text):
+            case actions.ShowReasoning(text):
                 self.view.reasoning(text)
             case Copy(text):
                 self.say(copy_to_clipboard(text, self.view.clipboard()))
             case Edit():
                 self._edit()
-            case commands.Resume():
-                self.state, told = self.keeper.carry_out(self.state, action)
+            case actions.Resume():
+                self.state, told = self.saved.carry_out(self.state, action)
                 self.view.markdown(told)  # the recap: answers as Markdown
-            case commands.Sessions() | commands.Rename() | commands.Fork():
-                self.state, told = self.keeper.carry_out(self.state, action)
+            case actions.Sessions() | actions.Rename() | actions.Fork():
+                self.state, told = self.saved.carry_out(self.state, action)
                 self.say(told)
-            case commands.Compress(keep):
+            case actions.Compress(keep):
                 self._compress(keep)
             case SwitchProfile(name):
                 self._switch_profile(name)
-            case commands.Attach(spec):
+            case actions.Attach(spec):
                 self._attach(spec)
-            case commands.ListModels():
+            case actions.ListModels():
                 names = self.model_names()
                 self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
-        self.state = self.keeper.sync(self.state)
+        self.state = self.saved.sync(self.state)
         return False
 
     def send(self, text: str, *, show: bool = False) -> None:
@@ -236,7 +229,7 @@ class Repl:
         self.state = replace(
             self.state, conversation=self.state.conversation.with_turn(result.turn), attached=()
         )
-        self.state = self.keeper.sync(self.state)
+        self.state = self.saved.sync(self.state)
         if isinstance(result.error, InternalError):
             raise result.error  # saved first; the boundary reports the bug (exit 70)
         if isinstance(result.error, Interrupted):
@@ -256,7 +249,7 @@ class Repl:
         view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
         conversation = with_checked_documents(
             settings, self.state.conversation, self.state.attached, options,
-            store=self.keeper.store, conversation_id=self.keeper.conversation_id, notice=self.say,
+            store=self.saved.store, conversation_id=self.saved.conversation_id, notice=self.say,
         )  # fmt: skip
         return answer(
             settings, conversation, text, options, self.client(), view, tools=tools,

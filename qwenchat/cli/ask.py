@@ -103,9 +103,10 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
 
 def ask_options(flags: AskFlags) -> AskOptions:
     """What the engine needs to answer: the prompt, the request, the output, the keeping."""
-    from qwenchat.cli.ask_flow import AskOptions, Output
+    from qwenchat.cli.ask_flow import AskOptions
+    from qwenchat.render.choose import OutputMode
 
-    output: Output = "json" if flags.json_output else ("plain" if flags.plain else "auto")
+    output: OutputMode = "json" if flags.json_output else ("plain" if flags.plain else "auto")
     return AskOptions(
         flags.prompt, request_options(flags), output,
         continue_last=flags.continue_, session=flags.session,

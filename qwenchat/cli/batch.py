@@ -57,11 +57,11 @@ batch_app = typer.Typer(
 )
 
 
-Output = Annotated[
+OutputFile = Annotated[
     Path | None,
     typer.Option("-o", "--output", help="Write JSONL results here (mode 0600); stdout if omitted."),
 ]
-ResultsOutput = Annotated[
+ResultsFile = Annotated[
     Path | None,
     typer.Option(
         "-o",
@@ -95,7 +95,7 @@ class RunFlags:
     """What `batch run` takes, in the order `--help` shows it."""
 
     input: Input
-    output: Output = None
+    output: OutputFile = None
     local: Local = None
     jobs: Jobs = 8
     wait: Wait = True
@@ -112,7 +112,7 @@ class ResultsFlags:
     """What `batch results` takes."""
 
     batch_id: BatchId
-    output: ResultsOutput = None
+    output: ResultsFile = None
     wait: Wait = True
     poll: Poll = 10.0
     endpoint: EndpointOptions = field(default_factory=EndpointOptions)
@@ -151,7 +151,8 @@ def _saved_settings(ctx: typer.Context, batch_id: str, endpoint: EndpointOptions
 def run(ctx: typer.Context, flags: RunFlags) -> None:
     """Answer every prompt of INPUT; re-running with the same --output resumes."""
     from qwenchat.batch.inputs import Format
-    from qwenchat.batch.runner import BatchOptions, Engine, run_batch
+    from qwenchat.batch.runner import BatchOptions, run_batch
+    from qwenchat.batch.work import Route
     from qwenchat.cli.roles import with_role
     from qwenchat.cli.settings_files import settings_from
     from qwenchat.core.errors import UsageError
@@ -167,9 +168,9 @@ def run(ctx: typer.Context, flags: RunFlags) -> None:
     if chosen is not None:
         request = chosen.request(request)
     local = flags.local
-    engine: Engine = "auto" if local is None else ("local" if local else "remote")
+    route: Route = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
-        flags.input, flags.output, request, cast(Format, flags.fmt), engine, flags.jobs,
+        flags.input, flags.output, request, cast(Format, flags.fmt), route, flags.jobs,
         flags.wait, flags.poll, overwrite=flags.overwrite,
     )  # fmt: skip
     raise typer.Exit(run_batch(settings, Terminal.system(), options))

@@ -27,7 +27,7 @@ from qwenchat.cli.takes_options import flat, is_group
 if TYPE_CHECKING:
     from qwenchat.core.request import RequestOptions
     from qwenchat.core.settings import Settings
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
 T = TypeVar("T")
 
@@ -305,7 +305,7 @@ def tool_options(flags: Any) -> ToolOptions | None:
     tools, functions, yes = given["tools"], given["functions"], given["yes_tools"]
     if not (tools or functions or yes):
         return None
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
     return ToolOptions(enabled=tools, functions=functions, yes=yes)
 

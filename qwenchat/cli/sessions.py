@@ -14,7 +14,7 @@ import typer
 
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import DebugOpt
-from qwenchat.core.words import plural
+from qwenchat.core.plural import plural
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:

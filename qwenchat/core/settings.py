@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qwenchat.core import setting_values as values_
-from qwenchat.core.catalogue import (
-    DEFAULT_CATALOGUE,
-    THINKING_PARAMS,
-    Catalogue,
-    catalogue_from,
-)
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from
 from qwenchat.core.endpoints import is_dashscope, url_problem
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.model_info import THINKING_PARAMS
 from qwenchat.core.price_config import budget_from, prices_from
 from qwenchat.core.prices import DEFAULT_PRICES, PriceTable
 from qwenchat.core.provenance import DEFAULT, Layer, Source
@@ -39,7 +35,6 @@ REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International 
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 2
-MAX_RETRIES = values_.MAX_RETRIES
 DEFAULT_TOOL_ROUNDS = 8
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
@@ -105,7 +100,6 @@ class Settings:
     approved_tools: tuple[str, ...] = ()
     profile: str | None = None
     profiles: tuple[str, ...] = ()
-    model_overrides: Mapping[str, Any] = field(default_factory=dict)
     # the built-in catalogue with config.toml's [models."…"] tables in front, resolved once
     catalogue: Catalogue = DEFAULT_CATALOGUE
     prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
@@ -204,7 +198,6 @@ def resolve_settings(
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
-        model_overrides=tables.get("models", {}),
         role_tables=tables.get("roles", {}),
         catalogue=catalogue_from(
             tables.get("models", {}),

@@ -17,9 +17,10 @@ from typing import Any
 
 from qwenchat.core import errors
 from qwenchat.core.attachments import Attachment
-from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.conversation import Conversation, Outcome, ToolResult, ToolStep
 from qwenchat.core.events import Event, Usage
+from qwenchat.core.model_info import ModelInfo
 from qwenchat.core.reply import ToolCall
 from qwenchat.core.request import RequestOptions
 from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn

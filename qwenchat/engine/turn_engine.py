@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qwenchat.core.attachments import Attachment, check_for_model
-from qwenchat.core.context_budget import context_window, input_limit
+from qwenchat.core.context_fit import context_window, input_limit
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings

@@ -15,7 +15,7 @@ from typing import TextIO
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing
-from qwenchat.render.base import Renderer
+from qwenchat.core.view import RoundView
 
 REDRAW = 0.1  # seconds between redraws
 ERASE = "\r\x1b[K"
@@ -26,7 +26,7 @@ class StderrProgress:
 
     def __init__(
         self,
-        inner: Renderer,
+        inner: RoundView,
         err: TextIO,
         *,
         reasoning_shown: bool,

@@ -1,4 +1,4 @@
-"""The context budget (pure): how many tokens a history costs and what to leave out.
+"""The context fit (pure): how many tokens a history costs and what to leave out.
 
 Estimates are character based (about 3.5 ASCII characters or 1 other character
 per token, a little on the generous side for Qwen's tokenizer), then scaled by a
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from qwenchat.core.attachments import data_url_tokens
-from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Conversation
+from qwenchat.core.model_info import ModelInfo
 
 DEFAULT_WINDOW = 32768  # for models the catalogue does not know: the smallest Qwen window
 OUTPUT_RESERVE = 2048  # room kept for the answer when --max-tokens is not given

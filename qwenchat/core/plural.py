@@ -1,4 +1,4 @@
-"""Small wording helpers for what the user reads."""
+"""Plurals for what the user reads: `1 turn`, `2 turns`."""
 
 from __future__ import annotations
 

@@ -29,6 +29,7 @@ class ChatState:
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
     request: RequestOptions = field(default_factory=RequestOptions)  # the sampling flags given
+    shell: bool = False  # the `shell` role: each answer offered to run (run/explain/cancel)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,10 @@ class ShowReasoning:
 
 @dataclass(frozen=True)
 class Copy:
-    """Put this text on the clipboard."""
+    """Put this text on the clipboard; `note` is said after what the copy did."""
 
     text: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,13 @@ Local = Annotated[
 ]
 Jobs = Annotated[int, typer.Option("-j", "--jobs", help="Requests at a time (local).")]
 Fmt = Annotated[str, typer.Option("--format", help="auto, text or jsonl.")]
+AttachRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--attach-root",
+        help="Let attachments come from this directory (default: the input file's folder).",
+    ),
+]
 Overwrite = Annotated[
     bool, typer.Option("--overwrite", help="Start the output file over (its old rows go).")
 ]
@@ -104,6 +111,7 @@ class RunFlags:
     sampling: SamplingOptions = field(default_factory=SamplingOptions)
     endpoint: EndpointOptions = field(default_factory=EndpointOptions)
     overwrite: Overwrite = False
+    attach_root: AttachRoot = None
     role: RoleOpt = None
 
 
@@ -171,7 +179,7 @@ def run(ctx: typer.Context, flags: RunFlags) -> None:
     route: Route = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
         flags.input, flags.output, request, cast(Format, flags.fmt), route, flags.jobs,
-        flags.wait, flags.poll, overwrite=flags.overwrite,
+        flags.wait, flags.poll, overwrite=flags.overwrite, attach_root=flags.attach_root,
     )  # fmt: skip
     raise typer.Exit(run_batch(settings, Terminal.system(), options))
 

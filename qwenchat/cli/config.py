@@ -7,7 +7,8 @@ import typer
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, ModelOpt, settings_for
 from qwenchat.cli.takes_options import takes_options
-from qwenchat.core.redact import redact_url
+from qwenchat.core.endpoints import describe
+from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -17,16 +18,17 @@ from qwenchat.render.terminal import Terminal
 def config(ctx: typer.Context, endpoint: EndpointOptions, model: ModelOpt = None) -> None:
     """Show the effective settings and where each came from (the key masked)."""
     settings = settings_for(ctx, endpoint, model=model)
-    Terminal.system().output.out(table(rows(settings)))
+    Terminal.system().output.out(table(masked(rows(settings), settings.api_key)))
 
 
-def rows(settings: Settings) -> list[tuple[str, object, object]]:
+def rows(settings: Settings) -> list[tuple[str, str, object]]:
     """(name, value, where it came from) for every setting, the key masked."""
     return [
         ("profile", settings.profile or "(none)", settings.source("profile")),
         ("api key", settings.masked_key, settings.source("api_key")),
         ("base url", redact_url(settings.base_url), settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
+        ("endpoint", describe(redact_url(settings.base_url)), "the base URL's host"),
         ("model", settings.model, settings.source("model")),
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
         ("max time", f"{settings.max_time:g} s" if settings.max_time else "(none)",
@@ -46,7 +48,13 @@ def rows(settings: Settings) -> list[tuple[str, object, object]]:
     ]  # fmt: skip
 
 
-def table(found: list[tuple[str, object, object]]) -> str:
+def masked(found: list[tuple[str, str, object]], key: str | None) -> list[tuple[str, str, object]]:
+    """Every value with the key masked (`[key]`): a `.env` may have built the base URL, or the
+    system prompt, from `${DASHSCOPE_API_KEY}`; URL passwords as `user:***@`."""
+    return [(name, redact(value, key), source) for name, value, source in found]
+
+
+def table(found: list[tuple[str, str, object]]) -> str:
     width = max(len(name) for name, _, _ in found)
     lines = []
     for name, value, source in found:

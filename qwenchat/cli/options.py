@@ -206,6 +206,10 @@ SearchOpt = Annotated[
 ]
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+ExtractOpt = Annotated[
+    bool,
+    typer.Option("-x", "--extract", help="Print only the fenced code of the answer (for pipes)."),
+]
 PanelsOpt = Annotated[
     bool | None,
     typer.Option(

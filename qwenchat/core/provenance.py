@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Layer = Literal["flag", "profile", "env", ".env.local", ".env", "config", "region", "default"]
+Layer = Literal[
+    "flag", "profile", "env", ".env.local", ".env", "config", "region", "base URL host", "default"
+]
 
 # Layers, highest precedence first; the index is the rank used to compare sources.
 LAYERS: tuple[Layer, ...] = ("flag", "profile", "env", ".env.local", ".env", "config", "default")

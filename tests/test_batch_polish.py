@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qwenchat.render.progress import left_text, time_left
-from tests.conftest import Cli, assert_clean_failure
+from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakebatch import FakeBatches, Progression
 from tests.fakeserver import Hang, Reply
 from tests.tty import CTRL_C, Tty
@@ -84,17 +84,11 @@ model = "qwen-turbo"
 """
 
 
-def write_config(cli: Cli, text: str) -> None:
-    path = cli.home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
 @pytest.mark.parametrize(
     "where", [("--profile", "fast", "batch"), ("batch", "run"), ("batch",)], ids=str
 )
 def test_profile_applies_before_or_after_the_command(cli: Cli, where: tuple[str, ...]) -> None:
-    write_config(cli, PROFILE)
+    write_config(cli.home, PROFILE)
     path = prompts(cli, "a.txt", "hi")
     after = () if "--profile" in where else ("--profile", "fast")
     result = cli(*where, str(path), *after)

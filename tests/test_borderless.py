@@ -15,7 +15,7 @@ from qwenchat.core.reply import ToolCall
 from qwenchat.render.borderless import Bare, CopyableMarkdown
 from qwenchat.render.panels import MarkdownPanel, TextPanel
 from qwenchat.render.toolpanel import RichToolView
-from tests.conftest import Cli, assert_clean_failure
+from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakeserver import Reply
 from tests.test_mdblocks import PROPERTY, chunk, documents, plain_lines
 from tests.test_panels import REASONING, long_answer, make_console, replay
@@ -129,12 +129,6 @@ def test_thinking_summary_without_borders() -> None:
     assert replay(out.getvalue())[0] == "Thinking"  # the transient tail while thinking
     panel.close(summary="Thought for 2.0 s")
     assert replay(out.getvalue()) == ["Thought for 2.0 s", ""]
-
-
-def write_config(home: Path, text: str) -> None:
-    path = home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
 
 
 @pytest.mark.parametrize(

@@ -23,14 +23,13 @@ from qwenchat.cli.app import main
 from qwenchat.core.errors import EXIT_INTERNAL
 from tests.conftest import ROOT, TEST_KEY, Cli, Result
 from tests.fakeserver import Reply
-from tests.tty import ENTER, Tty
+from tests.tty import ENTER, PROMPT, Tty, say
 
 FAULT = "the fault this test injected"
 LINE = (
     f"qwenchat: internal error: RuntimeError: {FAULT} — please report it "
     "(run with --debug for the traceback)"
 )
-PROMPT = "›"
 
 
 def fail(*args: object, **kwargs: object) -> None:
@@ -177,12 +176,6 @@ def chat_with_a_bug(tmp_path: Path) -> Callable[..., str]:
         return " ".join([sys.executable, str(launcher), *args])
 
     return command
-
-
-def say(repl: Tty, text: str) -> None:
-    before = repl.text().count(PROMPT)
-    repl.send(text + ENTER)
-    repl.wait_for(PROMPT, after=before)
 
 
 def test_a_bug_mid_chat_keeps_the_earlier_turns(

@@ -165,7 +165,10 @@ def test_copy_without_a_clipboard_tool_asks_the_terminal(
 
 
 def test_a_stall_mid_answer_shows_the_waiting_line(cli: Cli, tty_env: dict[str, str]) -> None:
-    cli.server.enqueue(Reply(answer="the first half, then the rest", chunk_size=16, delay=3.5))
+    # one silence, long enough for the line to count to 2 s, then the rest at once
+    cli.server.enqueue(
+        Reply(answer="the first half, then the rest", chunk_size=16, stall_after=2, stall=3.2)
+    )
     session = Tty("ask", "question", env=tty_env)
     try:
         session.wait_for("the first half")

@@ -8,14 +8,8 @@ import sys
 
 import pytest
 
-from tests.conftest import TEST_KEY, Cli, assert_clean_failure
+from tests.conftest import TEST_KEY, Cli, assert_clean_failure, write_config
 from tests.fakeserver import Error, Reply
-
-
-def write_config(cli: Cli, text: str) -> None:
-    path = cli.home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
 
 
 @pytest.mark.parametrize("group", ["sessions", "batch"])
@@ -102,7 +96,7 @@ def test_models_says_when_the_servers_list_failed(cli: Cli) -> None:
 
 def test_a_misspelled_config_key_is_named_with_the_nearest(cli: Cli) -> None:
     write_config(
-        cli,
+        cli.home,
         'modle = "qwen-max"\n[profiles.p]\nbase_ulr = "x"\n[roles.r]\nsytem = "be brief"\n',
     )
     result = cli("ask", "hi")

@@ -6,6 +6,10 @@ import pytest
 
 from tests.conftest import Cli
 
+# The shell is named, never detected from the processes above the test (which differ between a
+# terminal, a script and CI): Typer's switch turns detection off and makes SHELL an argument.
+NAMED_SHELL = {"_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+
 
 def complete(cli: Cli, line: str) -> list[str]:
     words = line.split(" ")
@@ -19,13 +23,13 @@ def complete(cli: Cli, line: str) -> list[str]:
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_show_completion_prints_the_script(cli: Cli, shell: str) -> None:
-    result = cli.subprocess("--show-completion", shell)
+    result = cli.subprocess("--show-completion", shell, env=cli.env(**NAMED_SHELL))
     assert result.exit_code == 0, result.stderr
     assert "_QWENCHAT_COMPLETE" in result.stdout
 
 
 def test_install_completion_writes_the_shells_startup_file(cli: Cli) -> None:
-    result = cli.subprocess("--install-completion", "bash")
+    result = cli.subprocess("--install-completion", "bash", env=cli.env(**NAMED_SHELL))
     assert result.exit_code == 0, result.stderr
     assert "qwenchat" in (cli.home / ".bashrc").read_text()
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import stat
 import threading
-import tracemalloc
 from pathlib import Path
 
-from qwenchat.batch.runner import BatchOptions, prepare
-from qwenchat.cli.settings_files import load_settings
-from qwenchat.core.request import RequestOptions
-from qwenchat.render.terminal import Terminal
 from tests.conftest import Cli, assert_clean_failure
 from tests.fakebatch import FakeBatches
 from tests.hostileserver import SEPARATORS_ANSWER
@@ -162,24 +156,3 @@ def test_the_data_directory_is_private_whatever_the_umask(hostile: Cli) -> None:
     data = hostile.home / "data" / "qwenchat"
     assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(data / "batches").st_mode) == 0o700
-
-
-def test_a_long_input_is_checked_without_holding_its_requests(tmp_path: Path) -> None:
-    # (a million lines is measured in bench/batch.py --memory; the same path, smaller, here)
-    count = 50_000
-    source = tmp_path / "long.txt"
-    source.write_text("".join(f"Prompt number {n}: say something.\n" for n in range(count)))
-    environ = {"DASHSCOPE_API_KEY": "sk-test-not-a-key", "HOME": str(tmp_path)}
-    settings = load_settings({}, environ, tmp_path)
-    terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO())
-    options = BatchOptions(str(source), None, RequestOptions(), route="local")
-    tracemalloc.start()
-    try:
-        work, remote = prepare(settings, terminal, options)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert (len(work.jobs), remote) == (count, False)
-    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MiB"  # holding every request: about 40 MiB
-    first = next(iter(work.jobs))
-    assert first.body["messages"][-1]["content"] == "Prompt number 0: say something."

@@ -9,7 +9,7 @@ import pytest
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.answer_cache import thinks
 from qwenchat.core.catalogue import DEFAULT_CATALOGUE
-from tests.conftest import Cli, Result, assert_clean_failure
+from tests.conftest import Cli, Result, assert_clean_failure, write_config
 from tests.fakeserver import Reply
 
 THINKING_FIELDS = ("enable_thinking", "chat_template_kwargs", "thinking_budget")
@@ -132,15 +132,9 @@ def test_thinking_param_from_the_environment(cli: Cli) -> None:
     assert body["chat_template_kwargs"] == {"enable_thinking": True}
 
 
-def write_config(cli: Cli, text: str) -> None:
-    path = cli.home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def test_thinking_param_per_model_beats_the_setting(cli: Cli) -> None:
     write_config(
-        cli,
+        cli.home,
         'thinking_param = "chat_template_kwargs"\n'
         '[models."qwen3-8b"]\nthinking_param = "top-level"\n',
     )
@@ -152,7 +146,7 @@ def test_thinking_param_per_model_beats_the_setting(cli: Cli) -> None:
 
 def test_thinking_param_from_a_profile(cli: Cli) -> None:
     write_config(
-        cli,
+        cli.home,
         f'[profiles.vllm]\nbase_url = "{cli.server.base_url}"\nthinking_param = "top-level"\n',
     )
     env = cli.env()

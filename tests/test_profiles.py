@@ -15,16 +15,10 @@ from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.provenance import Source
 from qwenchat.core.settings import REGION_URLS
-from tests.conftest import TEST_KEY, Cli, assert_clean_failure
+from tests.conftest import TEST_KEY, Cli, assert_clean_failure, write_config
 from tests.fakeserver import FakeServer, Reply
 
 LOCAL_KEY = "sk-test-local-server-5d5d"
-
-
-def write_config(home: Path, text: str) -> None:
-    path = home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def environ(home: Path, **values: str) -> dict[str, str]:

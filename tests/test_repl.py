@@ -13,17 +13,9 @@ from qwenchat.chat import slash as commands
 from qwenchat.core.conversation import Conversation
 from tests.conftest import Cli, fake_clipboard
 from tests.fakeserver import Reply
-from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, Tty, paste
+from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, PROMPT, Tty, paste, say
 
-PROMPT = "›"
 CHAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "chat.md"
-
-
-def say(repl: Tty, text: str, *, keys: str = ENTER) -> None:
-    """Type a message, send it, and wait for the next prompt."""
-    before = repl.text().count(PROMPT)
-    repl.send(text + keys)
-    repl.wait_for(PROMPT, after=before)
 
 
 def messages(cli: Cli, index: int) -> list[dict[str, str]]:

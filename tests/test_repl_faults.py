@@ -12,9 +12,7 @@ import pytest
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import Error, Frames, Hang, Reply, chunk_frame
 from tests.test_faults import MODERATION
-from tests.tty import CTRL_D, ENTER, Tty
-
-PROMPT = "›"  # the screen's lines are right-trimmed, so the prompt's trailing space is gone
+from tests.tty import CTRL_D, ENTER, PROMPT, Tty, say
 
 
 def start(cli: Cli, **env: str) -> Tty:
@@ -29,12 +27,6 @@ def repl(cli: Cli) -> Iterator[Tty]:
     session = start(cli)
     yield session
     session.close()
-
-
-def say(repl: Tty, text: str) -> None:
-    before = repl.text().count(PROMPT)
-    repl.send(text + ENTER)
-    repl.wait_for(PROMPT, after=before)
 
 
 def test_faults_leave_a_consistent_conversation_and_history(cli: Cli, repl: Tty) -> None:

@@ -12,7 +12,7 @@ from qwenchat.chat import actions, slash
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.roles import Role, available, roles_from
-from tests.conftest import Cli, assert_clean_failure
+from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakeserver import Reply
 from tests.tty import ENTER, Tty
 
@@ -24,14 +24,8 @@ temperature = 1.2
 """
 
 
-def write_config(cli: Cli, text: str) -> None:
-    path = cli.home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-
-
 def test_roles_lists_the_builtin_and_the_configured(cli: Cli) -> None:
-    write_config(cli, ROLES)
+    write_config(cli.home, ROLES)
     result = cli("roles")
     assert result.exit_code == 0, result.stderr
     names = [line.split()[0] for line in result.stdout.splitlines()]
@@ -41,7 +35,7 @@ def test_roles_lists_the_builtin_and_the_configured(cli: Cli) -> None:
 
 @pytest.mark.parametrize("before", [True, False])
 def test_ask_role_sets_system_model_and_sampling(cli: Cli, before: bool) -> None:
-    write_config(cli, ROLES)
+    write_config(cli.home, ROLES)
     args = ("--role", "poet", "ask", "hi") if before else ("ask", "--role", "poet", "hi")
     assert cli(*args).exit_code == 0
     (request,) = cli.server.chat_requests
@@ -51,7 +45,7 @@ def test_ask_role_sets_system_model_and_sampling(cli: Cli, before: bool) -> None
 
 
 def test_flags_win_over_the_role(cli: Cli) -> None:
-    write_config(cli, ROLES)
+    write_config(cli.home, ROLES)
     cli("ask", "--role", "poet", "-m", "qwen-turbo", "--temperature", "0.1", "-s", "prose", "hi")
     (request,) = cli.server.chat_requests
     assert request.body["model"] == "qwen-turbo"
@@ -60,7 +54,7 @@ def test_flags_win_over_the_role(cli: Cli) -> None:
 
 
 def test_batch_role(cli: Cli) -> None:
-    write_config(cli, ROLES)
+    write_config(cli.home, ROLES)
     path = cli.home / "work" / "in.txt"
     path.write_text("one\n")
     result = cli("batch", str(path), "--role", "poet")
@@ -144,7 +138,7 @@ def test_shell_role_cancel_and_explain_run_nothing(cli: Cli) -> None:
 
 
 def test_chat_role_sets_system_and_model(cli: Cli) -> None:
-    write_config(cli, ROLES)
+    write_config(cli.home, ROLES)
     result = cli.subprocess("--role", "poet", input=b"hi")
     assert result.exit_code == 0, result.stderr
     (request,) = cli.server.chat_requests

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import Cli
-from tests.tty import ENTER, Tty
-
-PROMPT = "›"
+from tests.tty import PROMPT, Tty, say
 
 
 def chat(cli: Cli, *args: str) -> Tty:
@@ -15,12 +13,6 @@ def chat(cli: Cli, *args: str) -> Tty:
     session = Tty(*args, env=env)
     session.wait_for(PROMPT)
     return session
-
-
-def say(tty: Tty, text: str) -> None:
-    before = tty.text().count(PROMPT)
-    tty.send(text + ENTER)
-    tty.wait_for(PROMPT, after=before)
 
 
 def users(cli: Cli, ref: str) -> list[str]:

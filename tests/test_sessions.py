@@ -13,9 +13,7 @@ import pytest
 from qwenchat.engine.compress import SUMMARY_REQUEST
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import Error, Reply
-from tests.tty import ENTER, Tty
-
-PROMPT = "›"
+from tests.tty import ENTER, PROMPT, Tty, say
 
 
 def database(cli: Cli) -> Path:
@@ -47,12 +45,6 @@ def spawn(tty_env: dict[str, str]) -> Iterator[type[Tty]]:
     yield Started
     for session in started:
         session.close()
-
-
-def say(repl: Tty, text: str) -> None:
-    before = repl.text().count(PROMPT)
-    repl.send(text + ENTER)
-    repl.wait_for(PROMPT, after=before)
 
 
 def test_ask_turns_are_saved_and_c_continues_the_last_one(cli: Cli) -> None:

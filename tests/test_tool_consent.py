@@ -19,17 +19,13 @@ def calc(expression: str, call_id: str) -> dict[str, Any]:
     }
 
 
-def tty_env(cli: Cli) -> dict[str, str]:
-    return cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
-
-
 def tool_messages(cli: Cli, index: int) -> list[dict[str, Any]]:
     return [m for m in cli.server.chat_requests[index].body["messages"] if m["role"] == "tool"]
 
 
-def test_yes_runs_the_call(cli: Cli) -> None:
+def test_yes_runs_the_call(cli: Cli, tty_env: dict[str, str]) -> None:
     cli.server.enqueue(Reply(tool_calls=[calc("6 * 7", "y1")]), Reply(answer="It is 42."))
-    tty = Tty("ask", "--tools", "six times seven?", env=tty_env(cli))
+    tty = Tty("ask", "--tools", "six times seven?", env=tty_env)
     try:
         tty.wait_for(QUESTION)
         screen = tty.text()
@@ -45,9 +41,9 @@ def test_yes_runs_the_call(cli: Cli) -> None:
     assert "↳ 2 characters: 42" in tty.text()
 
 
-def test_no_declines_and_tells_the_model(cli: Cli) -> None:
+def test_no_declines_and_tells_the_model(cli: Cli, tty_env: dict[str, str]) -> None:
     cli.server.enqueue(Reply(tool_calls=[calc("1 + 1", "n1")]), Reply(answer="Understood."))
-    tty = Tty("ask", "--tools", "add", env=tty_env(cli))
+    tty = Tty("ask", "--tools", "add", env=tty_env)
     try:
         tty.wait_for(QUESTION)
         tty.send("maybe" + ENTER)
@@ -61,14 +57,16 @@ def test_no_declines_and_tells_the_model(cli: Cli) -> None:
     assert "↳ declined" in tty.text()
 
 
-def test_always_approves_the_tool_for_the_rest_of_the_chat(cli: Cli) -> None:
+def test_always_approves_the_tool_for_the_rest_of_the_chat(
+    cli: Cli, tty_env: dict[str, str]
+) -> None:
     cli.server.enqueue(
         Reply(tool_calls=[calc("1 + 1", "a1"), calc("2 + 2", "a2")]),
         Reply(answer="2 and 4."),
         Reply(tool_calls=[calc("3 + 3", "a3")]),
         Reply(answer="Six."),
     )
-    tty = Tty("--tools", env=tty_env(cli))
+    tty = Tty("--tools", env=tty_env)
     try:
         tty.wait_for("›")
         tty.send("first" + ENTER)
@@ -92,12 +90,14 @@ def test_always_approves_the_tool_for_the_rest_of_the_chat(cli: Cli) -> None:
     assert history[4] == {"role": "assistant", "content": "2 and 4."}
 
 
-def test_always_lasts_for_this_conversation_and_endpoint_only(cli: Cli) -> None:
+def test_always_lasts_for_this_conversation_and_endpoint_only(
+    cli: Cli, tty_env: dict[str, str]
+) -> None:
     rounds = []
     for n in range(5):
         rounds += [Reply(tool_calls=[calc(f"{n} + 1", f"s{n}")]), Reply(answer=f"done {n}.")]
     cli.server.enqueue(*rounds)
-    tty = Tty("--tools", env=tty_env(cli))
+    tty = Tty("--tools", env=tty_env)
     prompts = 0
 
     def turn(text: str, answer: str | None) -> None:

@@ -16,7 +16,7 @@ from qwenchat.render.model_table import model_rows, with_prices
 from qwenchat.store.database import Store, TurnRecord, db_path
 from qwenchat.store.schema import MIGRATIONS
 from qwenchat.store.usage import month_start, total, usage_report
-from tests.conftest import Cli, assert_clean_failure
+from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakeserver import Reply
 
 PRICES = """
@@ -29,12 +29,6 @@ output_thinking = 8
 currency = "CNY"
 tiers = [{up_to = 32768, input = 2.5, output = 10}, {input = 4, output = 16}]
 """
-
-
-def write_config(cli: Cli, text: str) -> None:
-    config = cli.home / "config" / "qwenchat" / "config.toml"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(text)
 
 
 def usage_of(
@@ -58,7 +52,7 @@ def ask_json(cli: Cli, *args: str) -> dict[str, object]:
 
 
 def test_usage_totals_equal_the_sum_of_the_saved_turns(cli: Cli) -> None:
-    write_config(cli, PRICES)
+    write_config(cli.home, PRICES)
     cli.server.enqueue(
         Reply(answer="a", usage=usage_of(1200, 300)),
         Reply(answer="b", reasoning="hmm", usage=usage_of(800, 900, reasoning=600)),
@@ -102,7 +96,7 @@ def test_usage_totals_equal_the_sum_of_the_saved_turns(cli: Cli) -> None:
 
 
 def test_the_store_keeps_each_turns_cost_and_tokens(cli: Cli) -> None:
-    write_config(cli, PRICES)
+    write_config(cli.home, PRICES)
     cli.server.enqueue(Reply(answer="a", usage=usage_of(1000, 10, cached=512)))
     document = ask_json(cli, "hello")
     with Store(db_path(cli.home / "data" / "qwenchat")) as store:
@@ -182,7 +176,7 @@ def test_a_fork_does_not_count_its_copied_turns_again(tmp_path: Path) -> None:
 
 
 def test_budget_lines_when_this_months_spend_passes_80_and_100_percent(cli: Cli) -> None:
-    write_config(cli, 'monthly_budget = 0.01\n[models."qwen-plus".price]\n'
+    write_config(cli.home, 'monthly_budget = 0.01\n[models."qwen-plus".price]\n'
                       'currency = "CNY"\ninput = 0\noutput = 1000\n')  # fmt: skip
     lines = []
     for completion in (7, 2, 1, 5):  # ¥0.007, 0.009, 0.010, 0.015
@@ -206,7 +200,7 @@ def test_month_start_is_the_first_of_the_utc_month() -> None:
 
 
 def test_models_json_shows_the_price_that_applies(cli: Cli, tmp_path: Path) -> None:
-    write_config(cli, PRICES)
+    write_config(cli.home, PRICES)
     rows = json.loads(cli("models", "--json").stdout)
     plus = next(row for row in rows if row["name"] == "qwen-plus")
     assert plus["price"]["tiers"][0]["output_thinking"] == 8
@@ -222,7 +216,7 @@ def test_models_json_shows_the_price_that_applies(cli: Cli, tmp_path: Path) -> N
 
 
 def test_without_usage_from_the_server_the_cost_is_estimated(cli: Cli) -> None:
-    write_config(cli, PRICES)
+    write_config(cli.home, PRICES)
     cli.server.enqueue(Reply(answer="a fairly short answer", send_usage=False))
     document = ask_json(cli, "a question of some length")
     assert document["usage"] is None

@@ -12,23 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, write_config
 from tests.fakeserver import Reply
-from tests.tty import ENTER, Tty
+from tests.tty import PROMPT, Tty, say
 
-PROMPT = "›"
 # A window of 500 tokens leaves 375 for the input: two long exchanges do not fit, one does.
 SMALL_WINDOW = 500
 FIRST = "first " + "a" * 400
 LONG_B, LONG_D = "b" * 600, "d" * 600
 OVERRIDE = f'[models."qwen-max"]\ncontext_window = {SMALL_WINDOW}\n'
 PROFILE = f"[profiles.tiny]\ncontext_window = {SMALL_WINDOW}\n"
-
-
-def write_config(cli: Cli, text: str) -> None:
-    path = cli.home / "config" / "qwenchat" / "config.toml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
 
 
 def contents(cli: Cli, index: int) -> list[str]:
@@ -47,7 +40,7 @@ def contents(cli: Cli, index: int) -> list[str]:
 def test_ask_continue_trims_to_the_configured_window(
     cli: Cli, config: str, flags: tuple[str, ...], trimmed: bool
 ) -> None:
-    write_config(cli, config)
+    write_config(cli.home, config)
     cli.server.enqueue(Reply(answer=LONG_B), Reply(answer=LONG_D), Reply(answer="fine"))
     assert cli("ask", *flags, FIRST).exit_code == 0
     second = cli("ask", *flags, "-c", "second")
@@ -68,12 +61,6 @@ def chat(cli: Cli) -> Iterator[list[Tty]]:
         session.close()
 
 
-def say(repl: Tty, text: str) -> None:
-    before = repl.text().count(PROMPT)
-    repl.send(text + ENTER)
-    repl.wait_for(PROMPT, after=before)
-
-
 @pytest.mark.parametrize(
     ("config", "args"),
     [(OVERRIDE, ("-m", "qwen-max")), (PROFILE, ("--profile", "tiny"))],
@@ -81,7 +68,7 @@ def say(repl: Tty, text: str) -> None:
 def test_chat_trims_to_the_configured_window(
     cli: Cli, chat: list[Tty], config: str, args: tuple[str, ...]
 ) -> None:
-    write_config(cli, config)
+    write_config(cli.home, config)
     env = cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
     repl = Tty(*args, env=env)
     chat.append(repl)
@@ -115,7 +102,7 @@ def conversation_line(item_id: str, **params: str) -> str:
 def test_batch_conversation_lines_are_trimmed_to_the_configured_window(
     cli: Cli, config: str, profile: bool
 ) -> None:
-    write_config(cli, config)
+    write_config(cli.home, config)
     path = Path(cli.home / "work" / "conversations.jsonl")
     big = "qwen-turbo" if profile else "qwen-plus"  # an overridden window is the model's own
     path.write_text(

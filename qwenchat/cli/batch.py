@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from typer.core import TyperGroup
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     EndpointOptions,
@@ -130,9 +131,7 @@ class ResultsFlags:
 def batch_group(ctx: typer.Context) -> None:
     """Send many prompts: concurrently from here, or through DashScope's Batch service."""
     if ctx.invoked_subcommand is None:
-        from qwenchat.render.terminal import Terminal
-
-        Terminal.system().output.out(ctx.get_help() + "\n")
+        environment(ctx).output.out(ctx.get_help() + "\n")
         raise typer.Exit(0)
 
 
@@ -164,7 +163,6 @@ def run(ctx: typer.Context, flags: RunFlags) -> None:
     from qwenchat.cli.roles import with_role
     from qwenchat.cli.settings_files import settings_from
     from qwenchat.core.errors import UsageError
-    from qwenchat.render.terminal import Terminal
 
     flags = completed(ctx, flags)
     if flags.fmt not in ("auto", "text", "jsonl"):
@@ -181,7 +179,7 @@ def run(ctx: typer.Context, flags: RunFlags) -> None:
         flags.input, flags.output, request, cast(Format, flags.fmt), route, flags.jobs,
         flags.wait, flags.poll, overwrite=flags.overwrite, attach_root=flags.attach_root,
     )  # fmt: skip
-    raise typer.Exit(run_batch(settings, Terminal.system(), options))
+    raise typer.Exit(run_batch(settings, environment(ctx).terminal, options))
 
 
 @batch_app.command("status", short_help="Show a batch's status and counts.")
@@ -190,10 +188,9 @@ def run(ctx: typer.Context, flags: RunFlags) -> None:
 def status(ctx: typer.Context, batch_id: BatchId, endpoint: EndpointOptions) -> None:
     """Show a Batch service batch's status and counts."""
     from qwenchat.batch.submit import show_status
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, batch_id, endpoint)
-    raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
+    raise typer.Exit(show_status(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("results", short_help="Wait for a batch and write its results.")
@@ -202,10 +199,9 @@ def status(ctx: typer.Context, batch_id: BatchId, endpoint: EndpointOptions) -> 
 def results(ctx: typer.Context, flags: ResultsFlags) -> None:
     """Wait for a batch and write its results (to the file given when it was submitted)."""
     from qwenchat.batch.submit import fetch_results
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, flags.batch_id, flags.endpoint)
-    code = fetch_results(settings, Terminal.system(), flags.batch_id, output=flags.output,
+    code = fetch_results(settings, environment(ctx).terminal, flags.batch_id, output=flags.output,
                          wait=flags.wait, poll=flags.poll)  # fmt: skip
     raise typer.Exit(code)
 
@@ -216,10 +212,9 @@ def results(ctx: typer.Context, flags: ResultsFlags) -> None:
 def cancel(ctx: typer.Context, batch_id: BatchId, endpoint: EndpointOptions) -> None:
     """Cancel a Batch service batch (finished requests keep their results)."""
     from qwenchat.batch.submit import cancel_batch
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, batch_id, endpoint)
-    raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
+    raise typer.Exit(cancel_batch(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("list", short_help="List recent batches.")
@@ -232,7 +227,6 @@ def list_(
 ) -> None:
     """List recent Batch service batches."""
     from qwenchat.batch.submit import list_batches
-    from qwenchat.render.terminal import Terminal
 
     settings = settings_for(ctx, endpoint)
-    raise typer.Exit(list_batches(settings, Terminal.system(), limit=limit))
+    raise typer.Exit(list_batches(settings, environment(ctx).terminal, limit=limit))

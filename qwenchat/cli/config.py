@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, ModelOpt, settings_for
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.endpoints import describe
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -18,7 +18,7 @@ from qwenchat.render.terminal import Terminal
 def config(ctx: typer.Context, endpoint: EndpointOptions, model: ModelOpt = None) -> None:
     """Show the effective settings and where each came from (the key masked)."""
     settings = settings_for(ctx, endpoint, model=model)
-    Terminal.system().output.out(table(masked(rows(settings), settings.api_key)))
+    environment(ctx).output.out(table(masked(rows(settings), settings.api_key)))
 
 
 def rows(settings: Settings) -> list[tuple[str, str, object]]:

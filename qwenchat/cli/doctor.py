@@ -6,11 +6,11 @@ import os
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, ModelOpt, settings_for
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -23,6 +23,6 @@ def doctor(ctx: typer.Context, endpoint: EndpointOptions, model: ModelOpt = None
     def load() -> Settings:
         return settings_for(ctx, endpoint, model=model)
 
-    output = Terminal.system().output
+    output = environment(ctx).output
     found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
     raise typer.Exit(checks.report(found, lambda text: output.out(text, flush=True)))

@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, JsonOpt, settings_for
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.corrections import Learned
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 ForgetOpt = Annotated[
     str | None,
@@ -33,7 +33,7 @@ def models(
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, endpoint)
-    output = Terminal.system().output
+    output = environment(ctx).output
     if forget is not None:
         count = forget_facts(settings, forget)
         output.out(f"forgot {count} learned fact{'' if count == 1 else 's'} about {forget}\n")

@@ -13,7 +13,6 @@ read what they need out of any such dataclass, by name.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -22,6 +21,7 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.cli import completion as complete
+from qwenchat.cli.environment import Environment, debug_requests, environment
 from qwenchat.cli.takes_options import flat, is_group
 
 if TYPE_CHECKING:
@@ -32,12 +32,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _show_version(value: bool) -> None:
+def _show_version(ctx: typer.Context, value: bool) -> None:
     if value:
-        from qwenchat.render.terminal import Terminal
-
-        Terminal.system().output.out(f"qwenchat {__version__}\n")
+        environment(ctx).output.out(f"qwenchat {__version__}\n")
         raise typer.Exit()
+
+
+def _debug_given(ctx: typer.Context, value: bool) -> bool:
+    """`--debug` after the command: the run debugs, as with `--debug` before it."""
+    if value:
+        env = environment(ctx)
+        env.debugging(True)
+        debug_requests(env)
+    return value
 
 
 VersionOpt = Annotated[
@@ -74,7 +81,9 @@ ThinkingOpt = Annotated[
 RegionOpt = Annotated[
     str | None,
     typer.Option(
-        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+        "--region",
+        metavar="cn|intl|us|hk",
+        help="DashScope region: cn (Beijing, default), intl (Singapore), us or hk.",
     ),
 ]
 BaseUrlOpt = Annotated[
@@ -143,7 +152,7 @@ DebugOpt = Annotated[
     bool,
     typer.Option(
         "--debug",
-        callback=lambda value: _debug_given(value),
+        callback=_debug_given,
         help="Log each HTTP request and response, and show tracebacks (or QWENCHAT_DEBUG=1).",
     ),
 ]
@@ -321,7 +330,9 @@ _ROOT_DEFAULTS = flat(RootOptions())
 def root_options(ctx: typer.Context) -> RootOptions:
     """The options given before the command (all unset outside a run of the app)."""
     found = ctx.find_root().obj
-    return found if isinstance(found, RootOptions) else RootOptions()
+    if isinstance(found, Environment) and isinstance(found.options, RootOptions):
+        return found.options
+    return RootOptions()
 
 
 def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
@@ -362,25 +373,6 @@ def one_conversation(continue_: bool, session: str | None) -> None:
         from qwenchat.core.errors import UsageError
 
         raise UsageError("-c/--continue and --session both pick the conversation: give one")
-
-
-def _debug_given(value: bool) -> bool:
-    """`--debug` after the command logs the requests as `--debug` before it does."""
-    if value:
-        debug_requests(True)
-    return value
-
-
-def debug_requests(flag: bool) -> None:
-    """`--debug` or `QWENCHAT_DEBUG=1`: every HTTP request and response on stderr."""
-    from qwenchat.net import debug_log
-
-    if flag or os.environ.get("QWENCHAT_DEBUG", "").strip() not in ("", "0"):
-        from qwenchat.render.terminal import Terminal
-
-        debug_log.enable(Terminal.system().output.err)
-    else:
-        debug_log.enable(None)
 
 
 def settings_for(ctx: typer.Context, *groups: Any, **flags: Any) -> Settings:

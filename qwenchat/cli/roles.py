@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, settings_for
 from qwenchat.cli.takes_options import takes_options
@@ -48,7 +49,5 @@ def with_role(
 @takes_options(EndpointOptions)
 def roles(ctx: typer.Context, endpoint: EndpointOptions) -> None:
     """List the roles: `--role NAME` (ask, chat, batch) or `/role NAME` in the chat."""
-    from qwenchat.render.terminal import Terminal
-
     found = available(settings_for(ctx, endpoint))
-    Terminal.system().output.out("".join(role.describe() + "\n" for role in found.values()))
+    environment(ctx).output.out("".join(role.describe() + "\n" for role in found.values()))

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import EndpointOptions, JsonOpt, settings_for
 from qwenchat.cli.takes_options import takes_options
-from qwenchat.render.terminal import Terminal
 
 BY = ("model", "day", "conversation", "region")
 Since = Annotated[
@@ -59,7 +59,7 @@ def usage(ctx: typer.Context, flags: UsageFlags) -> None:
     with open_store(settings) as store:
         rows = usage_report(store, by, since=start or None, until=end or None)  # type: ignore[arg-type]
     totals = total(rows)
-    output = Terminal.system().output
+    output = environment(ctx).output
     if flags.json_output:
         output.out(usage_table.as_json(rows, totals, by, start, end), flush=True)
     else:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, assert_clean_failure
+from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakeserver import Reply
 from tests.images import bmp, gif, png
-from tests.test_profiles import write_config
 
 
 def data_url(mime: str, data: bytes) -> str:

@@ -13,8 +13,7 @@ from qwenchat.render.terminal import Terminal
 from qwenchat.store.database import Store, Summary, TurnRecord
 from tests.conftest import Cli, fake_clipboard
 from tests.fakeserver import Error, Reply
-from tests.test_repl import say
-from tests.tty import CTRL_C, CTRL_D, ENTER, Tty
+from tests.tty import CTRL_C, CTRL_D, ENTER, Tty, say
 
 PROMPT = "›"
 

@@ -102,8 +102,7 @@ def test_a_read_only_data_directory_is_still_read(hostile: Cli) -> None:
 
 def _chat(cli: Cli, *lines: str, shell: str | None = None) -> str:
     """Type `lines` into the real chat in a pty; the screen at the end."""
-    from tests.test_repl import PROMPT, say
-    from tests.tty import Tty
+    from tests.tty import PROMPT, Tty, say
 
     env = cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="100", LINES="30")
     session = Tty(env=env, shell=shell)

@@ -160,8 +160,7 @@ HOSTILE_BYTES = (b"\x1b]0;owned", b"\x1b]52;", b"\x1b[201~", b"\xc2\x9b", b"\x07
 
 
 def test_the_chat_shows_models_history_recap_and_echo_clean(hostile: Cli, tmp_path: Path) -> None:
-    from tests.test_repl import PROMPT, say
-    from tests.tty import Tty, paste
+    from tests.tty import PROMPT, Tty, paste, say
 
     clipboard, path = fake_clipboard(tmp_path)
     hostile.server.models = ["qwen-plus", EVIL_MODEL]

@@ -13,8 +13,7 @@ import pytest
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure, fake_clipboard
 from tests.fakeserver import Reply
 from tests.hostileserver import ESCAPES, HostileFiles
-from tests.test_repl import say
-from tests.tty import Tty
+from tests.tty import Tty, say
 
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but \t and \n, DEL, C1
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

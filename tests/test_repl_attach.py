@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import Cli
 from tests.images import png
-from tests.test_repl import PROMPT, messages, say
-from tests.tty import Tty
+from tests.test_repl import messages
+from tests.tty import PROMPT, Tty, say
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import Cli
 from tests.images import png
-from tests.test_repl import messages
+from tests.terminal.test_repl import messages
 from tests.tty import PROMPT, Tty, say
 
 

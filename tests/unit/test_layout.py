@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "qwenchat"
+PACKAGE = Path(__file__).resolve().parents[2] / "qwenchat"
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
 # A third-party library, and the only package of qwenchat allowed to import it.

@@ -17,7 +17,7 @@ from rich.console import Console
 from qwenchat.render.panels import MarkdownPanel, TextPanel
 from qwenchat.render.safe_console import SafeConsole, console_rewraps
 from qwenchat.render.terminal import Terminal, rewraps_lines
-from tests.test_mdblocks import chunk
+from tests.unit.test_mdblocks import chunk
 
 CONTROL = re.compile(r"\x1b\[([0-9;?]*)([A-Za-z])|\r|\n")
 

@@ -332,7 +332,7 @@ def test_twenty_thousand_chunks_through_the_sdk(fake: FakeServer, client: openai
 
 
 def test_runs_as_a_script() -> None:
-    script = Path(__file__).with_name("fakeserver.py")
+    script = Path(__file__).resolve().parents[1] / "fakeserver.py"
     args = [sys.executable, str(script), "--port", "0", "--answer-chars", "1000", "--chunks", "10"]
     with subprocess.Popen(args, stdout=subprocess.PIPE, text=True) as proc:
         try:

@@ -17,10 +17,9 @@ from qwenchat.render.panels import MarkdownPanel, TextPanel
 from qwenchat.render.toolpanel import RichToolView
 from tests.conftest import Cli, assert_clean_failure, write_config
 from tests.fakeserver import Reply
-from tests.test_mdblocks import PROPERTY, chunk, documents, plain_lines
-from tests.test_panels import REASONING, long_answer, make_console, replay
-from tests.test_repl import PROMPT, say
-from tests.tty import Tty
+from tests.tty import PROMPT, Tty, say
+from tests.unit.test_mdblocks import PROPERTY, chunk, documents, plain_lines
+from tests.unit.test_panels import REASONING, long_answer, make_console, replay
 
 BOX = set("╭╮╰╯│")  # a table keeps its rule under the header
 CODE = "```python\n" + "x = '" + "0123456789" * 12 + "'\nif x:\n    print(x)\n```\n"

@@ -18,7 +18,7 @@ from rich.text import Text
 from qwenchat.render import frame, panels
 from qwenchat.render.mdblocks import split_blocks
 from qwenchat.render.panels import MarkdownPanel, TextPanel
-from tests.test_mdblocks import chunk, plain_lines, render_oneshot
+from tests.unit.test_mdblocks import chunk, plain_lines, render_oneshot
 
 REASONING = "Let me think.\n\nFirst [bold]x[/] then 中文推理没有空格的很长的一段话。\n\n\n"
 

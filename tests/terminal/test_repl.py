@@ -15,7 +15,7 @@ from tests.conftest import Cli, fake_clipboard
 from tests.fakeserver import Reply
 from tests.tty import ALT_ENTER, CTRL_C, CTRL_D, CTRL_J, ENTER, PROMPT, Tty, paste, say
 
-CHAT_DOC = Path(__file__).resolve().parent.parent / "docs" / "chat.md"
+CHAT_DOC = Path(__file__).resolve().parents[2] / "docs" / "chat.md"
 
 
 def messages(cli: Cli, index: int) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import Error, Frames, Hang, Reply, chunk_frame
-from tests.test_faults import MODERATION
+from tests.terminal.test_faults import MODERATION
 from tests.tty import CTRL_D, ENTER, PROMPT, Tty, say
 
 

@@ -250,7 +250,7 @@ def test_monthly_budget(tmp_path: Path) -> None:
     assert Tier(None, 1, 2).cached_input is None
 
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "usage.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "usage.md"
 
 
 def _number(value: float | None) -> str:

@@ -194,7 +194,7 @@ def test_key_never_lands_in_the_output(cli: Cli) -> None:
 
 
 def test_batch_commands_are_in_help_and_docs(cli: Cli) -> None:
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "batch.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "batch.md").read_text(encoding="utf-8")
     shown = cli("batch", "--help").stdout
     for name in ("run", "status", "results", "cancel", "list"):
         assert name in shown

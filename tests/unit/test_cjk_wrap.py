@@ -14,8 +14,8 @@ from rich.markdown import Markdown
 from qwenchat.render.cjkwrap import divide_line
 from qwenchat.render.output import safe_console
 from qwenchat.render.panels import MarkdownPanel
-from tests.test_mdblocks import chunk, plain_lines, render_oneshot
-from tests.test_panels import make_console, render_text_oneshot, stream_text
+from tests.unit.test_mdblocks import chunk, plain_lines, render_oneshot
+from tests.unit.test_panels import make_console, render_text_oneshot, stream_text
 
 MIXED = (
     "使用 qwenchat 的时候，你可以在终端里直接和Qwen模型聊天并且看到它的思考过程，中英混合也一样。"

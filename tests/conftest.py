@@ -1,4 +1,9 @@
-"""Shared fixtures: the loopback DashScope server and a clean, isolated environment."""
+"""Shared fixtures: the loopback DashScope server and a clean, isolated environment.
+
+The tests sit in three lanes, each a folder and a marker of the same name (`pytest tests/unit`
+or `pytest -m unit`): `unit` (pure and in-process: no server, no CLI), `app` (the CLI run
+in-process against the loopback server), `terminal` (a pseudo-terminal or a subprocess).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,17 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 # Variables that would leak the developer's own configuration into a test.
 _SCRUBBED_PREFIXES = ("DASHSCOPE_", "OPENAI_", "QWENCHAT_", "XDG_")
 _SCRUBBED = {"MODEL_NAME", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"}
+
+
+LANES = ("unit", "app", "terminal")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its lane, the folder it sits in."""
+    for item in items:
+        lane = item.path.parent.name
+        if lane in LANES:
+            item.add_marker(lane)
 
 
 @pytest.fixture

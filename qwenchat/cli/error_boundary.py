@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -67,7 +68,7 @@ def reports_errors(command: F) -> F:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            return _output_checked(command, *args, **kwargs)
         except InternalError as exc:  # a bug met mid-turn, after the turn was saved
             report_bug(exc.cause, debug=_debugging(args, kwargs))
             raise typer.Exit(EXIT_INTERNAL) from None
@@ -86,6 +87,20 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _output_checked(command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The command's result, once what it wrote reached stdout (OutputError if it did not)."""
+    from qwenchat.render.pipes import check_written
+
+    try:
+        result = command(*args, **kwargs)
+    except typer.Exit as exc:
+        if not exc.exit_code:
+            check_written()
+        raise
+    check_written()
+    return result
+
+
 def _debugging(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """`--debug`, given to the command or before it."""
     values = (*args, *kwargs.values())
@@ -98,6 +113,9 @@ def _debugging(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
 
 def run(app: Callable[..., Any]) -> int:
     """Run the app; a command-line mistake is one line too (exit 2), as is anything else."""
+    from qwenchat.render.pipes import claim_standard_fds
+
+    claim_standard_fds()
     output = Terminal.system().output
     try:
         code = app(prog_name="qwenchat", standalone_mode=False)
@@ -118,6 +136,18 @@ def run(app: Callable[..., Any]) -> int:
         report_bug(exc, debug="--debug" in options)
         return EXIT_INTERNAL
     return code if isinstance(code, int) else 0
+
+
+def leave(code: int) -> None:
+    """Exit with `code`. A thread a `--functions` tool left running is not waited for (every
+    thread of qwenchat's own is a daemon): what is written is flushed, and the process ends."""
+    main = threading.main_thread()
+    if not any(t.is_alive() and not t.daemon and t is not main for t in threading.enumerate()):
+        sys.exit(code)
+    from qwenchat.render.pipes import flush_standard_streams
+
+    flush_standard_streams()
+    os._exit(code)
 
 
 def command_line_error() -> type[Exception]:

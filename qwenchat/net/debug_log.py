@@ -46,10 +46,22 @@ def on_request(request: Any, key: str | None) -> None:
     number = next(_numbers)
     request.extensions["qwenchat_debug"] = (number, time.monotonic())
     lines = [f"debug: → #{number} {request.method} {request.url}"]
-    body = _body(bytes(request.content or b""), key)
+    content = _content(request)
+    body = _body(content, key) if content is not None else "  (a streamed body: not logged)"
     if body:
         lines.append(body)
     _write(lines)
+
+
+def _content(request: Any) -> bytes | None:
+    """The request's body, or None when it is a stream not read yet (a redirect sends the
+    body again as one): reading it here would consume it."""
+    try:
+        return bytes(request.content or b"")
+    except Exception as exc:  # httpx's RequestNotRead; nothing else is expected here
+        if type(exc).__name__ != "RequestNotRead":
+            raise
+        return None
 
 
 def on_response(response: Any, key: str | None) -> None:
@@ -62,6 +74,9 @@ def on_response(response: Any, key: str | None) -> None:
     )
     if request_id:
         lines[0] += f" request id {request_id}"
+    if response.is_redirect:
+        location = response.headers.get("location", "?")
+        lines[0] += f" redirected to {location.replace(key, mask_key(key)) if key else location}"
     if "json" in kind:
         response.read()
         body = _body(response.content, key)

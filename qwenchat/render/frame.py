@@ -79,7 +79,8 @@ class Frame:
         self._lock = threading.Lock()  # the silence watch never refreshes a stopped Live
         self._watching: threading.Event | None = None
         self._drawn: tuple[int, list[int]] | None = None  # the tail's width, and its rows' cells
-        self._rewraps = bool(getattr(console, "rewraps_lines", True))  # see output.safe_console
+        # known to rewrap its lines (output.safe_console); an unknown terminal is taken to cut
+        self._rewraps = bool(getattr(console, "rewraps_lines", False))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         parts = [self.content]
@@ -94,11 +95,12 @@ class Frame:
             yield new_line
 
     def _erase_rewrapped(self) -> None:
-        """After the terminal got narrower, a terminal that rewraps lines (most do: VTE, kitty,
-        iTerm2, Windows Terminal, tmux) shows each row of the live tail as several. Live erases
-        only as many rows as it drew; the rows beyond those are erased first, from the bottom,
-        so no stale copy of the tail stays above the next one. A terminal that cuts its rows
-        instead (xterm) needs nothing: there, erasing more would blank printed rows."""
+        """After the terminal got narrower, a terminal that rewraps lines (VTE, kitty, iTerm2,
+        Windows Terminal, tmux…: `terminal.rewraps_lines`) shows each row of the live tail as
+        several. Live erases only as many rows as it drew; the rows beyond those are erased
+        first, from the bottom, so no stale copy of the tail stays above the next one. A
+        terminal that cuts its rows instead (xterm, st, the Linux console), or one not known
+        to rewrap, gets nothing more: there, erasing more would blank printed rows."""
         drawn, width = self._drawn, self.console.width
         if self._live is None or drawn is None or width >= drawn[0] or not self._rewraps:
             return

@@ -34,7 +34,7 @@ def error_line(exc: QwenchatError) -> str:
 class Output:
     """stdout for results, stderr for everything else; all of it sanitised."""
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = True) -> None:
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = False) -> None:
         self.stdout = stdout
         self.stderr = stderr
         self.rewraps = rewraps  # the terminal rewraps lines when it narrows (render/frame.py)
@@ -122,7 +122,7 @@ class PipeGuard:
         return getattr(self._stream, name)
 
 
-def safe_console(file: TextIO, *, rewraps: bool = True) -> Console:
+def safe_console(file: TextIO, *, rewraps: bool = False) -> Console:
     """A Rich console that sanitises every string and `Text` it is asked to print; `rewraps`
     says whether its terminal rewraps lines when the window narrows (render/frame.py)."""
     from rich.console import Console

@@ -25,6 +25,7 @@ class ChatState:
     pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
+    shell: bool = False  # the `shell` role: each answer offered to run (run/explain/cancel)
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ class ShowReasoning:
 
 @dataclass(frozen=True)
 class Copy:
-    """Put this text on the clipboard."""
+    """Put this text on the clipboard; `note` is said after what the copy did."""
 
     text: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

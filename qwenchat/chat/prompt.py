@@ -113,3 +113,11 @@ def build_prompt(
         enable_open_in_editor=True,
         input=create_input(stdin=tty) if tty is not None else None,
     )
+
+
+def open_tty() -> TextIO | None:
+    """The controlling terminal, for a chat whose stdin is a pipe; None when there is none."""
+    try:
+        return open("/dev/tty", encoding="utf-8")
+    except OSError:
+        return None

@@ -50,6 +50,15 @@ class TypedAhead:
         finally:
             self.mode.quiet()
 
+    @contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Quiet while the block runs (a reply inside `as_found`), as found again after."""
+        self.mode.quiet()
+        try:
+            yield
+        finally:
+            self.mode.restore()
+
     def next_line(self) -> str | None:
         """The next line typed ahead and sent, if any."""
         return self.lines.pop(0) if self.lines else None

@@ -14,6 +14,7 @@ import typer
 
 from qwenchat.cli import error_boundary as boundary
 from qwenchat.cli.ask import ask
+from qwenchat.cli.bare_prompt import BarePromptGroup
 from qwenchat.cli.batch import batch_app
 from qwenchat.cli.chat import chat, open_chat
 from qwenchat.cli.config import config
@@ -33,6 +34,7 @@ from qwenchat.cli.usage import usage as usage_command
 
 app = typer.Typer(
     name="qwenchat",
+    cls=BarePromptGroup,  # `qwenchat "a question"` is `qwenchat ask "a question"`
     help="Chat with Qwen models from the terminal (DashScope or any OpenAI-compatible server).",
     add_completion=True,
     pretty_exceptions_enable=False,

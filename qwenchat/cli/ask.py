@@ -49,6 +49,7 @@ class AskFlags:
     no_stream: opt.NoStreamOpt = False
     json_output: opt.JsonOutputOpt = False
     plain: opt.PlainOpt = False
+    extract: opt.ExtractOpt = False
     panels: opt.PanelsOpt = None
     region: opt.RegionOpt = None
     base_url: opt.BaseUrlOpt = None
@@ -123,8 +124,18 @@ def ask_options(flags: AskFlags) -> AskOptions:
         continue_last=flags.continue_, session=flags.session,
         cache=flags.cache, cache_thinking=flags.cache_thinking,
         tools=tool_options(flags.tools, flags.functions, flags.yes_tools),
-        attach=tuple(flags.attach or ()),
+        attach=tuple(flags.attach or ()), extract=extract_of(flags),
     )  # fmt: skip
+
+
+def extract_of(flags: AskFlags) -> bool:
+    """`-x`: only code on stdout; a JSON document or the shell role's offer would be more."""
+    if flags.extract and (flags.json_output or flags.role == SHELL):
+        from qwenchat.core.errors import UsageError
+
+        other = "--json" if flags.json_output else "--role shell"
+        raise UsageError(f"-x/--extract prints only code: it cannot go with {other}")
+    return flags.extract
 
 
 def request_options(flags: AskFlags) -> RequestOptions:

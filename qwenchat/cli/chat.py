@@ -13,6 +13,7 @@ from qwenchat.cli.options import (
 )
 from qwenchat.cli.roles import with_role
 from qwenchat.cli.takes_options import takes_options
+from qwenchat.core.roles import SHELL
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 
@@ -30,8 +31,9 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     one_conversation(options.continue_, options.session)
     flags = options.settings_flags()
     settings = settings_from(**flags)
-    settings, _ = with_role(settings, options.role, model=options.model, system=options.system)
-    from qwenchat.chat.repl import open_tty, run_repl
+    settings, role = with_role(settings, options.role, model=options.model, system=options.system)
+    from qwenchat.chat.prompt import open_tty
+    from qwenchat.chat.repl import ChatStart, run_repl
 
     def reload(name: str) -> Settings:
         return settings_from(**{**flags, "profile": name})
@@ -43,17 +45,12 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
         _answer_without_terminal(settings, terminal, piped, options)
         return
-    run_repl(
-        settings,
-        terminal,
-        think=options.think,
-        continue_last=options.continue_,
-        session=options.session,
-        tools=options.tool_options(),
-        reload=reload,
-        piped=piped,
-        tty=tty,
-    )
+    start = ChatStart(
+        think=options.think, continue_last=options.continue_, session=options.session,
+        tools=options.tool_options(), reload=reload, piped=piped, tty=tty,
+        shell=role is not None and role.name == SHELL,
+    )  # fmt: skip
+    run_repl(settings, terminal, start)
 
 
 def _answer_without_terminal(

@@ -197,6 +197,10 @@ SearchOpt = Annotated[
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+ExtractOpt = Annotated[
+    bool,
+    typer.Option("-x", "--extract", help="Print only the fenced code of the answer (for pipes)."),
+]
 PanelsOpt = Annotated[
     bool | None,
     typer.Option(
@@ -324,6 +328,10 @@ def settings_from(**flags: Any) -> Settings:
     settings = resolve_settings(flags, os.environ, files)
     for line in config_warnings(files.config, str(files.config_path)):
         _warn_once(f"warning: {line}")
+    from qwenchat.core.dotenv_note import dotenv_note
+
+    if note := dotenv_note(settings, files.directory):
+        _warn_once(note)
     return settings
 
 

@@ -93,10 +93,3 @@ def pick(roles: Mapping[str, Role], name: str) -> Role:
     if role is None:
         raise UsageError(f"no role {name!r}; roles: {', '.join(sorted(roles))}")
     return role
-
-
-def command_of(answer: str) -> str:
-    """The shell command in an answer (fences and a `$ ` prompt taken off)."""
-    lines = [line for line in answer.strip().splitlines() if not line.strip().startswith("```")]
-    text = "\n".join(lines).strip()
-    return text[2:] if text.startswith("$ ") else text

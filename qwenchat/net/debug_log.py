@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from qwenchat.core.redact import redact
 from qwenchat.core.settings import mask_key
 
 MAX_BODY = 4000  # characters of a body shown
@@ -42,10 +43,16 @@ def hooks(key: str | None) -> dict[str, list[Callable[[Any], None]]]:
     }
 
 
+def note(text: str) -> None:
+    """One line of what qwenchat decided (`debug: …`), when logging."""
+    _write([f"debug: {text}"])
+
+
 def on_request(request: Any, key: str | None) -> None:
     number = next(_numbers)
     request.extensions["qwenchat_debug"] = (number, time.monotonic())
-    lines = [f"debug: → #{number} {request.method} {request.url}"]
+    # the URL may hold the key (a `.env` that built it from `${DASHSCOPE_API_KEY}`) or a password
+    lines = [f"debug: → #{number} {request.method} {redact(str(request.url), key)}"]
     content = _content(request)
     body = _body(content, key) if content is not None else "  (a streamed body: not logged)"
     if body:
@@ -73,10 +80,9 @@ def on_response(response: Any, key: str | None) -> None:
         "x-dashscope-request-id"
     )
     if request_id:
-        lines[0] += f" request id {request_id}"
+        lines[0] += f" request id {redact(request_id, key)}"
     if response.is_redirect:
-        location = response.headers.get("location", "?")
-        lines[0] += f" redirected to {location.replace(key, mask_key(key)) if key else location}"
+        lines[0] += f" redirected to {redact(response.headers.get('location', '?'), key)}"
     if "json" in kind:
         response.read()
         body = _body(response.content, key)
@@ -96,7 +102,7 @@ def _body(data: bytes, key: str | None) -> str:
     if len(text) > MAX_BODY:
         text = text[:MAX_BODY] + f"… ({len(data):,} bytes)"
     if key:
-        text = text.replace(key, mask_key(key))
+        text = redact(text.replace(key, mask_key(key)), key)
     return "  " + text
 
 

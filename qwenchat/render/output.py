@@ -97,7 +97,12 @@ class PipeGuard:
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self.gone = False
+        self._gone = False
+
+    @property
+    def gone(self) -> bool:
+        """The reader went away (seen here, or by the pipe-safe stdout this wraps)."""
+        return self._gone or getattr(self._stream, "broken", False) is True
 
     def write(self, text: str) -> int:
         if not self.gone:
@@ -115,7 +120,7 @@ class PipeGuard:
                 self._lost()
 
     def _lost(self) -> None:
-        self.gone = True
+        self._gone = True
         reader_gone(self._stream)
 
     def __getattr__(self, name: str) -> Any:

@@ -33,13 +33,14 @@ class PipeSafe:
     def __init__(self, stream: TextIO | None) -> None:
         self.source = stream
         self._stream = stream if stream is not None else null_stream()
-        self.broken = stream is None
+        self.broken = False  # the reader went away (a closed pipe): the reply need not go on
+        self.dropping = stream is None  # nothing more is written, for that or another reason
         self.failure: str | None = CLOSED if stream is None else None
         self.written = False  # anything at all was written (`ask --json` prints one document)
 
     def write(self, text: str) -> int:
         self.written = self.written or bool(text)
-        if not self.broken:
+        if not self.dropping:
             try:
                 self._stream.write(text)
             except (OSError, ValueError) as exc:
@@ -47,7 +48,7 @@ class PipeSafe:
         return len(text)
 
     def flush(self) -> None:
-        if not self.broken:
+        if not self.dropping:
             try:
                 self._stream.flush()
             except (OSError, ValueError) as exc:
@@ -57,8 +58,12 @@ class PipeSafe:
         return getattr(self._stream, name)
 
     def _drop(self, exc: Exception) -> None:
-        self.broken = True
-        if not isinstance(exc, BrokenPipeError):  # the reader going away is no failure
+        """Write nothing more. A closed pipe is the reader's choice; any other failure (a full
+        disk) is not, so the reply is still read whole and saved, and the failure reported."""
+        self.dropping = True
+        if isinstance(exc, BrokenPipeError):
+            self.broken = True
+        else:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.failure = self.failure or reason
         with contextlib.suppress(OSError, ValueError, AttributeError):

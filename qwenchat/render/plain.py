@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing, usage_line
-from qwenchat.core.sanitize import Sanitizer
+from qwenchat.core.sanitize import Sanitizer, sanitize
 from qwenchat.render.base import OUTCOME_NOTES
 from qwenchat.render.output import PipeGuard
 
@@ -25,7 +26,8 @@ class PlainRenderer:
         show_usage: bool = False,
         label_reasoning: bool = False,
     ) -> None:
-        self._out: TextIO = PipeGuard(out)  # type: ignore[assignment]
+        self._guard = PipeGuard(out)
+        self._out: TextIO = self._guard  # type: ignore[assignment]
         self._err: TextIO = PipeGuard(err)  # type: ignore[assignment]
         self._show_reasoning = show_reasoning
         self._buffered = buffered
@@ -38,7 +40,7 @@ class PlainRenderer:
         self._label = label_reasoning  # `--plain`: say where the reasoning starts and ends
 
     def notice(self, text: str) -> None:
-        self._err.write(f"qwenchat: {text}\n")
+        self._err.write(sanitize(f"qwenchat: {text}") + "\n")  # it may quote the server
         self._err.flush()
 
     def waiting(self) -> None:
@@ -47,6 +49,8 @@ class PlainRenderer:
     def event(self, event: Event) -> None:
         if isinstance(event, AnswerDelta):
             self._write_answer(self._answer.feed(event.text))
+            if self._guard.gone:  # `| head -1` has what it wanted: stop reading the reply
+                raise OutputClosed
         elif isinstance(event, ReasoningDelta) and self._show_reasoning:
             text = self._reasoning.feed(event.text)
             if text:
@@ -59,6 +63,8 @@ class PlainRenderer:
             self._relabel()
 
     def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
+        if self._guard.gone:  # the reader went away: nothing more to say, not even on stderr
+            return
         self._close_reasoning()
         self._write_answer(self._answer.flush())
         if self._buffered:
@@ -69,7 +75,7 @@ class PlainRenderer:
         note = OUTCOME_NOTES[outcome]
         if note and (reply.answer or reply.reasoning):  # nothing shown: the error says it all
             self.notice(f"[{note}]")
-        if self._show_usage:
+        if self._show_usage and reply.arrived:
             self._err.write(usage_line(reply, timing) + "\n")
             self._err.flush()
 

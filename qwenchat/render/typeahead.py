@@ -62,6 +62,16 @@ def no_echo(stream: IO[Any] | int | None) -> Iterator[None]:
         _set(fd, saved)
 
 
+def discard_typed(stream: IO[Any] | int | None) -> None:
+    """Throw away what was typed and not yet read (before a question that must be answered
+    after it is asked, never by keys typed ahead)."""
+    fd = _fd(stream)
+    if fd is None or _attributes(fd) is None:
+        return
+    with contextlib.suppress(OSError, termios.error):
+        termios.tcflush(fd, termios.TCIFLUSH)
+
+
 class KeyMode:
     """The terminal's mode for the chat: as found (restored when the chat ends) or quiet (no
     echo, no line editing, Enter left as typed). The chat stays quiet between prompts so keys

@@ -1,25 +1,24 @@
-"""Stdout that survives its reader going away (`qwenchat ask … | head -1`), a full disk
-(`> /dev/full`) or being closed (`>&-`).
+"""Streams that survive their reader going away (`qwenchat ask … | head -1`), a full disk
+(`> /dev/full`) or being closed (`>&-`): the one guard every `Terminal` and `Output` puts on
+stdout and stderr.
 
 Once a write meets a closed pipe, the rest of the output is dropped quietly: the stream's file
 descriptor is pointed at /dev/null (so the interpreter's last flush does not fail either) and the
 command carries on — an `ask` still saves its turn — and exits 0. Any other failure to write
-(no space left, a stdout that was closed before qwenchat started) drops the rest of the output
-the same way, and once the command is done the error boundary asks `check_written`, which
-raises `OutputError`: one line, exit 1.
+(no space left, a stdout closed before qwenchat started) drops the rest of the output the same
+way, but the reply is still read whole and saved, and once the command is done the error
+boundary asks `check_written`, which raises `OutputError`: one line, exit 1.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
+import errno
 import os
 import sys
 from typing import Any, TextIO, cast
 
 from qwenchat.core.errors import QwenchatError
-
-CLOSED = "it is closed"
 
 
 class OutputError(QwenchatError):
@@ -30,12 +29,11 @@ class PipeSafe:
     """A text stream whose writes to a closed pipe are dropped, and whose other write
     failures are remembered for `check_written`."""
 
-    def __init__(self, stream: TextIO | None) -> None:
-        self.source = stream
-        self._stream = stream if stream is not None else null_stream()
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
         self.broken = False  # the reader went away (a closed pipe): the reply need not go on
-        self.dropping = stream is None  # nothing more is written, for that or another reason
-        self.failure: str | None = CLOSED if stream is None else None
+        self.dropping = False  # nothing more is written, for that or another reason
+        self.failure: str | None = None  # why a write failed, other than a closed pipe
         self.written = False  # anything at all was written (`ask --json` prints one document)
 
     def write(self, text: str) -> int:
@@ -72,34 +70,47 @@ class PipeSafe:
             os.close(null)
 
 
-_last: PipeSafe | None = None  # the wrapper of the current stdout: its failure outlives a call
+def pipe_safe(stream: TextIO) -> TextIO:
+    """`stream`, wrapped once."""
+    return stream if isinstance(stream, PipeSafe) else cast(TextIO, PipeSafe(stream))
 
 
-def pipe_safe(stream: TextIO | None) -> TextIO:
-    """`stream` (None: a stdout closed before qwenchat started), wrapped once."""
-    global _last
-    if isinstance(stream, PipeSafe):
-        return cast(TextIO, stream)
-    if _last is None or _last.source is not stream:
-        _last = PipeSafe(stream)
-    return cast(TextIO, _last)
+def guard_of(stream: TextIO) -> PipeSafe:
+    """The guard a `pipe_safe` stream is."""
+    assert isinstance(stream, PipeSafe), "the stream was made pipe-safe"
+    return stream
 
 
-def check_written() -> None:
-    """Flush stdout; OutputError when something written to it was lost (not to a closed pipe).
-    Said once: the failure is forgotten once raised."""
-    if _last is None:
-        return
-    _last.flush()
-    failure, _last.failure = _last.failure, None
+def check_written(stream: TextIO) -> None:
+    """Flush `stream` (stdout); OutputError when something written to it was lost (not to a
+    closed pipe). Said once: the failure is forgotten once raised."""
+    guard = guard_of(stream)
+    guard.flush()
+    failure, guard.failure = guard.failure, None
     if failure is not None:
         raise OutputError(f"cannot write to stdout: {failure}")
 
 
-@functools.cache
-def null_stream() -> TextIO:
-    """A text stream to /dev/null (for a standard stream that is closed), opened once."""
-    return open(os.devnull, "w", encoding="utf-8")
+class ClosedStream:
+    """A standard stream that was closed before qwenchat started (`>&-`): every write fails
+    as writing to a closed file descriptor would, so the guard reports it."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "it is closed")
+
+    def flush(self) -> None:
+        """Nothing is held."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "it is closed")
+
+
+def standard(stream: TextIO | None) -> TextIO:
+    """`sys.stdout` or `sys.stderr`, or a `ClosedStream` when Python found it closed."""
+    return stream if stream is not None else cast(TextIO, ClosedStream())
 
 
 def claim_standard_fds() -> None:

@@ -8,6 +8,7 @@ rules out thinking mode.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -107,7 +108,21 @@ def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, An
     if remote:
         body.pop("stream", None)
         body.pop("stream_options", None)
+        _uploadable(item.id, body)
     return body, [*said, *plan.warnings]
+
+
+def _uploadable(item_id: str, body: Mapping[str, Any]) -> None:
+    """The Batch service's file is UTF-8: a lone surrogate (`"\\ud800"` in the input's JSON)
+    cannot go in it, so the line is refused before anything is uploaded."""
+    try:
+        json.dumps([item_id, body], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        character = exc.object[exc.start : exc.start + 1].encode("unicode_escape").decode()
+        raise UsageError(
+            f"the text is not valid Unicode (a lone surrogate, {character}); the Batch service "
+            "takes UTF-8 only"
+        ) from None
 
 
 def _fitted(

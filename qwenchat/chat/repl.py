@@ -321,7 +321,7 @@ class Repl:
 
     def _edit(self) -> None:
         with self.typed.as_found():  # the editor gets the terminal as the chat found it
-            edited = edit_in_editor(self.session.settings.editor)
+            edited = edit_in_editor(self.session.settings.editor, refused=self.error)
         if edited and edited.strip():
             self.send(edited.strip(), show=True)
         else:

@@ -10,8 +10,6 @@ need them, so `--version`, `--help` and `config` start fast.
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from qwenchat.cli import error_boundary as boundary
@@ -75,4 +73,4 @@ app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(boundary.run(app))
+    boundary.leave(boundary.run(app))

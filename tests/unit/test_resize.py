@@ -1,8 +1,10 @@
 """Resizing the terminal while a reply streams: no block shows twice.
 
-Most terminals (VTE, kitty, iTerm2, Windows Terminal, tmux) rewrap lines when the window gets
+Many terminals (VTE, kitty, iTerm2, Windows Terminal, tmux) rewrap lines when the window gets
 narrower, so each row of the live tail becomes several. `ReflowScreen` is such a terminal: it
-keeps which rows continue into the next, and rewraps its lines on `resize`.
+keeps which rows continue into the next, and rewraps its lines on `resize`; with `reflow=False`
+it cuts its rows instead, as xterm, st and the Linux console do. Only a terminal known to
+rewrap gets the extra rows erased.
 """
 
 from __future__ import annotations
@@ -129,12 +131,15 @@ def resized(
     at: int,
     widths: tuple[int, int],
     rewraps: bool = True,
+    reflow: bool | None = None,
 ) -> tuple[list[str], str]:
     """Stream ``text`` into a live panel and resize the terminal from ``widths[0]`` to
-    ``widths[1]`` columns after ``at`` chunks: the screen's rows then, and its text at the end."""
+    ``widths[1]`` columns after ``at`` chunks: the screen's rows then, and its text at the end.
+    The panel erases rewrapped rows if ``rewraps``; the screen rewraps if ``reflow`` (by default
+    it does what the panel expects)."""
     out = io.StringIO()
     console = console_on(out, widths[0], rewraps=rewraps)
-    screen = ReflowScreen(widths[0], reflow=rewraps)
+    screen = ReflowScreen(widths[0], reflow=rewraps if reflow is None else reflow)
     panel = panel_of(console)
     pieces = chunk(text, [7, 5])
     for piece in pieces[:at]:
@@ -184,21 +189,82 @@ def test_widening_mid_answer_changes_nothing_already_shown() -> None:
         assert shown.count(f"code line {n:02}") == 1
 
 
+KNOWN_TO_REWRAP = [
+    {"TERM": "xterm-256color", "VTE_VERSION": "7600"},
+    {"TERM": "xterm-256color", "KONSOLE_VERSION": "230800"},
+    {"TERM": "xterm-kitty"},  # kitty's TERM reaches an ssh session too
+    {"TERM": "xterm-256color", "KITTY_WINDOW_ID": "1"},
+    {"TERM": "xterm-256color", "TERM_PROGRAM": "iTerm.app"},
+    {"TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"},
+    {"TERM": "xterm-256color", "WT_SESSION": "f1e2d3"},
+    {"TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0"},
+    {"TERM": "tmux-256color"},
+    {"XTERM_VERSION": "XTerm(390)", "TMUX": "/tmp/tmux-0/default,1,0"},
+    {"XTERM_VERSION": "XTerm(390)", "TERM_PROGRAM": "WezTerm"},
+]
+NOT_KNOWN_TO_REWRAP = [
+    {},
+    {"TERM": "linux"},
+    {"TERM": "st-256color"},
+    {"TERM": "xterm-256color"},  # xterm without XTERM_VERSION, e.g. over ssh: unknown
+    {"TERM": "xterm-256color", "XTERM_VERSION": "XTerm(390)"},
+    {"TERM": "rxvt-unicode-256color"},
+    {"TERM": "screen.xterm-256color"},
+    {"TERM": "screen-256color", "VTE_VERSION": "7600"},  # GNU screen inside a VTE terminal
+]
+
+
 @pytest.mark.parametrize(
     ("environ", "rewraps"),
-    [
-        ({}, True),
-        ({"TERM": "xterm-256color", "VTE_VERSION": "7600"}, True),
-        ({"TERM": "xterm-256color", "XTERM_VERSION": "XTerm(390)"}, False),
-        ({"XTERM_VERSION": "XTerm(390)", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
-        ({"XTERM_VERSION": "XTerm(390)", "TERM_PROGRAM": "WezTerm"}, True),
-        ({"TERM": "rxvt-unicode-256color"}, False),
-        ({"TERM": "screen.xterm-256color"}, False),
-        ({"TERM": "screen-256color", "TMUX": "/tmp/tmux-0/default,1,0"}, True),
-        ({"TERM": "xterm-kitty", "KITTY_WINDOW_ID": "1"}, True),
-    ],
+    [*((e, True) for e in KNOWN_TO_REWRAP), *((e, False) for e in NOT_KNOWN_TO_REWRAP)],
 )
 def test_which_terminals_rewrap(environ: dict[str, str], rewraps: bool) -> None:
     assert rewraps_lines(environ) is rewraps
     terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO(), rewraps=rewraps)
     assert console_rewraps(terminal.console()) is rewraps
+
+
+EARLIER = [f"earlier conversation {n:02}" for n in range(20)]
+
+
+def after_earlier_rows(console: Console) -> MarkdownPanel:
+    """A live panel below rows printed before it (the conversation so far)."""
+    for line in EARLIER:
+        console.print(line)
+    return MarkdownPanel(console, refresh_per_second=1e9)
+
+
+def narrowed_on(environ: dict[str, str], *, reflow: bool) -> str:
+    """Narrow a terminal modelled as rewrapping or cutting mid-answer, the erasing decided by
+    what `environ` says the terminal is: the screen's text at the end."""
+    _, shown = resized(
+        after_earlier_rows, CODE, at=40, widths=(70, 50), rewraps=rewraps_lines(environ),
+        reflow=reflow,
+    )  # fmt: skip
+    for n in range(40):
+        assert shown.count(f"code line {n:02}") == 1, (n, shown)
+    return shown
+
+
+@pytest.mark.parametrize("environ", NOT_KNOWN_TO_REWRAP)
+def test_narrowing_a_terminal_not_known_to_rewrap_erases_nothing_printed(
+    environ: dict[str, str],
+) -> None:
+    shown = narrowed_on(environ, reflow=False)  # such a terminal may well cut its rows
+    for line in EARLIER:
+        assert shown.count(line) == 1, (line, shown)
+
+
+@pytest.mark.parametrize("environ", KNOWN_TO_REWRAP)
+def test_narrowing_a_terminal_known_to_rewrap_erases_only_the_rewrapped_rows(
+    environ: dict[str, str],
+) -> None:
+    shown = narrowed_on(environ, reflow=True)
+    for line in EARLIER:
+        assert shown.count(line) == 1, (line, shown)
+
+
+def test_erasing_the_rewrapped_rows_on_a_terminal_that_cuts_would_blank_earlier_rows() -> None:
+    """Why an unknown terminal gets no erasing: on one that cuts, the conversation goes."""
+    _, shown = resized(after_earlier_rows, CODE, at=40, widths=(70, 50), rewraps=True, reflow=False)
+    assert sum(shown.count(line) for line in EARLIER) < len(EARLIER)

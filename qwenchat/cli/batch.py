@@ -68,7 +68,7 @@ Model = Annotated[
     ),
 ]
 System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
-Region = Annotated[str | None, typer.Option("--region", help="DashScope region: cn or intl.")]
+Region = Annotated[str | None, typer.Option("--region", help="cn, intl, us or hk.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint.")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for data.")]
 Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks (remote).")]

@@ -67,7 +67,9 @@ ThinkingOpt = Annotated[
 RegionOpt = Annotated[
     str | None,
     typer.Option(
-        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+        "--region",
+        metavar="cn|intl|us|hk",
+        help="DashScope region: cn (Beijing, default), intl (Singapore), us or hk.",
     ),
 ]
 BaseUrlOpt = Annotated[

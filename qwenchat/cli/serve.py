@@ -12,20 +12,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
-    BaseUrlOpt,
+    EndpointOptions,
     HostOpt,
     ModelOpt,
     OpenOpt,
     PortOpt,
-    ProfileOpt,
-    RegionOpt,
     settings_for,
 )
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from qwenchat.web.api import Site
@@ -34,22 +33,21 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @reports_errors
+@takes_options(EndpointOptions)
 def serve(
     ctx: typer.Context,
+    endpoint: EndpointOptions,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8765,
     open_browser: OpenOpt = False,
     model: ModelOpt = None,
-    region: RegionOpt = None,
-    base_url: BaseUrlOpt = None,
-    profile: ProfileOpt = None,
 ) -> None:
     """Chat in a browser on this machine (the key stays here); Ctrl-C stops."""
     from qwenchat.web.api import Site
     from qwenchat.web.server import run
 
-    settings = settings_for(ctx, model=model, region=region, base_url=base_url, profile=profile)
-    output = Terminal.system().output
+    settings = settings_for(ctx, endpoint, model=model)
+    output = environment(ctx).output
     if host not in LOOPBACK:
         output.notice(
             f"warning: serving on {host}: other machines that reach it can try the page; "

@@ -26,6 +26,7 @@ class ChatState:
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
     shell: bool = False  # the `shell` role: each answer offered to run (run/explain/cancel)
+    unconfirmed_model: str | None = None  # a /model name that looked misspelt, asked about
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ class Edit:
 
 @dataclass(frozen=True)
 class ListModels:
-    """Show the catalogue's models merged with the server's list."""
+    """Show the catalogue's models merged with the server's list (a page of the table), or
+    switch to `pick` once it is checked against that list (`chat/model_pick.py`)."""
+
+    page: int = 1  # 0: every page
+    pick: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
-from qwenchat.chat import attach_commands
+from qwenchat.chat import attach_commands, model_pick
 from qwenchat.chat import slash as commands
 from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
@@ -215,8 +215,10 @@ class Repl:
             case commands.Attach(spec):
                 self._attach(spec)
             case commands.ListModels():
-                names = self.model_names()
-                self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
+                self.state, told = model_pick.carry_out(
+                    self.state, action, self.model_names, self.catalogue, self.view.console.width
+                )
+                self.say(told)
         self.state = self.keeper.sync(self.state)
         return False
 

@@ -9,6 +9,7 @@ import typer
 
 from qwenchat.cli import options as opt
 from qwenchat.cli.error_boundary import reports_errors
+from qwenchat.cli.model_check import check_model
 from qwenchat.cli.options import (
     completed,
     one_conversation,
@@ -31,6 +32,7 @@ class AskFlags:
 
     prompt: opt.PromptArg = None
     model: opt.ModelOpt = None
+    model_exact: opt.ModelExactOpt = False
     attach: opt.AttachOpt = None
     system: opt.SystemOpt = None
     think: opt.ThinkOpt = None
@@ -102,6 +104,7 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
         profile=flags.profile, api_key=flags.api_key, panels=flags.panels,
     )  # fmt: skip
     settings, role = with_role(settings, flags.role, model=flags.model, system=flags.system)
+    check_model(settings, exact=flags.model_exact)
     options = ask_options(flags)
     if role is not None:
         from dataclasses import replace

@@ -32,7 +32,14 @@ def models(
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:
-        output.out(model_table.as_table(rows, served=served is not None))
+        width = terminal_width() if Terminal.system().stdout_is_tty else None
+        output.out(model_table.as_table(rows, served=served is not None, width=width))
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def served_models(settings: Settings) -> tuple[list[str] | None, str | None]:

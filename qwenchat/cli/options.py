@@ -197,6 +197,12 @@ SearchOpt = Annotated[
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+ModelExactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--model-exact", help="Send the model name as written, even if it looks misspelt."
+    ),
+]
 ExtractOpt = Annotated[
     bool,
     typer.Option("-x", "--extract", help="Print only the fenced code of the answer (for pipes)."),

@@ -76,4 +76,7 @@ app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 def main() -> None:
     """Console-script entry point."""
+    from qwenchat.cli.completion import shell_named
+
+    shell_named(sys.argv)
     sys.exit(boundary.run(app))

@@ -62,6 +62,7 @@ ThinkingOpt = Annotated[
     typer.Option(
         "--thinking",
         metavar="full|summary|hide",
+        autocompletion=complete.thinking,
         help="How to show reasoning: full, summary or hide (default full).",
     ),
 ]

@@ -325,6 +325,7 @@ def one_conversation(continue_: bool, session: str | None) -> None:
 
 def settings_from(**flags: Any) -> Settings:
     """Settings for a command: its flags over the environment, `.env` files and config."""
+    from qwenchat.cli.dotenv_check import dotenv_warnings
     from qwenchat.cli.settings_files import read_files
     from qwenchat.core.config_keys import config_warnings
     from qwenchat.core.settings import resolve_settings
@@ -333,7 +334,7 @@ def settings_from(**flags: Any) -> Settings:
         _warn_once(KEY_WARNING)
     files = read_files(os.environ, Path.cwd())
     settings = resolve_settings(flags, os.environ, files)
-    for line in config_warnings(files.config, str(files.config_path)):
+    for line in config_warnings(files.config, str(files.config_path)) + dotenv_warnings(files):
         _warn_once(f"warning: {line}")
     return settings
 

@@ -46,6 +46,9 @@ def read_dotenv(path: Path, *, interpolate: bool = True) -> Mapping[str, str | N
         return {}
     from dotenv import dotenv_values
 
+    from qwenchat.cli.dotenv_check import quiet_dotenv
+
+    quiet_dotenv()  # its parse errors are said once, with the line (`dotenv_check`)
     try:
         return dotenv_values(path, interpolate=interpolate)
     except (OSError, UnicodeDecodeError) as exc:

@@ -1,7 +1,7 @@
 """Model names that look misspelt (pure): `qwq-plsu` is one or two keys away from `qwq-plus`.
 
-A name is *listed* when the catalogue (or the server's `/models`) names it exactly, case and an
-`org/` prefix aside. A name that is not listed but close to one that is, by at most
+A name is *listed* when the catalogue (or the server's `/models`) names it exactly, case, an
+`org/` prefix and Ollama's `:` for `-` aside. A name that is not listed but close to one that is, by at most
 `MAX_EDITS` single-character edits (a swap of two neighbours counts as one), is taken for a
 typo: the caller asks "did you mean …?" instead of paying for a request that fails, or worse,
 that a similarly named model answers.
@@ -16,7 +16,8 @@ SHORT = 6  # names shorter than this may be one edit away only
 
 
 def bare(name: str) -> str:
-    return name.strip().rsplit("/", 1)[-1].lower()
+    """The name as the catalogue matches it: no `org/`, any case, `:` as `-` (`qwen3:8b`)."""
+    return name.strip().rsplit("/", 1)[-1].lower().replace(":", "-")
 
 
 def listed(name: str, names: Iterable[str]) -> bool:

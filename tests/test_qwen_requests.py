@@ -11,7 +11,7 @@ import pytest
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
-from qwenchat.engine.turn import run_turn
+from qwenchat.engine.turn import Asked, Question, run_turn
 from qwenchat.net.client import ChatClient
 from qwenchat.render.plain import PlainRenderer
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
@@ -142,10 +142,10 @@ def test_inline_thinking_stays_out_of_history(server: FakeServer, tmp_path: Path
     out, err = io.StringIO(), io.StringIO()
     client = ChatClient(settings)
     try:
-        result = run_turn(
-            client, Conversation(), "q", model="qwq:32b", options=RequestOptions(),
-            view=PlainRenderer(out, err), catalogue=settings.catalogue,
-        )  # fmt: skip
+        asked = Asked(
+            Question(Conversation(), "q", RequestOptions()), "qwq:32b", settings.catalogue
+        )
+        result = run_turn(client, asked, PlainRenderer(out, err))
     finally:
         client.close()
     assert (result.turn.answer, result.turn.reasoning) == ("The answer.", "private musing")

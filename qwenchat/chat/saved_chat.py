@@ -18,8 +18,8 @@ from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
 from qwenchat.core.words import plural
-from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
-from qwenchat.store.history import chosen, record_for
+from qwenchat.store.database import Store, StoreError, Summary
+from qwenchat.store.history import Finished, chosen, save_turn
 from qwenchat.store.locks import Held, hold
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
@@ -85,23 +85,15 @@ class Keeper:
                     self.pending_name = None
                     self._own(self.conversation_id)
                 before = replace(state.conversation, turns=turns[:index])
-                record = record_for(
-                    turn, self.settings, system=before.system, think=state.think, history=before
-                )
-                self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
-                self._budget(record)
+                finished = Finished(turn, before, state.think)
+                saved = save_turn(self.store, self.conversation_id, finished, self.settings)
+                self._saved.append(_Saved(turn, saved.row))
+                if saved.budget:
+                    self.warn(saved.budget)
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None
         return replace(state, session_id=self.conversation_id)
-
-    def _budget(self, record: TurnRecord) -> None:
-        from qwenchat.store.usage import budget_line
-
-        assert self.store is not None
-        line = budget_line(self.store, self.settings, record.cost)
-        if line:
-            self.warn(line)
 
     def start(
         self, state: ChatState, *, continue_last: bool, session: str | None

@@ -19,10 +19,12 @@ from qwenchat.render.terminal import Terminal
 class Chat(Protocol):
     """What the offer needs of the chat (`chat.repl.Repl`)."""
 
-    settings: Settings
     terminal: Terminal
     tty: TextIO | None
     typed: TypedAhead
+
+    @property
+    def settings(self) -> Settings: ...
 
     def send(self, text: str, *, show: bool = False, offer: bool = True) -> None: ...
 

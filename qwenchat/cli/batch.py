@@ -89,6 +89,13 @@ Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")
 TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
 Seed = Annotated[int | None, typer.Option(help="Random seed.")]
+AttachRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--attach-root",
+        help="Let attachments come from this directory (default: the input file's folder).",
+    ),
+]
 Overwrite = Annotated[
     bool, typer.Option("--overwrite", help="Start the output file over (its old rows go).")
 ]
@@ -143,6 +150,7 @@ def run(
     timeout: Timeout = None,
     profile: ProfileOpt = None,
     overwrite: Overwrite = False,
+    attach_root: AttachRoot = None,
     api_key: ApiKeyOpt = None,
     role: RoleOpt = None,
 ) -> None:
@@ -169,8 +177,9 @@ def run(
         request = chosen.request(request)
     engine: Engine = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
-        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite
-    )
+        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite,
+        attach_root=attach_root,
+    )  # fmt: skip
     raise typer.Exit(run_batch(settings, Terminal.system(), options))
 
 

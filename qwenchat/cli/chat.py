@@ -33,7 +33,7 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     settings = settings_from(**flags)
     settings, role = with_role(settings, options.role, model=options.model, system=options.system)
     from qwenchat.chat.prompt import open_tty
-    from qwenchat.chat.repl import run_repl
+    from qwenchat.chat.repl import ChatStart, run_repl
 
     def reload(name: str) -> Settings:
         return settings_from(**{**flags, "profile": name})
@@ -45,18 +45,12 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
         _answer_without_terminal(settings, terminal, piped, options)
         return
-    run_repl(
-        settings,
-        terminal,
-        think=options.think,
-        continue_last=options.continue_,
-        session=options.session,
-        tools=options.tool_options(),
-        reload=reload,
-        piped=piped,
-        tty=tty,
+    start = ChatStart(
+        think=options.think, continue_last=options.continue_, session=options.session,
+        tools=options.tool_options(), reload=reload, piped=piped, tty=tty,
         shell=role is not None and role.name == SHELL,
-    )
+    )  # fmt: skip
+    run_repl(settings, terminal, start)
 
 
 def _answer_without_terminal(

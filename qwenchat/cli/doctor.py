@@ -29,7 +29,7 @@ def doctor(
     profile: ProfileOpt = None,
 ) -> None:
     """Check the key, the base URL, proxies and the endpoint; exit 0 only when all pass."""
-    from qwenchat.core.settings import REGION_URLS
+    from qwenchat.core.endpoints import REGION_URLS
     from qwenchat.net import doctor as checks
 
     def load() -> Settings:

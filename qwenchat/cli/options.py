@@ -336,6 +336,10 @@ def settings_from(**flags: Any) -> Settings:
     settings = resolve_settings(flags, os.environ, files)
     for line in config_warnings(files.config, str(files.config_path)) + dotenv_warnings(files):
         _warn_once(f"warning: {line}")
+    from qwenchat.core.dotenv_note import dotenv_note
+
+    if note := dotenv_note(settings, files.directory):
+        _warn_once(note)
     return settings
 
 

@@ -1,10 +1,10 @@
 """Model names that look misspelt (pure): `qwq-plsu` is one or two keys away from `qwq-plus`.
 
 A name is *listed* when the catalogue (or the server's `/models`) names it exactly, case, an
-`org/` prefix and Ollama's `:` for `-` aside. A name that is not listed but close to one that is, by at most
-`MAX_EDITS` single-character edits (a swap of two neighbours counts as one), is taken for a
-typo: the caller asks "did you mean …?" instead of paying for a request that fails, or worse,
-that a similarly named model answers.
+`org/` prefix and Ollama's `:` for `-` aside. A name that is not listed but close to one that
+is, by at most `MAX_EDITS` single-character edits (a swap of two neighbours counts as one),
+is taken for a typo: the caller asks "did you mean …?" instead of paying for a request that
+fails, or worse, that a similarly named model answers.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class Spend:
     completion_tokens: int = 0
     costs: dict[str, float] = field(default_factory=dict)
     unpriced: int = 0
+    included: int = 0  # turns paid by a plan's subscription
 
     def add(self, turn: Turn, pricing: Pricing | None, model: str) -> None:
         usage = turn.usage
@@ -62,6 +63,8 @@ class Spend:
         )
         if cost is not None and cost.amount is not None and cost.currency:
             self.costs[cost.currency] = self.costs.get(cost.currency, 0.0) + cost.amount
+        elif cost is not None and cost.included:
+            self.included += 1
         elif cost is not None:
             self.unpriced += 1
 
@@ -70,6 +73,8 @@ class Spend:
         text = " + ".join(money(a, c) for c, a in sorted(self.costs.items()))
         if self.unpriced:
             text += f" (+{self.unpriced} of unknown cost)" if text else "cost unknown"
+        if self.included and not text:
+            return "included in your plan"
         return text
 
 

@@ -16,10 +16,10 @@ from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from qwenchat.core import errors
-from qwenchat.core.endpoints import is_dashscope
+from qwenchat.core.endpoints import REGION_NAMES, describe
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.request import RequestOptions, build_request
-from qwenchat.core.settings import NO_KEY_PLACEHOLDER, REGION_NAMES, Settings
+from qwenchat.core.settings import NO_KEY_PLACEHOLDER, Settings
 
 Status = Literal["ok", "FAIL", "info"]
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -74,7 +74,7 @@ def _checks(
     else:
         yield Check("FAIL", "api key", "not set: put DASHSCOPE_API_KEY in the environment or .env")
     where = _region_of(settings.base_url, region_urls)
-    kind = f"DashScope {REGION_NAMES.get(where, where)}" if where else _server_kind(settings)
+    kind = f"DashScope {REGION_NAMES[where]}" if where else describe(settings.base_url)
     yield Check("ok", "base url", f"{settings.base_url} ({settings.source('base_url')}; {kind})")
     yield from proxy_checks(environ)
     yield from _network_checks(settings, region_urls)
@@ -149,7 +149,7 @@ def _key_region(settings: Settings, region_urls: Mapping[str, str]) -> Iterator[
         if region == here:
             continue
         try:
-            _ping(replace(settings, base_url=url, region=region))  # type: ignore[arg-type]
+            _ping(replace(settings, base_url=url, region=region))
         except errors.QwenchatError:
             continue
         name = REGION_NAMES.get(region, region)
@@ -163,10 +163,6 @@ def _region_of(url: str, region_urls: Mapping[str, str]) -> str | None:
         if url.rstrip("/") == candidate.rstrip("/"):
             return region
     return None
-
-
-def _server_kind(settings: Settings) -> str:
-    return "DashScope" if is_dashscope(settings.base_url) else "OpenAI-compatible server"
 
 
 def _mask_credentials(value: str) -> str:

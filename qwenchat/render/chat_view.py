@@ -104,3 +104,23 @@ class ChatView:
 
         panels = RichToolView(self.console, self.err_console, boxed=self._panels) if tools else None
         return TurnDisplay(renderer, panels, price)
+
+
+class ChatFront:
+    """Where the chat shows a turn the engine conducts (`engine.turn_engine.Front`): remarks
+    as the chat's dim lines, the reply in the chat's panels."""
+
+    def __init__(
+        self, view: ChatView, thinking_display: ThinkingDisplay, *, tools: bool, priced: bool
+    ) -> None:
+        self._view = view
+        self._thinking_display = thinking_display
+        self._tools = tools
+        self._priced = priced  # False: the reply's cost is not shown (a /compress summary)
+
+    def notice(self, text: str) -> None:
+        self._view.say(text)
+
+    def view(self, price: Callable[[Reply], Reply]) -> TurnDisplay:
+        shown = price if self._priced else None
+        return self._view.turn(self._thinking_display, tools=self._tools, price=shown)

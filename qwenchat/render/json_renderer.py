@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing
-
-_C1 = re.compile("[\x80-\x9f]")
+from qwenchat.core.sanitize import escape_c1, sanitize
 
 
 class JsonRenderer:
@@ -24,7 +22,7 @@ class JsonRenderer:
         self._model = model
 
     def notice(self, text: str) -> None:
-        self._err.write(f"qwenchat: {text}\n")
+        self._err.write(sanitize(f"qwenchat: {text}") + "\n")  # it may quote the server
 
     def waiting(self) -> None:
         """Nothing to show while waiting: the output may be a pipe."""
@@ -53,9 +51,7 @@ class JsonRenderer:
 
 
 def dumps(document: object) -> str:
-    text = json.dumps(document, ensure_ascii=False)
-    # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_c1(json.dumps(document, ensure_ascii=False))
 
 
 def error_document(exc: QwenchatError) -> str:

@@ -8,7 +8,7 @@ from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, AnswerWasReasoning, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing, usage_line
-from qwenchat.core.sanitize import Sanitizer
+from qwenchat.core.sanitize import Sanitizer, sanitize
 from qwenchat.render.base import OUTCOME_NOTES
 from qwenchat.render.output import PipeGuard
 
@@ -40,7 +40,7 @@ class PlainRenderer:
         self._label = label_reasoning  # `--plain`: say where the reasoning starts and ends
 
     def notice(self, text: str) -> None:
-        self._err.write(f"qwenchat: {text}\n")
+        self._err.write(sanitize(f"qwenchat: {text}") + "\n")  # it may quote the server
         self._err.flush()
 
     def waiting(self) -> None:

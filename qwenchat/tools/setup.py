@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from qwenchat.core.confine import Policy, policy_for
 from qwenchat.core.errors import ConfigError
-from qwenchat.core.settings import NO_KEY_PLACEHOLDER, Settings
+from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal
 from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
 from qwenchat.tools.consent import Consent, TerminalAsker
-from qwenchat.tools.files import Guard
 from qwenchat.tools.loader import load_functions
 from qwenchat.tools.session import ToolSession
 from qwenchat.tools.spec import ToolSet
@@ -39,16 +39,15 @@ def load_toolset(settings: Settings, options: ToolOptions, root: Path) -> ToolSe
             f"(only built-ins can be pre-approved: {', '.join(BUILTIN_NAMES)}) "
             f"(from {settings.source('approved_tools')})"
         )
-    tools = builtin_tools(root, file_guard(settings))
+    tools = builtin_tools(file_policy(settings, root))
     if options.functions is not None:
         tools = tools.plus(load_functions(options.functions, taken=tools.names))
     return tools
 
 
-def file_guard(settings: Settings) -> Guard:
-    """The file tools never read qwenchat's own directories or a file holding the key."""
-    key = settings.api_key if settings.api_key != NO_KEY_PLACEHOLDER else None
-    return Guard(private_dirs=(settings.config_path.parent, settings.data_dir), secret=key)
+def file_policy(settings: Settings, root: Path) -> Policy:
+    """The file tools' reads: confined to `root` by the one policy (`core/confine.py`)."""
+    return policy_for(settings, root)
 
 
 def tool_session(

@@ -265,7 +265,7 @@ class Repl:
 
         before = self.state.conversation
         question = summary_question(before, keep, RequestOptions(think=self.state.think))
-        front = ChatFront(self.view, "hide", tools=False, priced=False)
+        front = ChatFront(self.view, "hide", tools=False, priced=False, answer_title="Summary")
         try:
             state = replace(self.state, tools=False)  # a summary is asked without tools
             summary = self.session.conduct(state, question, self.keeper, front).result
@@ -277,6 +277,7 @@ class Repl:
             self.error(exc)
             return
         self.state = replace(self.state, conversation=conversation)
+        self.keeper.keep_title()  # the summary's request does not become the title
         self.say(
             f"compressed {plural(len(before.turns) - keep, 'turn')} into one summary; "
             f"kept the last {keep}"

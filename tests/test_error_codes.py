@@ -34,7 +34,7 @@ def test_quota_code_with_a_neutral_message_is_a_token_rate_limit(cli: Cli) -> No
     )
     result = cli("ask", "--retries", "2", "hi")
     assert result.exit_code == 0, result.stderr
-    assert "rate limited (429); retrying" in result.stderr
+    assert "rate limited (429, tokens per minute); retrying" in result.stderr
     assert result.stdout == "echo: hi\n"
     assert len(cli.server.chat_requests) == 2
 

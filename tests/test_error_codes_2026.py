@@ -24,7 +24,7 @@ def test_a_token_rate_limit_waits_and_retries_saying_so(cli: Cli, code: str) -> 
     result = cli("ask", "--retries", "2", "hi")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "ok\n"
-    assert "rate limited (429); retrying in 0.0 s" in result.stderr
+    assert "rate limited (429, tokens per minute); retrying in 0.0 s" in result.stderr
     assert len(cli.server.chat_requests) == 2
 
 
@@ -82,13 +82,13 @@ def test_model_not_supported_is_not_a_base_url_problem(cli: Cli) -> None:
 
 
 def test_not_support_enable_thinking_has_its_hint(cli: Cli) -> None:
-    # a local server: nothing corrects itself there, the hint says what to do
-    cli.server.enqueue(
-        Error(400, "The model x does not support enable_thinking.",
-              code="InvalidParameter.NotSupportEnableThinking"),
-    )  # fmt: skip
+    # refused again after the switch was dropped: qwenchat did not cause it, the hint stays
+    refusal = Error(400, "The model x does not support enable_thinking.",
+                    code="InvalidParameter.NotSupportEnableThinking")  # fmt: skip
+    cli.server.enqueue(refusal, refusal)
     result = cli("ask", "--no-think", "hi")
     assert_clean_failure(result, 1)
+    assert len(cli.server.chat_requests) == 2
     assert "does not take enable_thinking" in result.stderr
     assert "drop --think/--no-think" in result.stderr
 

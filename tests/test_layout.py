@@ -129,8 +129,8 @@ LAYERS = {
     "core": set(),
     "net": {"core"},
     "store": {"core"},
-    "render": {"core", "store"},  # it shows stored rows, never writes them
-    "tools": {"core", "render"},
+    "render": {"core"},
+    "tools": {"core"},
     "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},
     "chat": {"core", "net", "store", "engine", "render", "tools"},

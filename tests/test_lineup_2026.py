@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -192,3 +193,27 @@ def test_reasoning_effort_switches_thinking_for_ollama(cli: Cli, flag: str, effo
     assert body["reasoning_effort"] == effort
     assert "enable_thinking" not in body
     assert "chat_template_kwargs" not in body
+
+
+def _ollama_version(method: str, path: str, raw: bytes, headers: dict[str, str]) -> Any:
+    if method == "GET" and path == "/api/version":
+        return 200, "application/json", b'{"version": "0.99.1\\u001b[31m"}'
+    return None
+
+
+def test_doctor_tells_ollama_by_its_api_version(cli: Cli) -> None:
+    cli.server.api_key = None  # Ollama takes no key; its /api/version is asked without one
+    cli.server.routes.append(_ollama_version)
+    cli.server.enqueue(Reply(answer="pong"))
+    result = cli("doctor")
+    assert (
+        "Ollama 0.99.1: its /v1 honours only reasoning_effort (qwenchat sends both); "
+        'set thinking_param = "reasoning_effort"'
+    ) in result.stdout
+    assert "\x1b" not in result.stdout
+
+
+def test_doctor_says_nothing_of_thinking_for_other_servers(cli: Cli) -> None:
+    cli.server.enqueue(Reply(answer="pong"))
+    result = cli("doctor")
+    assert "thinking" not in result.stdout

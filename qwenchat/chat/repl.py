@@ -102,7 +102,7 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
 def _session(settings: Settings, terminal: Terminal, start: ChatStart) -> ChatSession:
     """The chat's session; consent is asked on the terminal the chat reads from."""
     source = start.tty or terminal.stdin
-    ask_on = (source, terminal.stderr) if source is not None else None
+    ask_on = (source, terminal.output.err) if source is not None else None
     return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
 
 

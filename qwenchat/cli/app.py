@@ -21,14 +21,10 @@ from qwenchat.cli.batch import batch_app
 from qwenchat.cli.chat import chat, open_chat
 from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
+from qwenchat.cli.environment import debug_requests, environment
 from qwenchat.cli.files import files_app
 from qwenchat.cli.models import models
-from qwenchat.cli.options import (
-    RootOptions,
-    VersionOpt,
-    debug_requests,
-    forget_warnings,
-)
+from qwenchat.cli.options import RootOptions, VersionOpt, forget_warnings
 from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.takes_options import takes_options
@@ -49,9 +45,11 @@ app = typer.Typer(
 @takes_options(RootOptions)
 def main_callback(ctx: typer.Context, options: RootOptions, version: VersionOpt = False) -> None:
     """With no command, open the interactive chat."""
-    ctx.obj = options
+    env = environment(ctx)  # the terminal, made once for the run (see cli.environment)
+    env.options = options
+    env.debugging(options.debug)
     forget_warnings()
-    debug_requests(options.debug)
+    debug_requests(env)
     if ctx.invoked_subcommand is None:
         open_chat(ctx, options)
 

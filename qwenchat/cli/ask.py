@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from qwenchat.cli import options as opt
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.model_check import check_model
 from qwenchat.cli.options import (
@@ -78,13 +79,13 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
     from qwenchat.core.errors import QwenchatError
 
     flags = completed(ctx, flags)
-    terminal = Terminal.system()
+    terminal = environment(ctx).terminal
     try:
         code = _ask(flags, terminal)
     except QwenchatError as exc:
         # the error as JSON on stdout too, unless the reply's document (outcome incomplete,
         # interrupted) is there already; the boundary says the one line on stderr
-        if flags.json_output and not getattr(terminal.stdout, "written", False):
+        if flags.json_output and not terminal.stdout_written:
             from qwenchat.render.json_renderer import error_document
 
             terminal.output.out(error_document(exc) + "\n", flush=True)

@@ -214,15 +214,18 @@ def _open_store(settings: Settings, terminal: Terminal, options: AskOptions) -> 
 def _tool_session(
     settings: Settings, terminal: Terminal, options: AskOptions
 ) -> ToolSession | None:
-    """The tools for this answer, or None without --tools (a bad --functions file fails here)."""
+    """The tools for this answer, or None without --tools (a bad --functions file fails here);
+    consent is asked only when stdin and stderr are a terminal."""
     if options.tools is None or not options.tools.wanted:
         return None
     from pathlib import Path
 
-    from qwenchat.tools.setup import ask_session, load_toolset
+    from qwenchat.tools.setup import load_toolset, tool_session
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
-    return ask_session(settings, terminal, options.tools, toolset)
+    stdin = terminal.stdin if terminal.stdin_is_tty and terminal.stderr_is_tty else None
+    ask_on = (stdin, terminal.output.err) if stdin is not None else None
+    return tool_session(settings, options.tools, toolset, ask_on=ask_on)
 
 
 def _say_tools_are_off(answered: Answered, options: AskOptions, view: TurnView) -> None:

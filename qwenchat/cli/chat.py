@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     RootOptions,
@@ -39,7 +40,7 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
         return settings_from(**{**flags, "profile": name})
 
     settings.require_key()
-    terminal = Terminal.system()
+    terminal = environment(ctx).terminal
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else open_tty()
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):

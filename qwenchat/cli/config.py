@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
@@ -16,7 +17,6 @@ from qwenchat.cli.options import (
 from qwenchat.core.endpoints import describe
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -32,7 +32,7 @@ def config(
     settings = settings_for(
         ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
     )
-    Terminal.system().output.out(table(masked(rows(settings), settings.api_key)))
+    environment(ctx).output.out(table(masked(rows(settings), settings.api_key)))
 
 
 def rows(settings: Settings) -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
@@ -16,7 +17,6 @@ from qwenchat.cli.options import (
     settings_for,
 )
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -37,6 +37,6 @@ def doctor(
             ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
         )
 
-    output = Terminal.system().output
+    output = environment(ctx).output
     found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
     raise typer.Exit(checks.report(found, lambda text: output.out(text, flush=True)))

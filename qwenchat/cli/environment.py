@@ -12,12 +12,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import typer
 
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
-    from qwenchat.cli.options import RootOptions
     from qwenchat.render.output import Output
 
 DEBUG_VARIABLE = "QWENCHAT_DEBUG"
@@ -34,7 +35,7 @@ class Environment:
 
     terminal: Terminal = field(default_factory=Terminal.system)
     debug: bool = field(default_factory=lambda: debug_variable(os.environ))
-    options: RootOptions | None = None  # set by the root callback
+    options: object = None  # the root's `options.RootOptions`, set by the root callback
 
     @property
     def output(self) -> Output:
@@ -45,9 +46,22 @@ class Environment:
         self.debug = self.debug or flag
 
 
-def environment(ctx: Any) -> Environment:
+def click_context() -> type[typer.Context]:
+    """Click's Context, wherever this Typer keeps its Click: Typer hands commands that class
+    itself, of which `typer.Context` is a subclass."""
+    return next(c for c in typer.Context.__mro__ if c is not typer.Context)
+
+
+def environment(ctx: typer.Context) -> Environment:
     """The run's environment, from the root of `ctx` (made there when it has none yet)."""
     root = ctx.find_root()
     if not isinstance(root.obj, Environment):
         root.obj = Environment()
     return root.obj
+
+
+def debug_requests(env: Environment) -> None:
+    """With `--debug` or QWENCHAT_DEBUG=1, every HTTP request and response on stderr."""
+    from qwenchat.net import debug_log
+
+    debug_log.enable(env.output.err if env.debug else None)

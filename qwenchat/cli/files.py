@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import JsonOpt, ProfileOpt, settings_for
-from qwenchat.render.terminal import Terminal
 
 files_app = typer.Typer(
     help="List and delete the documents uploaded for Qwen-Long.",
@@ -43,7 +43,7 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt 
         service.close()
     with open_store(settings) as store:
         sent_by = {u.file_id: u.conversation_id for u in uploads.known(store, settings.base_url)}
-    out = Terminal.system().output
+    out = environment(ctx).output
     if json_output:
         rows = [{**asdict(f), "conversation": sent_by.get(f.id)} for f in remote]
         out.out(escape_c1(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
@@ -76,6 +76,6 @@ def rm(
             for file_id in file_ids:
                 service.delete(file_id)
                 uploads.forget(store, file_id)
-                Terminal.system().output.notice(f"deleted {file_id}")
+                environment(ctx).output.notice(f"deleted {file_id}")
     finally:
         service.close()

@@ -6,12 +6,12 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
 from qwenchat.core.corrections import Learned
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 ForgetOpt = Annotated[
     str | None,
@@ -33,7 +33,7 @@ def models(
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    output = Terminal.system().output
+    output = environment(ctx).output
     if forget is not None:
         count = forget_facts(settings, forget)
         output.out(f"forgot {count} learned fact{'' if count == 1 else 's'} about {forget}\n")
@@ -48,7 +48,7 @@ def models(
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:
-        width = terminal_width() if Terminal.system().stdout_is_tty else None
+        width = terminal_width() if output.stdout.isatty() else None
         output.out(model_table.as_table(rows, served=served is not None, width=width))
         output.out(model_table.learned_lines(learned))
 

@@ -18,6 +18,7 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.cli import completion as complete
+from qwenchat.cli.environment import Environment, environment
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -26,11 +27,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _show_version(value: bool) -> None:
+def _show_version(ctx: typer.Context, value: bool) -> None:
     if value:
-        from qwenchat.render.terminal import Terminal
-
-        Terminal.system().output.out(f"qwenchat {__version__}\n")
+        environment(ctx).output.out(f"qwenchat {__version__}\n")
         raise typer.Exit()
 
 
@@ -69,7 +68,9 @@ ThinkingOpt = Annotated[
 RegionOpt = Annotated[
     str | None,
     typer.Option(
-        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+        "--region",
+        metavar="cn|intl|us|hk",
+        help="DashScope region: cn (Beijing, default), intl (Singapore), us or hk.",
     ),
 ]
 BaseUrlOpt = Annotated[
@@ -288,7 +289,9 @@ _ROOT_DEFAULTS = {f.name: f.default for f in fields(RootOptions)}
 def root_options(ctx: typer.Context) -> RootOptions:
     """The options given before the command (all unset outside a run of the app)."""
     found = ctx.find_root().obj
-    return found if isinstance(found, RootOptions) else RootOptions()
+    if isinstance(found, Environment) and isinstance(found.options, RootOptions):
+        return found.options
+    return RootOptions()
 
 
 def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
@@ -344,18 +347,6 @@ def settings_from(**flags: Any) -> Settings:
 
 
 _warned: set[str] = set()
-
-
-def debug_requests(flag: bool) -> None:
-    """`--debug` or `QWENCHAT_DEBUG=1`: every HTTP request and response on stderr."""
-    from qwenchat.net import debug_log
-
-    if flag or os.environ.get("QWENCHAT_DEBUG", "").strip() not in ("", "0"):
-        from qwenchat.render.terminal import Terminal
-
-        debug_log.enable(Terminal.system().output.err)
-    else:
-        debug_log.enable(None)
 
 
 def forget_warnings() -> None:

@@ -40,6 +40,19 @@ def estimated_usage(prompt_tokens: int | None, answer: str, reasoning: str) -> U
     return Usage(prompt_tokens=prompt_tokens, completion_tokens=text_tokens(answer + reasoning))
 
 
+@dataclass(frozen=True)
+class UsageRow:
+    """Totals for one group (or for everything)."""
+
+    key: str
+    turns: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    unpriced: int = 0  # turns whose cost is unknown
+    costs: dict[str, float] = field(default_factory=dict)  # currency → amount
+
+
 @dataclass
 class Spend:
     """Tokens and money; amounts by currency, and how many turns had no known cost."""

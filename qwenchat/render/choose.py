@@ -125,7 +125,7 @@ def ask_display(
         panels = (
             RichToolView(terminal.console(), terminal.console(stderr=True), boxed=settings.panels)
             if rich_output(terminal, output) and not extract
-            else PlainToolView(terminal.stderr)
+            else PlainToolView(terminal.output)
         )
     return TurnDisplay(renderer, panels, price)
 
@@ -139,7 +139,7 @@ def _code_only(terminal: Terminal) -> Renderer:
         return code
     from qwenchat.render.progress_line import StderrProgress
 
-    return StderrProgress(code, terminal.stderr, reasoning_shown=False)
+    return StderrProgress(code, terminal.output, reasoning_shown=False)
 
 
 def make_renderer(
@@ -149,20 +149,20 @@ def make_renderer(
     if output == "json":
         from qwenchat.render.json_renderer import JsonRenderer
 
-        return JsonRenderer(terminal.stdout, terminal.stderr, model=settings.model)
+        return JsonRenderer(terminal.output, model=settings.model)
     if not rich_output(terminal, output):
         from qwenchat.render.plain import PlainRenderer
 
         shown = settings.thinking_display != "hide"
         plain = PlainRenderer(
-            terminal.stdout, terminal.stderr, show_reasoning=shown,
+            terminal.output, show_reasoning=shown,
             buffered=not request.stream, label_reasoning=output == "plain",
         )  # fmt: skip
         if terminal.stderr_is_tty and not terminal.stdout_is_tty:
             from qwenchat.render.progress_line import StderrProgress, regular_file
 
             to_file = regular_file(terminal.stdout)
-            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown, to_file=to_file)
+            return StderrProgress(plain, terminal.output, reasoning_shown=shown, to_file=to_file)
         return plain
     from qwenchat.render.rich_renderer import RichRenderer
 

@@ -4,25 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing
-from qwenchat.core.sanitize import escape_c1, sanitize
+from qwenchat.core.sanitize import escape_c1
+from qwenchat.render.output import Output
 
 
 class JsonRenderer:
     """Collects nothing itself: the reply builder already holds the text."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, model: str) -> None:
-        self._out = out
-        self._err = err
+    def __init__(self, output: Output, *, model: str) -> None:
+        self._output = output
         self._model = model
 
     def notice(self, text: str) -> None:
-        self._err.write(sanitize(f"qwenchat: {text}") + "\n")  # it may quote the server
+        self._output.notice(text)
 
     def waiting(self) -> None:
         """Nothing to show while waiting: the output may be a pipe."""
@@ -46,8 +45,7 @@ class JsonRenderer:
         }
         if reply.more_choices:
             document["choices"] = [reply.answer, *reply.more_choices]
-        self._out.write(dumps(document) + "\n")
-        self._out.flush()
+        self._output.out(dumps(document) + "\n", flush=True)
 
 
 def dumps(document: object) -> str:

@@ -20,9 +20,9 @@ from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing
 from qwenchat.render.base import Renderer
+from qwenchat.render.output import Output
 
 REDRAW = 0.1  # seconds between redraws
-ERASE = "\r\x1b[K"
 
 
 class StderrProgress:
@@ -31,13 +31,13 @@ class StderrProgress:
     def __init__(
         self,
         inner: Renderer,
-        err: TextIO,
+        output: Output,
         *,
         reasoning_shown: bool,
         to_file: bool = True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._inner, self._err, self._clock = inner, err, clock
+        self._inner, self._output, self._clock = inner, output, clock
         self._reasoning_shown = reasoning_shown
         self._to_file = to_file
         self._answering = False  # the answer has started (on a pipe: no more drawing)
@@ -77,14 +77,12 @@ class StderrProgress:
             return
         self._drawn_at = now
         line = f"qwenchat: {what} · {now - self._started:.1f} s · {self._pieces:,} chunks"
-        self._err.write(ERASE + line)
-        self._err.flush()
+        self._output.status_line(line)
         self._shown = True
 
     def _erase(self) -> None:
         if self._shown:
-            self._err.write(ERASE)
-            self._err.flush()
+            self._output.erase_status()
             self._shown = False
 
 

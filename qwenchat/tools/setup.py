@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -9,7 +10,6 @@ from typing import TextIO
 from qwenchat.core.confine import Policy, policy_for
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
 from qwenchat.tools.consent import Consent, TerminalAsker
 from qwenchat.tools.loader import load_functions
@@ -50,23 +50,18 @@ def file_policy(settings: Settings, root: Path) -> Policy:
     return policy_for(settings, root)
 
 
+AskOn = tuple[TextIO, Callable[[str], None]]  # where consent is asked: input, and the writer
+
+
 def tool_session(
     settings: Settings,
     options: ToolOptions,
     toolset: ToolSet,
     *,
-    ask_on: tuple[TextIO, TextIO] | None,
+    ask_on: AskOn | None,
 ) -> ToolSession:
-    """Consent asks on `ask_on` (input, output), or nobody is asked when it is None."""
+    """Consent asks on `ask_on` (input, the output seam's writer), or nobody is asked when it
+    is None."""
     asker = TerminalAsker(*ask_on) if ask_on is not None else None
     consent = Consent(ask=asker, approved=settings.approved_tools, yes=options.yes)
     return ToolSession(toolset, consent, settings.tool_rounds)
-
-
-def ask_session(
-    settings: Settings, terminal: Terminal, options: ToolOptions, toolset: ToolSet
-) -> ToolSession:
-    """For `ask`: consent is asked only when stdin and stderr are a terminal."""
-    interactive = terminal.stdin is not None and terminal.stdin_is_tty and terminal.stderr_is_tty
-    ask_on = (terminal.stdin, terminal.stderr) if interactive and terminal.stdin else None
-    return tool_session(settings, options, toolset, ask_on=ask_on)

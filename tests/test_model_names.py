@@ -17,7 +17,8 @@ from tests.tty import ENTER, Tty
 @pytest.mark.parametrize(
     ("typed", "meant"),
     [("qwq-plsu", ["qwq-plus"]), ("qwen-plsu", ["qwen-plus"]), ("qwen-trubo", ["qwen-turbo"]),
-     ("QWEN-PLUS", []), ("llama3", []), ("qwen-max-2025-01-25", [])],
+     ("QWEN-PLUS", []), ("llama3", []), ("qwen-max-2025-01-25", []),
+     ("qwen3.9-plus", []), ("qwen2.5-3b-instruct", []), ("qwen3.9-max", [])],  # other versions
 )  # fmt: skip
 def test_near_names_come_from_the_catalogue(typed: str, meant: list[str]) -> None:
     assert near(typed, Catalogue().names)[:1] == meant  # the closest first

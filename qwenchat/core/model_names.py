@@ -9,6 +9,7 @@ fails, or worse, that a similarly named model answers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 MAX_EDITS = 2
@@ -33,10 +34,17 @@ def near(name: str, names: Iterable[str], *, most: int = 3) -> list[str]:
     for known in names:
         if bare(known) == wanted:
             return []
+        if _versions(bare(known)) == _versions(wanted):
+            continue  # another size or version (`qwen3.9-plus`, `qwen2.5-3b-…`): not a typo
         edits = distance(wanted, bare(known), limit)
         if edits <= limit and known not in scored:
             scored[known] = edits
     return sorted(scored, key=lambda k: scored[k])[:most]
+
+
+def _versions(name: str) -> str:
+    """The name with its numbers masked: names that differ only there are different models."""
+    return re.sub(r"[0-9]+(?:\.[0-9]+)*", "#", name)
 
 
 def distance(a: str, b: str, limit: int) -> int:

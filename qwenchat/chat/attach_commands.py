@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from qwenchat.chat.slash import ChatState
+from qwenchat.chat.actions import ChatState
 
 
 def load_pending(state: ChatState, spec: str) -> tuple[ChatState, str]:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from qwenchat.core.settings import Settings
 
 if TYPE_CHECKING:
+    from qwenchat.tools.assemble import AskOn, ToolOptions
     from qwenchat.tools.session import ToolSession
-    from qwenchat.tools.setup import AskOn, ToolOptions
     from qwenchat.tools.spec import ToolSet
 
 
@@ -37,7 +37,7 @@ class ChatTools:
     def toolset(self) -> ToolSet:
         """The tools; a bad --functions file fails here."""
         if self._toolset is None:
-            from qwenchat.tools.setup import ToolOptions, load_toolset
+            from qwenchat.tools.assemble import ToolOptions, load_toolset
 
             options = self._options or ToolOptions()
             self._toolset = load_toolset(self._settings, options, Path.cwd())
@@ -50,7 +50,7 @@ class ChatTools:
 
     def session(self) -> ToolSession:
         if self._session is None:
-            from qwenchat.tools.setup import ToolOptions, tool_session
+            from qwenchat.tools.assemble import ToolOptions, tool_session
 
             options = self._options or ToolOptions()
             self._session = tool_session(

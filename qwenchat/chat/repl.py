@@ -24,7 +24,7 @@ from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.saved_chat import SavedChat
 from qwenchat.chat.session import ChatSession, Reload
 from qwenchat.chat.shell_turn import offer_in_chat
-from qwenchat.chat.typed import TypedAhead
+from qwenchat.chat.typed import PausedReader, TypedAhead
 from qwenchat.core import spend
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
@@ -75,7 +75,8 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
                         platform.system()), shell=start.shell,
     )  # fmt: skip
-    repl = Repl(_session(settings, terminal, start), terminal, state, start.tty)
+    typed = TypedAhead((start.tty or terminal.stdin) if terminal.stdout_is_tty else None)
+    repl = Repl(_session(settings, terminal, start, typed), terminal, state, start.tty, typed)
     if wanted:
         repl.session.tools.toolset()  # a bad --functions file fails now, not at the first question
     told = repl.open_store(continue_last=start.continue_last, session=start.session)
@@ -91,10 +92,13 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
         repl.loop()
 
 
-def _session(settings: Settings, terminal: Terminal, start: ChatStart) -> ChatSession:
-    """The chat's session; consent is asked on the terminal the chat reads from."""
+def _session(
+    settings: Settings, terminal: Terminal, start: ChatStart, typed: TypedAhead
+) -> ChatSession:
+    """The chat's session; consent is asked on the terminal the chat reads from, with the keys
+    typed ahead during the reply set aside while it is answered."""
     source = start.tty or terminal.stdin
-    ask_on = (source, terminal.output.err) if source is not None else None
+    ask_on = (PausedReader(source, typed), terminal.output.err) if source is not None else None
     return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
 
 
@@ -107,7 +111,12 @@ class Repl:
     connected to is its `ChatSession`."""
 
     def __init__(
-        self, session: ChatSession, terminal: Terminal, state: ChatState, tty: TextIO | None
+        self,
+        session: ChatSession,
+        terminal: Terminal,
+        state: ChatState,
+        tty: TextIO | None,
+        typed: TypedAhead,
     ) -> None:
         self.session = session
         self.state = state
@@ -116,7 +125,9 @@ class Repl:
         self.tty = tty
         self._prompt: PromptSession[str] | None = None
         self.saved = SavedChat(None, session.settings, self.say)
-        self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
+        self.typed = typed or TypedAhead(
+            (tty or terminal.stdin) if terminal.stdout_is_tty else None
+        )
 
     def open_store(self, *, continue_last: bool, session: str | None) -> str | None:
         """Save this chat as it goes; load the conversation asked for on the command line (and
@@ -209,7 +220,7 @@ class Repl:
         if show:
             self.view.typed(PROMPT, text)
         try:
-            with self.typed.during_reply(keep=not self.state.tools):
+            with self.typed.during_reply():
                 result = self._run(text)
         except KeyboardInterrupt:
             self.say("interrupted")

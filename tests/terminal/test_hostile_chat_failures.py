@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.app.test_hostile_replies import saved_turns
 from tests.conftest import Cli
 from tests.fakeserver import Reply
-from tests.test_hostile_failures import finish_reasons
-from tests.test_hostile_replies import saved_turns
+from tests.terminal.test_hostile_failures import finish_reasons
 from tests.tty import ENTER, Tty
 
 PROMPT = "›"

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.app.test_hostile_replies import saved_turns
 from tests.conftest import Cli, Result, assert_clean_failure
 from tests.fakebatch import FakeBatches
 from tests.hostileserver import REDIRECTED
-from tests.test_hostile_replies import saved_turns
 
 
 def no_bug(result: Result) -> None:

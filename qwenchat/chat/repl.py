@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
-from qwenchat.chat import actions, attach_commands
+from qwenchat.chat import actions, attach_commands, model_pick
 from qwenchat.chat import slash as commands
 from qwenchat.chat.actions import ChatState, Copy, Edit, Quit, Say, Send, SwitchProfile
 from qwenchat.chat.chat_tools import ChatTools
@@ -24,7 +24,7 @@ from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.saved_chat import SavedChat
 from qwenchat.chat.session import ChatSession, Reload
 from qwenchat.chat.shell_turn import offer_in_chat
-from qwenchat.chat.typed import TypedAhead
+from qwenchat.chat.typed import PausedReader, TypedAhead
 from qwenchat.core import spend
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
@@ -75,7 +75,8 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
                         platform.system()), shell=start.shell,
     )  # fmt: skip
-    repl = Repl(_session(settings, terminal, start), terminal, state, start.tty)
+    typed = TypedAhead((start.tty or terminal.stdin) if terminal.stdout_is_tty else None)
+    repl = Repl(_session(settings, terminal, start, typed), terminal, state, start.tty, typed)
     if wanted:
         repl.session.tools.toolset()  # a bad --functions file fails now, not at the first question
     told = repl.open_store(continue_last=start.continue_last, session=start.session)
@@ -91,10 +92,13 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
         repl.loop()
 
 
-def _session(settings: Settings, terminal: Terminal, start: ChatStart) -> ChatSession:
-    """The chat's session; consent is asked on the terminal the chat reads from."""
+def _session(
+    settings: Settings, terminal: Terminal, start: ChatStart, typed: TypedAhead
+) -> ChatSession:
+    """The chat's session; consent is asked on the terminal the chat reads from, with the keys
+    typed ahead during the reply set aside while it is answered."""
     source = start.tty or terminal.stdin
-    ask_on = (source, terminal.output.err) if source is not None else None
+    ask_on = (PausedReader(source, typed), terminal.output.err) if source is not None else None
     return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
 
 
@@ -107,7 +111,12 @@ class Repl:
     connected to is its `ChatSession`."""
 
     def __init__(
-        self, session: ChatSession, terminal: Terminal, state: ChatState, tty: TextIO | None
+        self,
+        session: ChatSession,
+        terminal: Terminal,
+        state: ChatState,
+        tty: TextIO | None,
+        typed: TypedAhead,
     ) -> None:
         self.session = session
         self.state = state
@@ -116,7 +125,9 @@ class Repl:
         self.tty = tty
         self._prompt: PromptSession[str] | None = None
         self.saved = SavedChat(None, session.settings, self.say)
-        self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
+        self.typed = typed or TypedAhead(
+            (tty or terminal.stdin) if terminal.stdout_is_tty else None
+        )
 
     def open_store(self, *, continue_last: bool, session: str | None) -> str | None:
         """Save this chat as it goes; load the conversation asked for on the command line (and
@@ -195,8 +206,11 @@ class Repl:
             case actions.Attach(spec):
                 self._attach(spec)
             case actions.ListModels():
-                names = self.session.model_names()
-                self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
+                self.state, told = model_pick.carry_out(
+                    self.state, action, self.session.model_names, self.settings.catalogue,
+                    self.view.console.width,
+                )  # fmt: skip
+                self.say(told)
         self.state = self.saved.sync(self.state)
         return False
 
@@ -206,7 +220,7 @@ class Repl:
         if show:
             self.view.typed(PROMPT, text)
         try:
-            with self.typed.during_reply(keep=not self.state.tools):
+            with self.typed.during_reply():
                 result = self._run(text)
         except KeyboardInterrupt:
             self.say("interrupted")
@@ -254,7 +268,7 @@ class Repl:
 
         before = self.state.conversation
         question = summary_question(before, keep, RequestOptions(think=self.state.think))
-        front = ChatFront(self.view, "hide", tools=False, priced=False)
+        front = ChatFront(self.view, "hide", tools=False, priced=False, answer_title="Summary")
         try:
             state = replace(self.state, tools=False)  # a summary is asked without tools
             summary = self.session.conduct(state, question, self.saved, front).result
@@ -266,6 +280,7 @@ class Repl:
             self.error(exc)
             return
         self.state = replace(self.state, conversation=conversation)
+        self.saved.keep_title()  # the summary's request does not become the title
         self.say(
             f"compressed {plural(len(before.turns) - keep, 'turn')} into one summary; "
             f"kept the last {keep}"

@@ -1,6 +1,6 @@
 """Type-ahead in the chat: keys typed while a reply streams are not echoed; each line ended by a
 typed Enter is sent when the reply ends (one after the other), and the unfinished rest waits in
-the next prompt."""
+the next prompt; a Ctrl-D typed on an empty line leaves the chat once those lines are sent."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from qwenchat.core.typed_keys import typed_lines
+from qwenchat.core.typed_keys import END, typed_lines
 from qwenchat.render.typeahead import KeyMode, TypeAhead
+from qwenchat.render.typeahead import discard_typed as discard_pending
 
 
 class TypedAhead:
@@ -19,18 +20,33 @@ class TypedAhead:
         self.mode = KeyMode(keys)
         self.lines: list[str] = []
         self.rest = ""
+        self._reading: TypeAhead | None = None  # the reader of the reply under way
 
     @contextmanager
     def during_reply(self, *, keep: bool = True) -> Iterator[None]:
         """The terminal quiet while the block runs; `keep=False` leaves it alone (a tool's
         consent question reads the terminal line by line)."""
         keys = TypeAhead(self.mode, keep=keep)
+        self._reading = keys
         try:
             with keys:
                 yield
         finally:
+            self._reading = None
             lines, self.rest = typed_lines(keys.chunks, self.rest)
             self.lines.extend(lines)
+
+    @contextmanager
+    def asking(self) -> Iterator[None]:
+        """A question in the middle of a reply (a tool's consent): the terminal as found while
+        it is answered, then keys are read ahead again; what was typed before it stays typed
+        ahead, for the prompt, and never answers it."""
+        if self._reading is None:
+            yield
+            return
+        with self._reading.pause():
+            discard_pending(self.mode.fd)
+            yield
 
     @contextmanager
     def chat(self) -> Iterator[None]:
@@ -60,9 +76,26 @@ class TypedAhead:
             self.mode.restore()
 
     def next_line(self) -> str | None:
-        """The next line typed ahead and sent, if any."""
-        return self.lines.pop(0) if self.lines else None
+        """The next line typed ahead and sent, if any; EOFError for a Ctrl-D typed ahead (the
+        chat ends as if it were typed at the prompt)."""
+        line = self.lines.pop(0) if self.lines else None
+        if line == END:
+            self.lines.clear()
+            raise EOFError
+        return line
 
     def take_rest(self) -> str:
         rest, self.rest = self.rest, ""
         return rest
+
+
+class PausedReader:
+    """The chat's terminal for a question asked mid-reply: each line read with the type-ahead
+    paused (`TypedAhead.asking`)."""
+
+    def __init__(self, source: TextIO, typed: TypedAhead) -> None:
+        self._source, self._typed = source, typed
+
+    def readline(self) -> str:
+        with self._typed.asking():
+            return self._source.readline()

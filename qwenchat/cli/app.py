@@ -75,4 +75,9 @@ app.command("serve", short_help="Chat in a browser on this machine.")(serve)
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from qwenchat.cli.completion import shell_named
+
+    shell_named(sys.argv)
     boundary.leave(boundary.run(app))

@@ -137,6 +137,21 @@ class TypeAhead:
         while self._take(self._mode.fd, 0.0):
             pass
 
+    @contextmanager
+    def pause(self) -> Iterator[None]:
+        """The terminal as found, and nothing read, while the block runs (a question asked in
+        the middle of the reply, answered line by line); keys typed before it stay typed ahead."""
+        if self._thread is None or self._mode is None or self._mode.fd is None:
+            yield
+            return
+        self.__exit__(None, None, None)  # the reader stopped, what was typed kept
+        self._mode.restore()
+        try:
+            yield
+        finally:
+            self._stop.clear()
+            self.__enter__()
+
     def _read(self) -> None:
         assert self._mode is not None
         fd = self._mode.fd

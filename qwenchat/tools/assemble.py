@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
 from qwenchat.core.confine import Policy, policy_for
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.settings import Settings
 from qwenchat.tools.builtins import BUILTIN_NAMES, builtin_tools
-from qwenchat.tools.consent import Consent, TerminalAsker
+from qwenchat.tools.consent import Consent, LineReader, TerminalAsker
 from qwenchat.tools.loader import load_functions
 from qwenchat.tools.session import ToolSession
 from qwenchat.tools.spec import ToolSet
@@ -50,7 +49,7 @@ def file_policy(settings: Settings, root: Path) -> Policy:
     return policy_for(settings, root)
 
 
-AskOn = tuple[TextIO, Callable[[str], None]]  # where consent is asked: input, and the writer
+AskOn = tuple[LineReader, Callable[[str], None]]  # where consent is asked: input, and the writer
 
 
 def tool_session(

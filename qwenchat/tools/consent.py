@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import Literal, TextIO
+from typing import Literal, Protocol
 
 from qwenchat.core.reply import ToolCall
 from qwenchat.tools.spec import Tool
@@ -58,12 +58,20 @@ def subject(call: ToolCall, tool: Tool) -> str | None:
         return f"(a path that cannot be resolved: {exc})"
 
 
+class LineReader(Protocol):
+    """Where an answer is read from, one line at a time ("" at the end of input)."""
+
+    def readline(self) -> str: ...
+
+
 class TerminalAsker:
     """Asks on a terminal, one line per answer; an empty line or end of input means no.
 
     The questions go to `write`, the output seam's stderr (which sanitises and flushes)."""
 
-    def __init__(self, read: TextIO, write: Callable[[str], None], *, attempts: int = 3) -> None:
+    def __init__(
+        self, read: LineReader, write: Callable[[str], None], *, attempts: int = 3
+    ) -> None:
         self._read = read
         self._write = write
         self._attempts = attempts

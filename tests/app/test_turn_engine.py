@@ -3,7 +3,6 @@ and the model's window comes from the settings' catalogue. Against the loopback 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,47 +20,8 @@ from qwenchat.net.client import ChatClient
 from qwenchat.render.choose import TurnDisplay
 from tests.conftest import TEST_KEY
 from tests.fakeserver import FakeServer, Reply
-
-
-class Recorder:
-    """A view that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self.text: list[str] = []
-        self.notices: list[str] = []
-
-    def notice(self, text: str) -> None:
-        self.notices.append(text)
-
-    def waiting(self) -> None:
-        self.calls.append("waiting")
-
-    def event(self, event: Event) -> None:
-        if isinstance(event, AnswerDelta):
-            self.text.append(event.text)
-
-    def finish(self, reply: BuiltReply, timing: Timing, outcome: Outcome) -> None:
-        self.calls.append(f"finish {outcome}")
-
-    def tool_call(self, call: ToolCall) -> None:
-        self.calls.append(f"call {call.name}")
-
-    def tool_result(self, call: ToolCall, result: ToolResult) -> None:
-        self.calls.append(f"result {result.status}")
-
-
-class Front:
-    """Where the conducted turn goes: the recorder, for notices and the reply alike."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        self.recorder = recorder
-
-    def notice(self, text: str) -> None:
-        self.recorder.notices.append(text)
-
-    def view(self, price: Callable[[BuiltReply], BuiltReply]) -> Recorder:
-        return self.recorder
+from tests.scripted import Recorder
+from tests.scripted import RecordingFront as Front
 
 
 def settings_for(server: FakeServer, home: Path, config: str = "") -> Settings:

@@ -123,3 +123,32 @@ def test_always_lasts_for_this_conversation_and_endpoint_only(
         assert tty.text().count(QUESTION) == 3
     finally:
         tty.close()
+
+
+def test_with_tools_a_line_typed_during_the_reply_is_sent_after_it(
+    cli: Cli, tty_env: dict[str, str]
+) -> None:
+    cli.server.enqueue(
+        Reply(tool_calls=[calc("6 * 7", "t1")], first_delay=0.6),
+        Reply(answer="It is forty-two, as the calculator says.", chunk_size=2, delay=0.05),
+        Reply(answer="The next one."),
+    )
+    tty = Tty("--tools", env=tty_env)
+    try:
+        tty.wait_for("›")
+        tty.send("six times seven?" + ENTER)
+        tty.pump(0.2)
+        tty.send("y" + ENTER)  # typed before the question: it must not answer it
+        tty.wait_for(QUESTION)
+        tty.pump(0.5)
+        assert len(cli.server.chat_requests) == 1  # still waiting for a yes
+        tty.send("y" + ENTER)
+        tty.wait_for("It is forty")
+        tty.send("and then?" + ENTER)  # typed while the answer streams
+        tty.wait_for("The next one.")
+        tty.wait_for("›", after=2)
+    finally:
+        tty.close()
+    assert tool_messages(cli, 1) == [{"role": "tool", "tool_call_id": "t1", "content": "42"}]
+    sent = [r.body["messages"][-1]["content"] for r in cli.server.chat_requests[2:]]
+    assert sent[:2] == ["y", "and then?"]  # the early "y" stayed typed ahead, then the line

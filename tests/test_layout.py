@@ -20,6 +20,9 @@ OWNERS = {
     "prompt_toolkit": "chat",
     "rich": "render",
     "sqlite3": "store",
+    "mcp": "mcp",
+    "jsonschema": "mcp",
+    "httpx2": "mcp",
 }
 TOP_LEVEL_ALLOWED = {"__init__.py", "__main__.py"}
 
@@ -131,10 +134,11 @@ LAYERS = {
     "store": {"core"},
     "render": {"core", "store"},  # it shows stored rows, never writes them
     "tools": {"core", "render"},
+    "mcp": {"core", "tools"},
     "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},
-    "chat": {"core", "net", "store", "engine", "render", "tools"},
-    "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch"},
+    "chat": {"core", "net", "store", "engine", "render", "tools", "mcp"},
+    "cli": {"core", "net", "store", "engine", "render", "tools", "mcp", "chat", "batch"},
 }
 
 

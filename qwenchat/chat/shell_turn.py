@@ -28,6 +28,7 @@ class Chat(Protocol):
 
     def say(self, text: str) -> None: ...
 
+
 EXPLAIN = "Explain this command briefly, step by step:\n{command}"
 
 

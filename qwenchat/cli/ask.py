@@ -61,6 +61,7 @@ class AskFlags:
     retries: opt.RetriesOpt = None
     tools: opt.ToolsOpt = False
     functions: opt.FunctionsOpt = None
+    mcp: opt.McpOpt = None
     yes_tools: opt.YesToolsOpt = False
     tool_rounds: opt.ToolRoundsOpt = None
     profile: opt.ProfileOpt = None
@@ -122,7 +123,7 @@ def ask_options(flags: AskFlags) -> AskOptions:
         flags.prompt, request_options(flags), output,
         continue_last=flags.continue_, session=flags.session,
         cache=flags.cache, cache_thinking=flags.cache_thinking,
-        tools=tool_options(flags.tools, flags.functions, flags.yes_tools),
+        tools=tool_options(flags.tools, flags.functions, flags.yes_tools, flags.mcp),
         attach=tuple(flags.attach or ()),
     )  # fmt: skip
 

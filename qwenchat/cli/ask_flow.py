@@ -221,6 +221,10 @@ def _tool_session(
     from qwenchat.tools.setup import ask_session, load_toolset
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
+    if options.tools.mcp:
+        from qwenchat.mcp.servers import toolset_for_ask
+
+        toolset = toolset_for_ask(settings, options.tools.mcp, toolset, terminal.output.notice)
     return ask_session(settings, terminal, options.tools, toolset)
 
 

@@ -127,6 +127,13 @@ FunctionsOpt = Annotated[
         "--functions", metavar="FILE.py", help="Offer this file's functions as tools too."
     ),
 ]
+McpOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--mcp", metavar="NAME",
+        help="Offer the tools of this MCP server from config.toml (repeatable; all: every one).",
+    ),
+]  # fmt: skip
 YesToolsOpt = Annotated[
     bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
 ]
@@ -247,6 +254,7 @@ class RootOptions:
     retries: RetriesOpt = None
     tools: ToolsOpt = False
     functions: FunctionsOpt = None
+    mcp: McpOpt = None
     yes_tools: YesToolsOpt = False
     profile: ProfileOpt = None
     debug: DebugOpt = False
@@ -259,15 +267,17 @@ class RootOptions:
 
     def tool_options(self) -> ToolOptions | None:
         """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
-        return tool_options(self.tools, self.functions, self.yes_tools)
+        return tool_options(self.tools, self.functions, self.yes_tools, self.mcp)
 
 
-def tool_options(tools: bool, functions: Path | None, yes: bool) -> ToolOptions | None:
-    if not (tools or functions or yes):
+def tool_options(
+    tools: bool, functions: Path | None, yes: bool, mcp: list[str] | None = None
+) -> ToolOptions | None:
+    if not (tools or functions or yes or mcp):
         return None
     from qwenchat.tools.setup import ToolOptions
 
-    return ToolOptions(enabled=tools, functions=functions, yes=yes)
+    return ToolOptions(enabled=tools, functions=functions, yes=yes, mcp=tuple(mcp or ()))
 
 
 # What a root option is when it was not given: a flag that is unset takes the root's value.

@@ -25,7 +25,8 @@ from rich.text import Text  # noqa: E402
 from qwenchat.cli.settings_files import load_settings  # noqa: E402
 from qwenchat.core.conversation import Conversation  # noqa: E402
 from qwenchat.core.request import RequestOptions  # noqa: E402
-from qwenchat.engine.turn_engine import answer  # noqa: E402
+from qwenchat.engine.turn import Question  # noqa: E402
+from qwenchat.engine.turn_engine import Means, answer  # noqa: E402
 from qwenchat.net.client import ChatClient  # noqa: E402
 from qwenchat.render.choose import TurnDisplay  # noqa: E402
 from qwenchat.render.rich_renderer import RichRenderer  # noqa: E402
@@ -68,7 +69,8 @@ def render(output: Path) -> str:
         view = TurnDisplay(lambda: RichRenderer(console, console, live=False))
         client = ChatClient(settings)
         try:
-            done = answer(settings, Conversation(), PROMPT, RequestOptions(), client, view)
+            question = Question(Conversation(), PROMPT, RequestOptions())
+            done = answer(settings, question, Means(client), view)
         finally:
             client.close()
     if done.result.error is not None:

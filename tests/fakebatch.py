@@ -10,7 +10,8 @@ validating → in_progress → finalizing → completed); each ``GET /batches/{i
 one status further. When a batch reaches completed, expired or cancelled, its output and error
 files are built by running the first ``processed`` lines of the uploaded JSONL through the
 server's own reply logic (its queue of scripted responses, else the echo), so a test scripts
-per-line failures exactly as for chat requests. Every uploaded file is kept in ``files``.
+per-line failures exactly as for chat requests. Every uploaded file is kept in ``files``; as on
+the real service, the content of a file uploaded for ``batch`` cannot be downloaded.
 """
 
 from __future__ import annotations
@@ -137,6 +138,9 @@ class FakeBatches:
         if method == "DELETE" and len(rest) == 1:
             del self.files[stored.id]
             return _json(200, {"id": stored.id, "object": "file", "deleted": True})
+        if method == "GET" and rest[1:] == ["content"] and stored.purpose == "batch":
+            # like the real service: an uploaded batch input is never given back
+            return _error(403, "files uploaded for batch cannot be downloaded", "AccessDenied")
         if method == "GET" and rest[1:] == ["content"]:
             return 200, "application/octet-stream", stored.data
         if method == "GET" and len(rest) == 1:

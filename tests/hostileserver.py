@@ -30,6 +30,12 @@ gets that scenario's scripted answer; any other model gets the fake server's usu
 ``echo-key``
     An error status whose request id and message quote the request's API key (whole and a
     20-character prefix).
+``call-escape``
+    One tool call whose name is full of control sequences (``ESCAPES``).
+
+``HostileFiles`` is the Files API (``FakeBatches``) answering with hostile ids: the id given to
+the next upload (``upload_id``), and listed files whose fields hold newlines and escapes
+(``plant``).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakebatch import FakeBatches, StoredFile
 from tests.fakeserver import (
     DONE_FRAME,
     Error,
@@ -133,6 +140,10 @@ def _huge_index(rest: str, body: Any) -> Response:
     return Frames(["data: " + chunk + "\n\n", DONE_FRAME])
 
 
+def _call_escape(rest: str, body: Any) -> Response:
+    return Reply(tool_calls=[{"function": {"name": ESCAPES, "arguments": "{}"}}])
+
+
 def _echo_key(rest: str, body: Any) -> Response:
     return Error(0, "")  # replaced by HostileServer, which knows the key
 
@@ -148,6 +159,7 @@ SCENARIOS: dict[str, Callable[[str, Any], Response]] = {
     "huge-usage": _huge_usage,
     "huge-index": _huge_index,
     "echo-key": _echo_key,
+    "call-escape": _call_escape,
 }
 
 
@@ -172,3 +184,24 @@ class HostileServer(FakeServer):
                 request_id=f"req-{key}",
             )
         return scripted if scripted is not None else super()._next_response(body)
+
+
+class HostileFiles(FakeBatches):
+    """The Files API with hostile ids: `upload_id` names the next upload; `plant` lists a file."""
+
+    def __init__(self, server: FakeServer, upload_id: str | None = None) -> None:
+        super().__init__(server)
+        self.upload_id = upload_id
+
+    def plant(self, file_id: str, filename: str, purpose: str = "file-extract") -> None:
+        self.files[file_id] = StoredFile(file_id, filename, purpose, b"x")
+
+    def _upload(self, raw: bytes, content_type: str) -> tuple[int, str, bytes]:
+        status, kind, body = super()._upload(raw, content_type)
+        if self.upload_id is None or status != 200:
+            return status, kind, body
+        answer = json.loads(body)
+        stored = self.files.pop(answer["id"])
+        stored.id = answer["id"] = self.upload_id
+        self.files[stored.id] = stored
+        return status, kind, json.dumps(answer).encode()

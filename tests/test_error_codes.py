@@ -28,22 +28,27 @@ def test_arrearage_says_top_up_and_is_never_retried(cli: Cli, status: int) -> No
     assert len(cli.server.chat_requests) == 1
 
 
-def test_quota_code_with_a_neutral_message_is_quota(cli: Cli) -> None:
-    cli.server.enqueue(Error(429, "Request was denied.", code="insufficient_quota"))
+def test_quota_code_with_a_neutral_message_is_a_token_rate_limit(cli: Cli) -> None:
+    cli.server.enqueue(
+        Error(429, "Request was denied.", code="insufficient_quota", headers={"Retry-After": "0"})
+    )
     result = cli("ask", "--retries", "2", "hi")
-    assert_clean_failure(result, 1)
-    assert "the quota is used up" in result.stderr
-    assert len(cli.server.chat_requests) == 1
+    assert result.exit_code == 0, result.stderr
+    assert "rate limited (429, tokens per minute); retrying" in result.stderr
+    assert result.stdout == "echo: hi\n"
+    assert len(cli.server.chat_requests) == 2
 
 
 def test_free_tier_quota_code_is_quota(cli: Cli) -> None:
     cli.server.enqueue(
         Error(403, "Free allocated quota exceeded.", code="AllocationQuota.FreeTierOnly")
     )
-    result = cli("ask", "hi")
+    result = cli("ask", "--retries", "2", "hi")
     assert_clean_failure(result, 1)
-    assert "the quota is used up" in result.stderr
+    assert "the free quota is used up" in result.stderr
+    assert "Free quota only" in result.stderr
     assert "authentication" not in result.stderr
+    assert len(cli.server.chat_requests) == 1
 
 
 def test_rate_quota_code_is_a_rate_limit_and_retried(cli: Cli) -> None:
@@ -114,7 +119,7 @@ def test_404_for_a_wrong_path_is_not_an_unknown_model(cli: Cli, response: Error 
 
 @pytest.mark.parametrize(
     ("url", "named", "other"),
-    [(INTL, "International (Singapore)", "--region cn"), (CN, "China (Beijing)", "--region intl")],
+    [(INTL, "Singapore", "--region cn"), (CN, "China (Beijing)", "--region intl")],
 )
 def test_401_names_the_region_of_the_url_used(url: str, named: str, other: str) -> None:
     error = translate(
@@ -142,7 +147,7 @@ def test_401_from_a_local_server_has_no_region_advice() -> None:
         (429, "Throttling", "Requests rate limit exceeded", errors.RateLimitError, True),
         (429, None, "slow down", errors.RateLimitError, True),
         (403, "AccessDenied.Unpurchased", "denied", errors.ModelAccessError, False),
-        (403, "AccessDenied", "Access denied.", errors.AuthError, False),
+        (403, "AccessDenied", "Access denied.", errors.ModelAccessError, False),
         (400, "data_inspection_failed", "x", errors.ModerationError, False),
         (404, "ModelNotFound", "Model can not be found.", errors.ModelNotFoundError, False),
         (404, None, "Not Found", errors.ApiError, False),

@@ -142,7 +142,7 @@ def test_rate_limit_asking_for_a_long_wait_is_not_retried(cli: Cli) -> None:
 
 def test_quota_429_is_not_retried_and_explained(cli: Cli) -> None:
     cli.server.enqueue(
-        Error(429, "You exceeded your current quota", code="insufficient_quota", request_id="r-q")
+        Error(429, "You exceeded your current quota", code="quota_exceeded", request_id="r-q")
     )
     result = cli("ask", "hi")
     assert_clean_failure(result, 1)

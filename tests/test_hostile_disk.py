@@ -121,7 +121,7 @@ def test_a_full_disk_mid_chat_warns_once_and_the_chat_goes_on(hostile: Cli) -> N
     hostile.server.enqueue(Reply(answer="small answer"), Reply(answer=big, chunk_size=50_000))
     screen = _chat(
         hostile, "one", "two", "three",
-        shell=f"ulimit -f 256; exec {sys.executable} -m qwenchat",
+        shell=f"ulimit -f 512; exec {sys.executable} -m qwenchat",
     )  # fmt: skip
     assert "Traceback" not in screen
     assert screen.count("no longer saved") == 1

@@ -132,8 +132,8 @@ LAYERS = {
     "core": set(),
     "net": {"core"},
     "store": {"core"},
-    "render": {"core", "store"},  # it shows stored rows, never writes them
-    "tools": {"core", "render"},
+    "render": {"core"},
+    "tools": {"core"},
     "mcp": {"core", "tools"},
     "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},

@@ -29,7 +29,7 @@ def warnings(result: Result) -> list[str]:
 @pytest.mark.parametrize(
     "model",
     ["qwen3-235b-a22b-instruct-2507", "qwen3-30b-a3b-instruct-2507", "qwen3-next-80b-a3b-instruct",
-     "qwen3-coder-plus", "qwen3-coder-flash", "qwen3-max", "deepseek-v3"],
+     "qwen3-coder-plus", "qwen3-coder-flash", "qwen3-max-2025-09-23", "deepseek-v3"],
 )  # fmt: skip
 def test_models_without_thinking_honour_no_stream_and_get_no_thinking_fields(
     cli: Cli, model: str
@@ -72,7 +72,9 @@ def test_always_thinking_models_refuse_json_mode(cli: Cli, model: str) -> None:
     assert cli.server.chat_requests == []
 
 
-@pytest.mark.parametrize("model", ["qwen-max", "qwen3-max", "qwen-plus-2025-01-25", "deepseek-v3"])
+@pytest.mark.parametrize(
+    "model", ["qwen-max", "qwen3-max-2025-09-23", "qwen-plus-2025-01-25", "deepseek-v3"]
+)
 def test_think_on_a_model_without_thinking_warns_and_is_not_sent(cli: Cli, model: str) -> None:
     result = cli("ask", "-m", model, "--think", "--no-stream", "hi")
     assert result.exit_code == 0, result.stderr

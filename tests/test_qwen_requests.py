@@ -11,8 +11,9 @@ import pytest
 from qwenchat.cli.settings_files import load_settings
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
-from qwenchat.engine.turn import run_turn
+from qwenchat.engine.turn import Asked, Question, run_turn
 from qwenchat.net.client import ChatClient
+from qwenchat.render.output import Output
 from qwenchat.render.plain import PlainRenderer
 from tests.conftest import TEST_KEY, Cli, assert_clean_failure
 from tests.fakeserver import DONE_FRAME, FakeServer, Frames, Reply, usage_frame
@@ -142,10 +143,10 @@ def test_inline_thinking_stays_out_of_history(server: FakeServer, tmp_path: Path
     out, err = io.StringIO(), io.StringIO()
     client = ChatClient(settings)
     try:
-        result = run_turn(
-            client, Conversation(), "q", model="qwq:32b", options=RequestOptions(),
-            view=PlainRenderer(out, err), catalogue=settings.catalogue,
-        )  # fmt: skip
+        asked = Asked(
+            Question(Conversation(), "q", RequestOptions()), "qwq:32b", settings.catalogue
+        )
+        result = run_turn(client, asked, PlainRenderer(Output(out, err)))
     finally:
         client.close()
     assert (result.turn.answer, result.turn.reasoning) == ("The answer.", "private musing")

@@ -38,7 +38,7 @@ def say(repl: Tty, text: str) -> None:
 
 
 def test_faults_leave_a_consistent_conversation_and_history(cli: Cli, repl: Tty) -> None:
-    quota = Error(429, "You exceeded your current quota", code="insufficient_quota")
+    quota = Error(429, "You exceeded your current quota", code="quota_exceeded")
     cli.server.enqueue(
         Error(503, "overloaded", headers={"Retry-After": "0"}),
         Reply(answer="first answer"),

@@ -59,7 +59,7 @@ def test_stop_list() -> None:
         (RequestOptions(top_p=1.01), "--top-p"),
         (RequestOptions(presence_penalty=2.5), "--presence-penalty"),
         (RequestOptions(seed=-1), "--seed"),
-        (RequestOptions(seed=2**64), "--seed"),
+        (RequestOptions(seed=2**31), "--seed"),
         (RequestOptions(max_tokens=0), "--max-tokens"),
         (RequestOptions(stop=("",)), "--stop"),
     ],
@@ -70,4 +70,4 @@ def test_validation_names_the_flag(options: RequestOptions, flag: str) -> None:
 
 
 def test_valid_edges_pass() -> None:
-    validate(RequestOptions(temperature=0, top_p=1, presence_penalty=-2, seed=2**64 - 1))
+    validate(RequestOptions(temperature=0, top_p=1, presence_penalty=-2, seed=2**31 - 1))

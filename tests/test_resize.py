@@ -15,6 +15,7 @@ import pytest
 from rich.console import Console
 
 from qwenchat.render.panels import MarkdownPanel, TextPanel
+from qwenchat.render.safe_console import SafeConsole, console_rewraps
 from qwenchat.render.terminal import Terminal, rewraps_lines
 from tests.test_mdblocks import chunk
 
@@ -107,12 +108,10 @@ def test_the_screen_model_rewraps() -> None:
 
 
 def console_on(out: io.StringIO, width: int, *, rewraps: bool = True) -> Console:
-    console = Console(
-        width=width, height=14, file=out, force_terminal=True, force_interactive=True,
-        color_system=None,
+    return SafeConsole(
+        out, rewraps=rewraps, width=width, height=14, force_terminal=True,
+        force_interactive=True, color_system=None,
     )  # fmt: skip
-    console.rewraps_lines = rewraps  # type: ignore[attr-defined]  # as output.safe_console
-    return console
 
 
 CODE = (
@@ -202,4 +201,4 @@ def test_widening_mid_answer_changes_nothing_already_shown() -> None:
 def test_which_terminals_rewrap(environ: dict[str, str], rewraps: bool) -> None:
     assert rewraps_lines(environ) is rewraps
     terminal = Terminal(stdin=None, stdout=io.StringIO(), stderr=io.StringIO(), rewraps=rewraps)
-    assert getattr(terminal.console(), "rewraps_lines", None) is rewraps
+    assert console_rewraps(terminal.console()) is rewraps

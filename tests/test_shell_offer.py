@@ -11,7 +11,7 @@ from qwenchat.chat.shell_offer import clean_environment
 from qwenchat.core.shell_command import Offer, Refusal, escaped, vet
 from tests.conftest import TEST_KEY, Cli
 from tests.fakeserver import Reply
-from tests.tty import ENTER, Tty
+from tests.tty import CTRL_C, ENTER, Tty
 
 ESC, BEL = "\x1b", "\x07"
 
@@ -216,3 +216,20 @@ def test_too_many_rows_for_the_screen_is_refused() -> None:
 
 def test_escaped_shows_every_hidden_character() -> None:
     assert escaped("a\x1bb\u202ec\td\n") == "a\\x1bb\\u202ec\td\n"
+
+
+def test_ctrl_c_at_the_chat_question_keeps_the_chat(cli: Cli) -> None:
+    env = cli.env(TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", SHELL="/bin/sh")
+    tty = Tty("--role", "shell", env=env)
+    tty.wait_for("›")
+    cli.server.enqueue(Reply(answer="touch made.txt"))
+    tty.send("make a file" + ENTER)
+    tty.wait_for("[r]un")
+    tty.send(CTRL_C)
+    tty.wait_for("interrupted")
+    tty.wait_for("›", after=1)
+    cli.server.enqueue(Reply(answer="echo still here"))
+    tty.send("and now" + ENTER)
+    tty.wait_for("[r]un", after=1)  # the chat went on
+    tty.close()
+    assert not (work(cli) / "made.txt").exists()

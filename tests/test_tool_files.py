@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qwenchat.core.confine import Policy
 from qwenchat.tools.files import MAX_READ_BYTES, FileToolError, list_directory, read_text_file
 
 
@@ -21,36 +22,36 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_reads_text_inside(root: Path) -> None:
-    assert read_text_file(root, "readme.txt") == "hello 你好"
-    assert read_text_file(root, "docs/../readme.txt") == "hello 你好"
-    assert read_text_file(root, str(root / "docs" / "a.md")) == "# A\n"
+    assert read_text_file(Policy(root), "readme.txt") == "hello 你好"
+    assert read_text_file(Policy(root), "docs/../readme.txt") == "hello 你好"
+    assert read_text_file(Policy(root), str(root / "docs" / "a.md")) == "# A\n"
 
 
 @pytest.mark.parametrize("path", ["../outside.txt", "docs/../../outside.txt", "/etc/passwd"])
 def test_paths_leading_out_are_refused(root: Path, path: str) -> None:
     with pytest.raises(FileToolError, match=r"outside the working directory|no such file"):
-        read_text_file(root, path)
+        read_text_file(Policy(root), path)
 
 
 def test_absolute_path_outside_is_refused_even_when_it_exists(root: Path) -> None:
     with pytest.raises(FileToolError, match="outside the working directory"):
-        read_text_file(root, str(root.parent / "outside.txt"))
+        read_text_file(Policy(root), str(root.parent / "outside.txt"))
 
 
 def test_symlinks_out_are_refused(root: Path) -> None:
     os.symlink(root.parent / "outside.txt", root / "link.txt")
     os.symlink(root.parent, root / "up")
     with pytest.raises(FileToolError, match="outside the working directory"):
-        read_text_file(root, "link.txt")
+        read_text_file(Policy(root), "link.txt")
     with pytest.raises(FileToolError, match="outside the working directory"):
-        read_text_file(root, "up/outside.txt")
+        read_text_file(Policy(root), "up/outside.txt")
     with pytest.raises(FileToolError, match="outside the working directory"):
-        list_directory(root, "up")
+        list_directory(Policy(root), "up")
 
 
 def test_symlink_inside_is_followed(root: Path) -> None:
     os.symlink(root / "readme.txt", root / "alias.txt")
-    assert read_text_file(root, "alias.txt") == "hello 你好"
+    assert read_text_file(Policy(root), "alias.txt") == "hello 你好"
 
 
 def test_env_files_binary_and_non_utf8_are_refused(root: Path) -> None:
@@ -67,12 +68,12 @@ def test_env_files_binary_and_non_utf8_are_refused(root: Path) -> None:
     ]
     for name, reason in refusals:
         with pytest.raises(FileToolError, match=reason):
-            read_text_file(root, name)
+            read_text_file(Policy(root), name)
 
 
 def test_large_files_are_cut_at_the_cap(root: Path) -> None:
     (root / "big.txt").write_text("é" * MAX_READ_BYTES, encoding="utf-8")
-    text = read_text_file(root, "big.txt")
+    text = read_text_file(Policy(root), "big.txt")
     body, note = text.rsplit("\n", 1)
     assert body == "é" * (MAX_READ_BYTES // 2)
     assert note == f"[truncated: the file has {2 * MAX_READ_BYTES:,} bytes; the first 65,536 shown]"
@@ -80,9 +81,9 @@ def test_large_files_are_cut_at_the_cap(root: Path) -> None:
 
 def test_list_directory(root: Path) -> None:
     os.symlink(root / "readme.txt", root / "alias.txt")
-    assert list_directory(root, ".") == "alias.txt@\ndocs/\nreadme.txt  (12 bytes)"
-    assert list_directory(root, "docs") == "a.md  (4 bytes)"
+    assert list_directory(Policy(root), ".") == "alias.txt@\ndocs/\nreadme.txt  (12 bytes)"
+    assert list_directory(Policy(root), "docs") == "a.md  (4 bytes)"
     with pytest.raises(FileToolError, match="outside the working directory"):
-        list_directory(root, "..")
+        list_directory(Policy(root), "..")
     with pytest.raises(FileToolError, match="not a directory"):
-        list_directory(root, "readme.txt")
+        list_directory(Policy(root), "readme.txt")

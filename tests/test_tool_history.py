@@ -10,6 +10,7 @@ from qwenchat.core.conversation import Conversation, ToolResult, ToolStep, Turn
 from qwenchat.core.events import Usage
 from qwenchat.core.reply import ToolCall
 from qwenchat.engine.tool_loop import total_usage
+from qwenchat.render.output import Output
 from qwenchat.render.toolpanel import PlainToolView, RichToolView, describe_arguments
 
 STEP = ToolStep(
@@ -85,7 +86,7 @@ def test_rich_panel_escapes_markup_and_control_sequences() -> None:
 
 def test_plain_view_is_one_line_per_call() -> None:
     err = io.StringIO()
-    view = PlainToolView(err)
+    view = PlainToolView(Output(io.StringIO(), err))
     call = ToolCall("x", "calculator", '{"expression": "1 +\\n 2"}')
     view.call(call)
     view.result(call, ToolResult("x", "3"))

@@ -3,6 +3,7 @@ and the model's window comes from the settings' catalogue. Against the loopback 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from qwenchat.core.reply import Reply as BuiltReply
 from qwenchat.core.reply import Timing, ToolCall
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
-from qwenchat.engine.turn_engine import answer
+from qwenchat.engine.turn import Question
+from qwenchat.engine.turn_engine import Means, conduct
 from qwenchat.net.client import ChatClient
 from qwenchat.render.choose import TurnDisplay
 from tests.conftest import TEST_KEY
@@ -49,6 +51,19 @@ class Recorder:
         self.calls.append(f"result {result.status}")
 
 
+class Front:
+    """Where the conducted turn goes: the recorder, for notices and the reply alike."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def notice(self, text: str) -> None:
+        self.recorder.notices.append(text)
+
+    def view(self, price: Callable[[BuiltReply], BuiltReply]) -> Recorder:
+        return self.recorder
+
+
 def settings_for(server: FakeServer, home: Path, config: str = "") -> Settings:
     (home / "cfg" / "qwenchat").mkdir(parents=True, exist_ok=True)
     (home / "cfg" / "qwenchat" / "config.toml").write_text(config)
@@ -76,7 +91,8 @@ def test_answer_goes_to_the_view_alone_and_trims_to_the_catalogue_window(
     view = Recorder()
     client = ChatClient(settings)
     try:
-        answered = answer(settings, long_history(), "q", RequestOptions(), client, view)
+        question = Question(long_history(), "q", RequestOptions())
+        answered = conduct(settings, question, Means(client), Front(view))
     finally:
         client.close()
     assert answered.result.turn.answer == "the answer"

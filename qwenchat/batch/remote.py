@@ -81,20 +81,6 @@ def records_from(files: Iterable[bytes]) -> dict[str, Record]:
     return records
 
 
-def jobs_from(data: bytes) -> list[Job]:
-    """The requests of an uploaded batch file, in file order (for the prompts of its rows)."""
-    jobs: list[Job] = []
-    for line in data.decode("utf-8", "replace").split("\n"):
-        try:
-            obj = json.loads(line) if line.strip() else None
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(obj, dict) and obj.get("custom_id") is not None:
-            body = obj.get("body")
-            jobs.append(Job(str(obj["custom_id"]), body if isinstance(body, dict) else {}))
-    return jobs
-
-
 def unprocessed(item_id: str, status: str) -> Record:
     return failure(item_id, f"not processed: the batch ended {status}", code=f"batch_{status}")
 

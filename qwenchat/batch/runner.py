@@ -19,7 +19,7 @@ from qwenchat.batch.work import BatchOptions as BatchOptions
 from qwenchat.batch.work import Engine as Engine
 from qwenchat.batch.work import Work, finish, make_sink
 from qwenchat.core import errors
-from qwenchat.core.attachments import Attachment, is_url
+from qwenchat.core.attachments import Attachment
 from qwenchat.core.request import validate
 from qwenchat.core.settings import Settings
 from qwenchat.render.progress import Display, display_for
@@ -66,7 +66,7 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
         _streamless(settings, options)
     defaults = Defaults(
         settings.model, settings.system, options.request, settings.catalogue,
-        settings.context_window, load=attachment_loader(options.input),
+        settings.context_window, load=attachment_loader(settings, options),
     )  # fmt: skip
     items = pending_items(source, scanned, previous)
     planned = plan_jobs(items, defaults, name=source.name, remote=remote, keep=False)
@@ -77,19 +77,29 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
     return work, remote
 
 
-def attachment_loader(input_name: str) -> Callable[[str], Attachment]:
-    """A line's attachment: a path relative to the input file's folder, or an image URL."""
-    import os
+def attachment_loader(settings: Settings, options: BatchOptions) -> Callable[[str], Attachment]:
+    """A line's attachment: an image URL, or a path relative to the input file's folder.
 
-    from qwenchat.engine.attach_files import load
+    Files are read through the one confinement policy (`core/confine.py`), confined to the
+    input's folder, or to `--attach-root DIR` when it is given.
+    """
+    from qwenchat.core.confine import policy_for
+    from qwenchat.engine.attach_files import load_confined
 
-    folder = "." if input_name == "-" else os.path.dirname(input_name) or "."
-
-    def no_stdin() -> bytes | None:
-        return None
+    stdin = options.input == "-"
+    folder = Path.cwd() if stdin else Path(options.input).absolute().parent
+    if options.attach_root is not None:
+        if not options.attach_root.is_dir():
+            raise errors.UsageError(f"--attach-root {options.attach_root} is not a directory")
+        root, name = options.attach_root, f"--attach-root {options.attach_root}"
+    elif stdin:
+        root, name = folder, "the working directory (--attach-root DIR widens it)"
+    else:
+        root, name = folder, f"the input file's folder {folder} (--attach-root DIR widens it)"
+    policy = policy_for(settings, root, name)
 
     def loader(spec: str) -> Attachment:
-        return load(spec if is_url(spec) else os.path.join(folder, spec), no_stdin)
+        return load_confined(spec, policy, folder)
 
     return loader
 

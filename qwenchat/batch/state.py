@@ -1,8 +1,10 @@
 """Submitted batches remembered on disk, so an interrupted wait can be picked up again.
 
 `$XDG_DATA_HOME/qwenchat/batches/<batch id>.json` (a 0700 directory, 0600 files) holds the
-batch id, a fingerprint of the uploaded file, the ids in input order, the output path and
-the endpoint (base URL, region, profile) it was sent to.
+batch id, a fingerprint of the uploaded file, the ids and prompts in input order, the output
+path and the endpoint (base URL, region, profile) it was sent to. The prompts are kept because
+the service does not give an uploaded batch file back: `batch results` writes each row's
+prompt from here.
 Re-running the same input finds its batch by fingerprint instead of paying for it twice.
 """
 
@@ -11,10 +13,12 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qwenchat.batch.outfile import open_private
+from qwenchat.batch.plan import Job
 from qwenchat.core.settings import Settings
 
 
@@ -30,6 +34,7 @@ class Saved:
     base_url: str | None = None  # where it was sent: status, results and cancel go there too
     region: str | None = None
     profile: str | None = None
+    prompts: tuple[str | None, ...] = ()  # in the order of `ids`; () in records saved before
 
 
 class BatchStore:
@@ -57,6 +62,7 @@ class BatchStore:
                 base_url=_text(obj.get("base_url")),
                 region=_text(obj.get("region")),
                 profile=_text(obj.get("profile")),
+                prompts=_prompts(obj.get("prompts"), len(obj["ids"])),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -81,12 +87,20 @@ class BatchStore:
 
 
 def new_saved(
-    batch_id: str, fingerprint: str, ids: list[str], output: Path | None, settings: Settings
+    batch_id: str, fingerprint: str, jobs: Sequence[Job], output: Path | None, settings: Settings
 ) -> Saved:
     return Saved(
-        batch_id, fingerprint, tuple(ids), str(output) if output else None, time.time(),
-        base_url=settings.base_url, region=settings.region, profile=settings.profile,
+        batch_id, fingerprint, tuple(job.id for job in jobs), str(output) if output else None,
+        time.time(), base_url=settings.base_url, region=settings.region,
+        profile=settings.profile, prompts=tuple(job.prompt for job in jobs),
     )  # fmt: skip
+
+
+def _prompts(value: object, count: int) -> tuple[str | None, ...]:
+    """The saved prompts, or none at all when they do not match the ids one for one."""
+    if not isinstance(value, list) or len(value) != count:
+        return ()
+    return tuple(p if isinstance(p, str) else None for p in value)
 
 
 def _text(value: object) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,7 +21,6 @@ from qwenchat.batch.remote import (
     check_count,
     check_limits,
     fingerprint,
-    jobs_from,
     records_from,
     unprocessed,
 )
@@ -89,8 +88,7 @@ def _find_or_submit(
             return info
     file_id = service.upload(data, filename=f"qwenchat-batch-{digest[:12]}.jsonl")
     info = service.create(file_id, metadata={"client": "qwenchat"})
-    store.save(new_saved(info.id, digest, [job.id for job in work.jobs], output,
-                         service.settings))  # fmt: skip
+    store.save(new_saved(info.id, digest, list(work.jobs), output, service.settings))
     model = next(iter(work.jobs)).body.get("model")
     display.notice(f"batch: submitted {info.id} ({len(work.jobs):,} requests to {model})")
     return info
@@ -135,10 +133,14 @@ def collect(
     *,
     output: Path | None,
     started: float,
+    prompts: Mapping[str, str | None] | None = None,
 ) -> int:
     """Download the output and error files and write one record per id, in input order.
 
-    With no jobs known (a batch submitted elsewhere), every result is written in file order.
+    The service never gives the uploaded input file back, so a row's prompt comes from its job,
+    else from `prompts` (the local record of the batch). With no jobs known (a batch submitted
+    elsewhere), every result is written in file order. Fewer results than the service counted
+    is a failure, after what was read is written.
     """
     if info.status == "failed":
         shown = "; ".join(info.problems[:3]) or "no reason given"
@@ -147,9 +149,7 @@ def collect(
     records = records_from(files)
     if not work.jobs:
         work = replace(work, order=list(records), jobs=[Job(i, {}) for i in records])
-    if info.input_file_id and not any(job.body for job in work.jobs):  # fetched by id alone
-        sent = {job.id: job for job in jobs_from(service.content(info.input_file_id))}
-        work = replace(work, jobs=[sent.get(job.id, job) for job in work.jobs])
+    prompts = prompts or {}
     from qwenchat.batch.metering import MeteredSink
 
     sink = MeteredSink(make_sink(terminal, work, output), service.settings, work.jobs,
@@ -157,11 +157,30 @@ def collect(
     tally = Tally()
     for job in work.jobs:
         record = records.get(job.id) or unprocessed(job.id, info.status)
-        record = replace(record, prompt=job.prompt or record.prompt)
+        record = replace(record, prompt=job.prompt or prompts.get(job.id) or record.prompt)
         sink.write(record)
         tally.add(record)
     sink.close(complete=True)
-    return finish(display, tally, time.monotonic() - started, work, output)
+    code = finish(display, tally, time.monotonic() - started, work, output)
+    check_counted(info, len(records))
+    return code
+
+
+def check_counted(info: BatchInfo, read: int) -> None:
+    """A batch whose counts promise more results than its files hold has not been fetched."""
+    counted = info.completed + info.failed
+    expected = max(counted, info.total) if info.status == "completed" else counted
+    if read < expected:
+        files = (
+            "no result file"
+            if not (info.output_file_id or info.error_file_id)
+            else ("its output and error files hold " + f"{read:,}")
+        )
+        raise errors.ApiError(
+            f"batch {info.id} reports {expected:,} finished requests but {files}; "
+            "the results are incomplete",
+            hint=f"`qwenchat batch status {info.id}` shows what the service reports",
+        )
 
 
 def fetch_results(
@@ -178,6 +197,7 @@ def fetch_results(
     if output is None and saved is not None and saved.output:
         output = Path(saved.output)
     ids = list(saved.ids) if saved else []
+    prompts = dict(zip(ids, saved.prompts, strict=True)) if saved and saved.prompts else {}
     previous = read_previous(output) if output else {}
     work = Work(batch_id, ids, [Job(i, {}) for i in ids], previous)
     display = display_for(terminal)
@@ -192,7 +212,8 @@ def fetch_results(
         info = wait_for(service, info, display, poll=poll)
         if output is not None:
             display.notice(f"batch: writing results to {output}")
-        return collect(service, info, terminal, display, work, output=output, started=started)
+        return collect(service, info, terminal, display, work, output=output, started=started,
+                       prompts=prompts)  # fmt: skip
     finally:
         service.close()
 

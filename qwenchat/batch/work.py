@@ -34,6 +34,7 @@ class BatchOptions:
     wait: bool = True
     poll: float = 10.0
     overwrite: bool = False  # start the output file over
+    attach_root: Path | None = None  # attachments may come from here (default: the input's folder)
 
 
 @dataclass(frozen=True)

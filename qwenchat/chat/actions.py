@@ -58,9 +58,10 @@ class ShowReasoning:
 
 @dataclass(frozen=True)
 class Copy:
-    """Put this text on the clipboard."""
+    """Put this text on the clipboard; `note` is said after what the copy did."""
 
     text: str
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ conversation on this endpoint (reset by /clear, /resume, a profile switch and /t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from qwenchat.core.settings import Settings
 
 if TYPE_CHECKING:
     from qwenchat.tools.session import ToolSession
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.setup import AskOn, ToolOptions
     from qwenchat.tools.spec import ToolSet
 
 
@@ -22,7 +22,7 @@ class ChatTools:
         settings: Settings,
         options: ToolOptions | None,
         *,
-        ask_on: tuple[TextIO, TextIO] | None,
+        ask_on: AskOn | None,
     ) -> None:
         self._settings = settings
         self._options = options

@@ -50,3 +50,16 @@ def copy_to_clipboard(text: str, terminal: Callable[[str], None] | None = None) 
             " tool found, and the terminal must allow it)"
         )
     return "no clipboard tool found (install wl-clipboard, xclip or xsel)"
+
+
+def unshown_note(markdown: str) -> str:
+    """What to add to `/copy`'s line when the Markdown source holds text the view did not show."""
+    from qwenchat.render.md_hidden import hidden
+
+    found = hidden(sanitize(markdown))
+    if not found.characters:
+        return ""
+    return (
+        f" — the Markdown source, with {found.characters:,} characters the answer did not show"
+        f" ({', '.join(found.kinds)}): look before pasting it into a shell"
+    )

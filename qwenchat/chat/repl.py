@@ -11,8 +11,7 @@ import importlib
 import os
 import platform
 import threading
-from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
@@ -22,6 +21,7 @@ from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
 from qwenchat.chat.saved_chat import Keeper
+from qwenchat.chat.session import ChatSession, Reload
 from qwenchat.chat.shell_turn import offer_in_chat
 from qwenchat.chat.slash import (
     ChatState,
@@ -35,7 +35,6 @@ from qwenchat.chat.slash import (
 )
 from qwenchat.chat.typed import TypedAhead
 from qwenchat.core import spend
-from qwenchat.core.catalogue import Catalogue, merged_names
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import InternalError, Interrupted, QwenchatError, UsageError
@@ -43,7 +42,7 @@ from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
 from qwenchat.core.words import plural
-from qwenchat.render.chat_view import ChatView
+from qwenchat.render.chat_view import ChatFront, ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.history import open_store
 
@@ -51,46 +50,43 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
 
     from qwenchat.engine.turn import TurnResult
-    from qwenchat.net.client import ChatClient
     from qwenchat.tools.setup import ToolOptions
 
 PROMPT = "› "
 
 
-Reload = Callable[[str], Settings]
-
-
-def run_repl(
-    settings: Settings,
-    terminal: Terminal,
-    *,
-    think: bool | None,
-    continue_last: bool = False,
-    session: str | None = None,
-    tools: ToolOptions | None = None,
-    reload: Reload | None = None,
-    piped: str | None = None,
-    tty: TextIO | None = None,
-    shell: bool = False,
-) -> None:
-    """Start the chat (a saved one with `continue_last` or `session`); `piped` is sent first.
+@dataclass(frozen=True)
+class ChatStart:
+    """How a chat starts: thinking on or off, the conversation to resume, tools, piped text.
 
     `tty` is the terminal to read from when stdin is a pipe; `reload` gives the settings for a
     profile, for /profile.
     """
+
+    think: bool | None = None
+    continue_last: bool = False
+    session: str | None = None
+    tools: ToolOptions | None = None
+    reload: Reload | None = None
+    piped: str | None = None
+    tty: TextIO | None = None
+    shell: bool = False  # the `shell` role: each answer's command is offered to run
+
+
+def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
+    """Start the chat (a saved one with `continue_last` or `session`); `piped` is sent first."""
     _preload()
-    wanted = tools is not None and tools.wanted
+    wanted = start.tools is not None and start.tools.wanted
     state = ChatState(
-        Conversation(system=settings.system), settings.model, think, tools=wanted,
+        Conversation(system=settings.system), settings.model, start.think, tools=wanted,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
-                        platform.system()), shell=shell,
+                        platform.system()), shell=start.shell,
     )  # fmt: skip
-    repl = Repl(settings, terminal, state, tty, tools=tools)
-    repl.reload = reload
+    repl = Repl(_session(settings, terminal, start), terminal, state, start.tty)
     if wanted:
-        repl.tools.toolset()  # a bad --functions file fails now, not at the first question
-    told = repl.open_store(continue_last=continue_last, session=session)
+        repl.session.tools.toolset()  # a bad --functions file fails now, not at the first question
+    told = repl.open_store(continue_last=start.continue_last, session=start.session)
     repl.say(repl.view.fit(  # the model a resumed conversation goes on with, not the default
         f"qwenchat {__version__} · {repl.state.model} · {settings.base_url} · "
         "/help for help, Ctrl-D to leave"
@@ -98,9 +94,16 @@ def run_repl(
     if told:
         repl.view.markdown(told)
     with repl.typed.chat():
-        if piped and piped.strip():
-            repl.send(piped.strip(), show=True)
+        if start.piped and start.piped.strip():
+            repl.send(start.piped.strip(), show=True)
         repl.loop()
+
+
+def _session(settings: Settings, terminal: Terminal, start: ChatStart) -> ChatSession:
+    """The chat's session; consent is asked on the terminal the chat reads from."""
+    source = start.tty or terminal.stdin
+    ask_on = (source, terminal.output.err) if source is not None else None
+    return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
 
 
 # Commands that leave this conversation for another: consent given in it does not carry over.
@@ -108,38 +111,27 @@ NEW_CONVERSATION = frozenset({"/clear", "/resume"})
 
 
 class Repl:
-    """One interactive session: its state, its prompt, its client."""
+    """One interactive chat: its loop, the dispatch of what is typed, and its view; what it is
+    connected to is its `ChatSession`."""
 
     def __init__(
-        self,
-        settings: Settings,
-        terminal: Terminal,
-        state: ChatState,
-        tty: TextIO | None,
-        *,
-        tools: ToolOptions | None = None,
+        self, session: ChatSession, terminal: Terminal, state: ChatState, tty: TextIO | None
     ) -> None:
-        self.settings = settings
+        self.session = session
         self.state = state
-        self.view = ChatView(terminal, panels=settings.panels)
+        self.view = ChatView(terminal, panels=session.settings.panels)
         self.terminal = terminal
         self.tty = tty
-        self._client: ChatClient | None = None
         self._prompt: PromptSession[str] | None = None
-        self.keeper = Keeper(None, settings, self.say)
-        source = tty or terminal.stdin
-        ask_on = (source, terminal.stderr) if source is not None else None
-        self.tools = ChatTools(settings, tools, ask_on=ask_on)
-        self.reload: Reload | None = None
-        self.catalogue: Catalogue = settings.catalogue
-        self._served: list[str] | None = None
+        self.keeper = Keeper(None, session.settings, self.say)
         self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
 
     def open_store(self, *, continue_last: bool, session: str | None) -> str | None:
         """Save this chat as it goes; load the conversation asked for on the command line (and
         say what was loaded)."""
         try:
-            self.keeper = Keeper(open_store(self.settings, warn=self.say), self.settings, self.say)
+            settings = self.session.settings
+            self.keeper = Keeper(open_store(settings, warn=self.say), settings, self.say)
             self.state, told = self.keeper.start(
                 self.state, continue_last=continue_last, session=session
             )
@@ -175,15 +167,11 @@ class Repl:
 
     def handle_command(self, line: str) -> bool:
         """Run a slash command; True when the REPL should end."""
-        scope = self._consent_scope()
+        scope = self.session.consent_scope(self.state)
         ended = self._dispatch(line)
-        if self._consent_scope() != scope or line.split()[0] in NEW_CONVERSATION:
-            self.tools.forget_always(self.settings)  # "always" held for that scope only
+        if self.session.consent_scope(self.state) != scope or line.split()[0] in NEW_CONVERSATION:
+            self.session.forget_consent()  # "always" held for that scope only
         return ended
-
-    def _consent_scope(self) -> tuple[str, str | None, bool]:
-        """What an "always" answer is for: this endpoint, profile, and tools being on."""
-        return self.settings.base_url, self.state.profile, self.state.tools
 
     def _dispatch(self, line: str) -> bool:
         self.state, action = commands.dispatch(self.state, line)
@@ -198,8 +186,8 @@ class Repl:
                 self.send(text)
             case ShowReasoning(text):
                 self.view.reasoning(text)
-            case Copy(text):
-                self.say(copy_to_clipboard(text, self.view.clipboard()))
+            case Copy(text, note):
+                self.say(copy_to_clipboard(text, self.view.clipboard()) + note)
             case Edit():
                 self._edit()
             case commands.Resume():
@@ -215,7 +203,7 @@ class Repl:
             case commands.Attach(spec):
                 self._attach(spec)
             case commands.ListModels():
-                names = self.model_names()
+                names = self.session.model_names()
                 self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
         self.state = self.keeper.sync(self.state)
         return False
@@ -250,23 +238,16 @@ class Repl:
             offer_in_chat(self, result.turn.answer or "")
 
     def _run(self, text: str) -> TurnResult:
-        from qwenchat.engine.turn_engine import answer, with_checked_documents
+        from qwenchat.engine.turn import Question
 
-        settings = self._settings_now()
-        options = RequestOptions(think=self.state.think)
-        price = spend.pricer(
-            settings, settings.model, spend.prompt_estimate(self.state.conversation, text)
+        state = self.state
+        question = Question(
+            state.conversation, text, RequestOptions(think=state.think), state.attached
         )
-        tools = self.tools.session() if self.state.tools else None
-        view = self.view.turn(self.settings.thinking_display, tools=tools is not None, price=price)
-        conversation = with_checked_documents(
-            settings, self.state.conversation, self.state.attached, options,
-            store=self.keeper.store, conversation_id=self.keeper.conversation_id, notice=self.say,
-        )  # fmt: skip
-        return answer(
-            settings, conversation, text, options, self.client(), view, tools=tools,
-            attachments=self.state.attached,
-        ).result  # fmt: skip
+        front = ChatFront(
+            self.view, self.session.settings.thinking_display, tools=state.tools, priced=True
+        )
+        return self.session.conduct(state, question, self.keeper, front).result
 
     def _attach(self, spec: str) -> None:
         try:
@@ -276,25 +257,16 @@ class Repl:
             return
         self.view.attached(told)
 
-    def _settings_now(self) -> Settings:
-        """The settings with the model the chat is on now (/model changes it)."""
-        if self.settings.model == self.state.model:
-            return self.settings
-        return replace(self.settings, model=self.state.model)
-
     def _compress(self, keep: int) -> None:
-        from qwenchat.engine.compress import compressed
+        from qwenchat.engine.compress import compressed, summary_question
 
-        before = len(self.state.conversation.turns)
+        before = self.state.conversation
+        question = summary_question(before, keep, RequestOptions(think=self.state.think))
+        front = ChatFront(self.view, "hide", tools=False, priced=False)
         try:
-            conversation = compressed(
-                self._settings_now(),
-                self.client(),
-                self.state.conversation,
-                keep=keep,
-                options=RequestOptions(think=self.state.think),
-                view=self.view.turn("hide"),
-            )
+            state = replace(self.state, tools=False)  # a summary is asked without tools
+            summary = self.session.conduct(state, question, self.keeper, front).result
+            conversation = compressed(before, keep, summary)
         except KeyboardInterrupt:
             self.say("interrupted: nothing compressed")
             return
@@ -303,43 +275,27 @@ class Repl:
             return
         self.state = replace(self.state, conversation=conversation)
         self.say(
-            f"compressed {plural(before - keep, 'turn')} into one summary; kept the last {keep}"
+            f"compressed {plural(len(before.turns) - keep, 'turn')} into one summary; "
+            f"kept the last {keep}"
         )
 
-    def client(self) -> ChatClient:
-        if self._client is None:
-            from qwenchat.net.client import ChatClient
-
-            self._client = ChatClient(self.settings)
-        return self._client
-
-    def model_names(self) -> list[str]:
-        """The catalogue's models and the server's (asked once, on the first completion)."""
-        if self._served is None:
-            try:
-                self._served = self.client().list_models()
-            except QwenchatError:
-                self._served = []
-        return merged_names(self.catalogue, self._served)
-
     def _switch_profile(self, name: str) -> None:
-        if self.reload is None:
+        if not self.session.can_switch:
             self.say("profiles cannot be switched here")
             return
         try:
-            settings = self.reload(name)
-            catalogue = settings.catalogue
+            settings = self.session.switch_profile(name)
         except QwenchatError as exc:
             self.error(exc)
             return
-        if self._client is not None:
-            self._client.close()
-        self._client, self._served = None, None
-        self.settings, self.catalogue = settings, catalogue
         self.state = replace(
             self.state, model=settings.model, profile=name, pricing=Pricing.of(settings)
         )
         self.say(f"profile {name}: {settings.base_url} · model {settings.model}")
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
 
     def say(self, text: str) -> None:
         self.view.say(text)
@@ -352,8 +308,8 @@ class Repl:
             from qwenchat.chat.prompt import build_prompt
 
             self._prompt = build_prompt(
-                self.settings.data_dir,
-                models=self.model_names,
+                self.session.settings.data_dir,
+                models=self.session.model_names,
                 profiles=lambda: self.state.profiles,
                 toolbar=self.toolbar,
                 tty=self.tty,
@@ -373,7 +329,7 @@ class Repl:
 
     def _edit(self) -> None:
         with self.typed.as_found():  # the editor gets the terminal as the chat found it
-            edited = edit_in_editor(self.settings.editor)
+            edited = edit_in_editor(self.session.settings.editor)
         if edited and edited.strip():
             self.send(edited.strip(), show=True)
         else:

@@ -13,41 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qwenchat.chat.recap import recap
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
 from qwenchat.core.settings import Settings
 from qwenchat.core.words import plural
-from qwenchat.store.database import Store, StoreError, Summary, TurnRecord
-from qwenchat.store.history import chosen, record_for
+from qwenchat.store.database import Store, StoreError, Summary
+from qwenchat.store.history import Finished, chosen, save_turn
 from qwenchat.store.locks import Held, hold
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
     from qwenchat.chat.slash import ChatState, StoreAction
-
-RECAP_TURNS = 3
-RECAP_CHARS = 300
-
-
-def recap(summary: Summary, turns: tuple[Turn, ...]) -> str:
-    """What a resumed conversation was about, as Markdown: its title and its last few turns
-    (the answers as written, cut at RECAP_CHARS)."""
-    label = f"#{summary.id}" + (f" {summary.name}" if summary.name else "")
-    title = _escaped(summary.title or "(untitled)")
-    parts = [f"*resumed {label}: {title} · {plural(len(turns), 'turn')}*"]
-    if len(turns) > RECAP_TURNS:
-        parts.append(f"*… {plural(len(turns) - RECAP_TURNS, 'earlier turn')}*")
-    for turn in turns[-RECAP_TURNS:]:
-        parts.append(f"**you:** {_escaped(_short(turn.user))}")
-        mark = "" if turn.complete else f" *[{turn.outcome}]*"
-        answer = turn.answer if len(turn.answer) <= RECAP_CHARS else turn.answer[:RECAP_CHARS] + "…"
-        parts.append(f"**{turn.model or 'qwen'}:**{mark}\n\n{answer}")
-    return "\n\n".join(parts)
-
-
-def _escaped(text: str) -> str:
-    """Plain text that Markdown shows as written."""
-    return "".join("\\" + char if char in "\\`*_[]<>#|~" else char for char in text)
-
 
 SESSIONS_PAGE = 20
 
@@ -70,11 +46,6 @@ def listing(summaries: list[Summary], current: int | None = None, *, every: bool
             f"… {plural(len(summaries) - len(shown), 'older conversation')} (/sessions all)"
         )
     return "\n".join(lines)
-
-
-def _short(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= RECAP_CHARS else flat[: RECAP_CHARS - 1] + "…"
 
 
 @dataclass
@@ -114,23 +85,15 @@ class Keeper:
                     self.pending_name = None
                     self._own(self.conversation_id)
                 before = replace(state.conversation, turns=turns[:index])
-                record = record_for(
-                    turn, self.settings, system=before.system, think=state.think, history=before
-                )
-                self._saved.append(_Saved(turn, self.store.append(self.conversation_id, record)))
-                self._budget(record)
+                finished = Finished(turn, before, state.think)
+                saved = save_turn(self.store, self.conversation_id, finished, self.settings)
+                self._saved.append(_Saved(turn, saved.row))
+                if saved.budget:
+                    self.warn(saved.budget)
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None
         return replace(state, session_id=self.conversation_id)
-
-    def _budget(self, record: TurnRecord) -> None:
-        from qwenchat.store.usage import budget_line
-
-        assert self.store is not None
-        line = budget_line(self.store, self.settings, record.cost)
-        if line:
-            self.warn(line)
 
     def start(
         self, state: ChatState, *, continue_last: bool, session: str | None

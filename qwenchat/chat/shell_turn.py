@@ -19,10 +19,12 @@ from qwenchat.render.terminal import Terminal
 class Chat(Protocol):
     """What the offer needs of the chat (`chat.repl.Repl`)."""
 
-    settings: Settings
     terminal: Terminal
     tty: TextIO | None
     typed: TypedAhead
+
+    @property
+    def settings(self) -> Settings: ...
 
     def send(self, text: str, *, show: bool = False, offer: bool = True) -> None: ...
 
@@ -42,7 +44,11 @@ def offer_in_chat(repl: Chat, answer: str) -> None:
         with repl.typed.quiet():  # a reply, as any other: keys typed meanwhile kept
             repl.send(EXPLAIN.format(command=command), show=True, offer=False)
 
-    with repl.typed.as_found():
-        code = offer(terminal, answer, explain, key=repl.settings.api_key)
+    try:
+        with repl.typed.as_found():
+            code = offer(terminal, answer, explain, key=repl.settings.api_key)
+    except KeyboardInterrupt:  # at the question, or while the command ran: the chat goes on
+        repl.say("interrupted")
+        return
     if code:
         repl.say(f"the command exited with status {code}")

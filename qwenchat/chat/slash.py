@@ -249,7 +249,7 @@ def _usage(state: ChatState, _: str) -> tuple[ChatState, Action]:
 
 @command("/copy", "/copy", "copy the last answer (/copy code: its last code block)")
 def _copy(state: ChatState, argument: str) -> tuple[ChatState, Action]:
-    from qwenchat.chat.clipboard import last_code_block
+    from qwenchat.chat.clipboard import last_code_block, unshown_note
 
     if argument not in ("", "code"):
         return state, Refuse(f"/copy takes nothing or code, not {argument!r}")
@@ -259,7 +259,7 @@ def _copy(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     if argument == "code":
         code = last_code_block(last.answer)
         return state, (Say("no code block in the last answer") if code is None else Copy(code))
-    return state, Copy(last.answer)
+    return state, Copy(last.answer, unshown_note(last.answer))
 
 
 @command("/edit", "/edit", "write the next message in $EDITOR (also Ctrl+X Ctrl+E)")

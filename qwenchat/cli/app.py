@@ -16,19 +16,16 @@ import typer
 
 from qwenchat.cli import error_boundary as boundary
 from qwenchat.cli.ask import ask
+from qwenchat.cli.bare_prompt import BarePromptGroup
 from qwenchat.cli.batch import batch_app
 from qwenchat.cli.chat import chat, open_chat
 from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
+from qwenchat.cli.environment import debug_requests, environment
 from qwenchat.cli.files import files_app
 from qwenchat.cli.mcp import mcp_app
 from qwenchat.cli.models import models
-from qwenchat.cli.options import (
-    RootOptions,
-    VersionOpt,
-    debug_requests,
-    forget_warnings,
-)
+from qwenchat.cli.options import RootOptions, VersionOpt, forget_warnings
 from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
 from qwenchat.cli.takes_options import takes_options
@@ -36,6 +33,7 @@ from qwenchat.cli.usage import usage as usage_command
 
 app = typer.Typer(
     name="qwenchat",
+    cls=BarePromptGroup,  # `qwenchat "a question"` is `qwenchat ask "a question"`
     help="Chat with Qwen models from the terminal (DashScope or any OpenAI-compatible server).",
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -48,9 +46,11 @@ app = typer.Typer(
 @takes_options(RootOptions)
 def main_callback(ctx: typer.Context, options: RootOptions, version: VersionOpt = False) -> None:
     """With no command, open the interactive chat."""
-    ctx.obj = options
+    env = environment(ctx)  # the terminal, made once for the run (see cli.environment)
+    env.options = options
+    env.debugging(options.debug)
     forget_warnings()
-    debug_requests(options.debug)
+    debug_requests(env)
     if ctx.invoked_subcommand is None:
         open_chat(ctx, options)
 

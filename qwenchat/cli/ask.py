@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from qwenchat.cli import options as opt
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     completed,
@@ -49,6 +50,7 @@ class AskFlags:
     no_stream: opt.NoStreamOpt = False
     json_output: opt.JsonOutputOpt = False
     plain: opt.PlainOpt = False
+    extract: opt.ExtractOpt = False
     panels: opt.PanelsOpt = None
     region: opt.RegionOpt = None
     base_url: opt.BaseUrlOpt = None
@@ -76,13 +78,13 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
     from qwenchat.core.errors import QwenchatError
 
     flags = completed(ctx, flags)
-    terminal = Terminal.system()
+    terminal = environment(ctx).terminal
     try:
         code = _ask(flags, terminal)
     except QwenchatError as exc:
         # the error as JSON on stdout too, unless the reply's document (outcome incomplete,
         # interrupted) is there already; the boundary says the one line on stderr
-        if flags.json_output and not getattr(terminal.stdout, "written", False):
+        if flags.json_output and not terminal.stdout_written:
             from qwenchat.render.json_renderer import error_document
 
             terminal.output.out(error_document(exc) + "\n", flush=True)
@@ -124,8 +126,18 @@ def ask_options(flags: AskFlags) -> AskOptions:
         continue_last=flags.continue_, session=flags.session,
         cache=flags.cache, cache_thinking=flags.cache_thinking,
         tools=tool_options(flags.tools, flags.functions, flags.yes_tools, flags.mcp),
-        attach=tuple(flags.attach or ()),
+        attach=tuple(flags.attach or ()), extract=extract_of(flags),
     )  # fmt: skip
+
+
+def extract_of(flags: AskFlags) -> bool:
+    """`-x`: only code on stdout; a JSON document or the shell role's offer would be more."""
+    if flags.extract and (flags.json_output or flags.role == SHELL):
+        from qwenchat.core.errors import UsageError
+
+        other = "--json" if flags.json_output else "--role shell"
+        raise UsageError(f"-x/--extract prints only code: it cannot go with {other}")
+    return flags.extract
 
 
 def request_options(flags: AskFlags) -> RequestOptions:

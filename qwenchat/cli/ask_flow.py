@@ -6,9 +6,11 @@ the engine's. How the answer looks is chosen by `render.choose`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import EXIT_OK, UsageError
 from qwenchat.core.request import RequestOptions, validate
@@ -19,9 +21,10 @@ from qwenchat.render.typeahead import no_echo
 
 if TYPE_CHECKING:
     from qwenchat.core.attachments import Attachment
+    from qwenchat.core.reply import Reply
     from qwenchat.engine.turn import TurnView
     from qwenchat.engine.turn_engine import Answered
-    from qwenchat.store.database import Store, TurnRecord
+    from qwenchat.store.database import Store
     from qwenchat.tools.session import ToolSession
     from qwenchat.tools.setup import ToolOptions
 
@@ -40,6 +43,7 @@ class AskOptions:
     tools: ToolOptions | None = None
     attach: tuple[str, ...] = ()  # -a PATH|URL|- in order ("-": the bytes piped on stdin)
     shell: bool = False  # the `shell` role: offer to run the answer's command
+    extract: bool = False  # -x: only the fenced code of the answer on stdout
 
 
 def run_ask(settings: Settings, terminal: Terminal, options: AskOptions) -> int:
@@ -73,38 +77,61 @@ def answer_once(
     attachments: tuple[Attachment, ...] = (),
 ) -> int:
     """Send `text` (after the saved history with -c/--session), show the reply, save the turn."""
+    from qwenchat.engine.turn import Question
+    from qwenchat.engine.turn_engine import Means, conduct
+    from qwenchat.net.client import ChatClient
     from qwenchat.store.history import history_for_ask
 
     settings.require_key()
     tools = _tool_session(settings, terminal, options)
     store = _open_store(settings, terminal, options)
     conversation_id, history = None, Conversation(system=settings.system)
+    client = None
     try:
         if store is not None:
             conversation_id, history, model = history_for_ask(
                 store, settings, continue_last=options.continue_last, session=options.session
             )
             settings = replace(settings, model=model)
-        history = _documents(
-            settings, terminal, options, history, attachments, store, conversation_id
-        )
-        view = _display(settings, terminal, options, tools is not None, history, text)
-        _show_attached(terminal, options, attachments)
+        front = _AskFront(settings, terminal, options, tools is not None, attachments)
+        client = ChatClient(settings)
+        means = Means(
+            client, store, conversation_id, cache=store is not None, reuse=options.cache,
+            reuse_thinking=options.cache_thinking, tools=tools,
+        )  # fmt: skip
         keys = terminal.stdin if terminal.stdin_is_tty and tools is None else None
         with no_echo(keys):  # keys typed during the reply are not echoed into it
-            answered = _answer(settings, history, (text, attachments), options, view, store, tools)
+            answered = conduct(
+                settings, Question(history, text, options.request, attachments), means, front
+            )
+        view = front.shown()
         if tools is None:
             _say_tools_are_off(answered, options, view)
         if store is not None:
-            _save(store, conversation_id, answered, history, settings, options, view)
+            _save(store, conversation_id, answered, settings, view)
     finally:
+        if client is not None:
+            client.close()
         if store is not None:
             store.close()
+    if isinstance(answered.result.error, OutputClosed):
+        return answered.result.error.exit_code  # saved, cut short; nobody left to tell
     if answered.result.error is not None:
         raise answered.result.error
+    if options.extract:
+        check_extracted(answered.result.turn.answer)
     if options.shell:
         return _offer(settings, terminal, answered.result.turn.answer or "")
     return EXIT_OK
+
+
+def check_extracted(answer: str) -> None:
+    """`-x` of an answer without code: say so (the turn is saved), exit 1."""
+    from qwenchat.core.fences import fenced_code
+    from qwenchat.render.extract import no_code_error
+
+    if not fenced_code(answer):
+        raise no_code_error()
 
 
 def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
@@ -118,45 +145,43 @@ def _offer(settings: Settings, terminal: Terminal, answer: str) -> int:
     return offer(terminal, answer, explain, key=settings.api_key)
 
 
-def _display(
-    settings: Settings,
-    terminal: Terminal,
-    options: AskOptions,
-    tools: bool,
-    history: Conversation,
-    text: str,
-) -> TurnView:
-    """The view for the output mode; each reply priced before it is shown."""
-    from qwenchat.core.spend import pricer, prompt_estimate
-    from qwenchat.render.choose import ask_display
+class _AskFront:
+    """`ask`'s front: remarks on stderr; the view for the output mode, after the attachments."""
 
-    price = pricer(settings, settings.model, prompt_estimate(history, text))
-    if options.shell and terminal.stdin_is_tty and terminal.stdout_is_tty:
-        import io  # the offer shows the command once, as it is; the reply streams unseen
+    def __init__(
+        self,
+        settings: Settings,
+        terminal: Terminal,
+        options: AskOptions,
+        tools: bool,
+        attachments: tuple[Attachment, ...],
+    ) -> None:
+        self._settings, self._terminal, self._options = settings, terminal, options
+        self._tools, self._attachments = tools, attachments
+        self._view: TurnView | None = None
 
-        terminal = replace(terminal, stdout=io.StringIO())
-    return ask_display(
-        settings, terminal, options.output, options.request, tools=tools, price=price
-    )
+    def notice(self, text: str) -> None:
+        self._terminal.output.notice(text)
 
+    def view(self, price: Callable[[Reply], Reply]) -> TurnView:
+        from qwenchat.render.choose import ask_display
 
-def _documents(
-    settings: Settings,
-    terminal: Terminal,
-    options: AskOptions,
-    history: Conversation,
-    attachments: tuple[Attachment, ...],
-    store: Store | None,
-    conversation_id: int | None,
-) -> Conversation:
-    """Checked first (nothing uploaded for a request that would be refused), then Qwen-Long's
-    documents uploaded or found again."""
-    from qwenchat.engine.turn_engine import with_checked_documents
+        options, terminal = self._options, self._terminal
+        if options.shell and terminal.stdin_is_tty and terminal.stdout_is_tty:
+            import io  # the offer shows the command once, as it is; the reply streams unseen
 
-    return with_checked_documents(
-        settings, history, attachments, options.request, store=store,
-        conversation_id=conversation_id, notice=terminal.output.notice,
-    )  # fmt: skip
+            terminal = replace(terminal, stdout=io.StringIO())
+        self._view = ask_display(
+            self._settings, terminal, options.output, options.request,
+            tools=self._tools, price=price, extract=options.extract,
+        )  # fmt: skip
+        _show_attached(self._terminal, options, self._attachments)
+        return self._view
+
+    def shown(self) -> TurnView:
+        """The view the turn was shown in."""
+        assert self._view is not None, "the turn was conducted"
+        return self._view
 
 
 def _show_attached(
@@ -169,31 +194,6 @@ def _show_attached(
         view = ChatView(terminal)
         for item in attachments:
             view.attached(f"📎 {item.label()}")
-
-
-def _answer(
-    settings: Settings,
-    history: Conversation,
-    message: tuple[str, tuple[Attachment, ...]],
-    options: AskOptions,
-    view: TurnView,
-    store: Store | None,
-    tools: ToolSession | None,
-) -> Answered:
-    from qwenchat.engine.turn_engine import CacheUse, answer
-    from qwenchat.net.client import ChatClient
-
-    cache = None
-    if store is not None:
-        cache = CacheUse(store, reuse=options.cache, reuse_thinking=options.cache_thinking)
-    client = ChatClient(settings)
-    try:
-        return answer(
-            settings, history, message[0], options.request, client, view, cache=cache,
-            tools=tools, attachments=message[1],
-        )  # fmt: skip
-    finally:
-        client.close()
 
 
 def _open_store(settings: Settings, terminal: Terminal, options: AskOptions) -> Store | None:
@@ -213,19 +213,22 @@ def _open_store(settings: Settings, terminal: Terminal, options: AskOptions) -> 
 def _tool_session(
     settings: Settings, terminal: Terminal, options: AskOptions
 ) -> ToolSession | None:
-    """The tools for this answer, or None without --tools (a bad --functions file fails here)."""
+    """The tools for this answer, or None without --tools (a bad --functions file fails here);
+    consent is asked only when stdin and stderr are a terminal."""
     if options.tools is None or not options.tools.wanted:
         return None
     from pathlib import Path
 
-    from qwenchat.tools.setup import ask_session, load_toolset
+    from qwenchat.tools.setup import load_toolset, tool_session
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
     if options.tools.mcp:
         from qwenchat.mcp.servers import toolset_for_ask
 
         toolset = toolset_for_ask(settings, options.tools.mcp, toolset, terminal.output.notice)
-    return ask_session(settings, terminal, options.tools, toolset)
+    stdin = terminal.stdin if terminal.stdin_is_tty and terminal.stderr_is_tty else None
+    ask_on = (stdin, terminal.output.err) if stdin is not None else None
+    return tool_session(settings, options.tools, toolset, ask_on=ask_on)
 
 
 def _say_tools_are_off(answered: Answered, options: AskOptions, view: TurnView) -> None:
@@ -245,35 +248,22 @@ def _save(
     store: Store,
     conversation_id: int | None,
     answered: Answered,
-    history: Conversation,
     settings: Settings,
-    options: AskOptions,
     view: TurnView,
 ) -> None:
     """Commit the turn; a turn that failed before any text arrived is not worth keeping."""
     from qwenchat.store.database import StoreError
-    from qwenchat.store.history import record_for
+    from qwenchat.store.history import save_turn
 
     turn = answered.result.turn
     if turn.outcome == "error" and not (turn.answer or turn.reasoning):
         return
-    record = record_for(
-        turn, settings, system=history.system, think=options.request.think,
-        request_key=answered.request_key, cached=answered.cached, history=history,
-    )  # fmt: skip
     try:
         if conversation_id is None:
             conversation_id = store.create(source="ask")
-        store.append(conversation_id, record)
-        _budget(store, settings, record, view)
+        saved = save_turn(store, conversation_id, answered.finished(), settings)
     except StoreError as exc:
         view.notice(f"warning: {exc.message}; this answer is not saved")
-
-
-def _budget(store: Store, settings: Settings, record: TurnRecord, view: TurnView) -> None:
-    """The monthly budget line, when this turn's cost crossed 80 % or 100 % of it."""
-    from qwenchat.store.usage import budget_line
-
-    line = budget_line(store, settings, record.cost)
-    if line:
-        view.notice(line)
+        return
+    if saved.budget:
+        view.notice(saved.budget)

@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from qwenchat.cli.completion import models as complete_models
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, RoleOpt, root_options, settings_for
 
@@ -67,7 +68,7 @@ Model = Annotated[
     ),
 ]
 System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
-Region = Annotated[str | None, typer.Option("--region", help="DashScope region: cn or intl.")]
+Region = Annotated[str | None, typer.Option("--region", help="cn, intl, us or hk.")]
 BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint.")]
 Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for data.")]
 Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks (remote).")]
@@ -89,6 +90,13 @@ Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")
 TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
 MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
 Seed = Annotated[int | None, typer.Option(help="Random seed.")]
+AttachRoot = Annotated[
+    Path | None,
+    typer.Option(
+        "--attach-root",
+        help="Let attachments come from this directory (default: the input file's folder).",
+    ),
+]
 Overwrite = Annotated[
     bool, typer.Option("--overwrite", help="Start the output file over (its old rows go).")
 ]
@@ -98,9 +106,7 @@ Overwrite = Annotated[
 def batch_group(ctx: typer.Context) -> None:
     """Send many prompts: concurrently from here, or through DashScope's Batch service."""
     if ctx.invoked_subcommand is None:
-        from qwenchat.render.terminal import Terminal
-
-        Terminal.system().output.out(ctx.get_help() + "\n")
+        environment(ctx).output.out(ctx.get_help() + "\n")
         raise typer.Exit(0)
 
 
@@ -143,6 +149,7 @@ def run(
     timeout: Timeout = None,
     profile: ProfileOpt = None,
     overwrite: Overwrite = False,
+    attach_root: AttachRoot = None,
     api_key: ApiKeyOpt = None,
     role: RoleOpt = None,
 ) -> None:
@@ -152,7 +159,6 @@ def run(
     from qwenchat.cli.roles import with_role
     from qwenchat.core.errors import UsageError
     from qwenchat.core.request import RequestOptions
-    from qwenchat.render.terminal import Terminal
 
     if fmt not in ("auto", "text", "jsonl"):
         raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
@@ -169,9 +175,10 @@ def run(
         request = chosen.request(request)
     engine: Engine = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
-        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite
-    )
-    raise typer.Exit(run_batch(settings, Terminal.system(), options))
+        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite,
+        attach_root=attach_root,
+    )  # fmt: skip
+    raise typer.Exit(run_batch(settings, environment(ctx).terminal, options))
 
 
 @batch_app.command("status", short_help="Show a batch's status and counts.")
@@ -185,10 +192,9 @@ def status(
 ) -> None:
     """Show a Batch service batch's status and counts."""
     from qwenchat.batch.submit import show_status
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, batch_id, region, base_url, profile)
-    raise typer.Exit(show_status(settings, Terminal.system(), batch_id))
+    raise typer.Exit(show_status(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("results", short_help="Wait for a batch and write its results.")
@@ -205,10 +211,11 @@ def results(
 ) -> None:
     """Wait for a batch and write its results (to the file given when it was submitted)."""
     from qwenchat.batch.submit import fetch_results
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, batch_id, region, base_url, profile)
-    code = fetch_results(settings, Terminal.system(), batch_id, output=output, wait=wait, poll=poll)
+    code = fetch_results(
+        settings, environment(ctx).terminal, batch_id, output=output, wait=wait, poll=poll
+    )
     raise typer.Exit(code)
 
 
@@ -223,10 +230,9 @@ def cancel(
 ) -> None:
     """Cancel a Batch service batch (finished requests keep their results)."""
     from qwenchat.batch.submit import cancel_batch
-    from qwenchat.render.terminal import Terminal
 
     settings = _saved_settings(ctx, batch_id, region, base_url, profile)
-    raise typer.Exit(cancel_batch(settings, Terminal.system(), batch_id))
+    raise typer.Exit(cancel_batch(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("list", short_help="List recent batches.")
@@ -240,7 +246,6 @@ def list_(
 ) -> None:
     """List recent Batch service batches."""
     from qwenchat.batch.submit import list_batches
-    from qwenchat.render.terminal import Terminal
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    raise typer.Exit(list_batches(settings, Terminal.system(), limit=limit))
+    raise typer.Exit(list_batches(settings, environment(ctx).terminal, limit=limit))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     RootOptions,
@@ -33,30 +34,24 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     settings = settings_from(**flags)
     settings, role = with_role(settings, options.role, model=options.model, system=options.system)
     from qwenchat.chat.prompt import open_tty
-    from qwenchat.chat.repl import run_repl
+    from qwenchat.chat.repl import ChatStart, run_repl
 
     def reload(name: str) -> Settings:
         return settings_from(**{**flags, "profile": name})
 
     settings.require_key()
-    terminal = Terminal.system()
+    terminal = environment(ctx).terminal
     piped = terminal.read_piped()
     tty = None if terminal.stdin_is_tty else open_tty()
     if not terminal.stdin_is_tty and (tty is None or not terminal.stdout_is_tty):
         _answer_without_terminal(settings, terminal, piped, options)
         return
-    run_repl(
-        settings,
-        terminal,
-        think=options.think,
-        continue_last=options.continue_,
-        session=options.session,
-        tools=options.tool_options(),
-        reload=reload,
-        piped=piped,
-        tty=tty,
+    start = ChatStart(
+        think=options.think, continue_last=options.continue_, session=options.session,
+        tools=options.tool_options(), reload=reload, piped=piped, tty=tty,
         shell=role is not None and role.name == SHELL,
-    )
+    )  # fmt: skip
+    run_repl(settings, terminal, start)
 
 
 def _answer_without_terminal(

@@ -3,13 +3,16 @@
 `qwenchat --install-completion` (bash, zsh, fish) installs Typer's completion script; these
 functions give the values of `-m`, `--session`, `--role` and `--profile`. They run only when the
 shell asks (never on `--help` or `--version`), import only what they need and never fail: a
-missing store or a broken config file completes nothing.
+missing store or a broken config file completes nothing. The names come from files (the store,
+config.toml): one that holds a control or invisible character is left out, so a completion
+never prints an escape sequence or splits into two values.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +29,7 @@ def models(incomplete: str) -> list[str]:
         from qwenchat.core.catalogue import DEFAULT_CATALOGUE
 
         names = list(DEFAULT_CATALOGUE.names)
-    return [n for n in dict.fromkeys(names) if n.startswith(incomplete)]
+    return _shown(n for n in dict.fromkeys(names) if n.startswith(incomplete))
 
 
 def sessions(incomplete: str) -> list[str]:
@@ -36,7 +39,7 @@ def sessions(incomplete: str) -> list[str]:
 
         with open_store(_settings()) as store:
             names = [s.name for s in store.summaries() if s.name]
-        return [n for n in names if n.startswith(incomplete)]
+        return _shown(n for n in names if n.startswith(incomplete))
     return []
 
 
@@ -48,14 +51,21 @@ def roles(incomplete: str) -> list[str]:
 
         settings = _settings()
         found = available(settings.role_tables, "", os.environ, platform.system())
-        return [n for n in found if n.startswith(incomplete)]
+        return _shown(n for n in found if n.startswith(incomplete))
     return []
 
 
 def profiles(incomplete: str) -> list[str]:
     with contextlib.suppress(Exception):
-        return [n for n in _settings().profiles if n.startswith(incomplete)]
+        return _shown(n for n in _settings().profiles if n.startswith(incomplete))
     return []
+
+
+def _shown(names: Iterable[str]) -> list[str]:
+    """The names safe to hand the shell: none holding a control or invisible character."""
+    from qwenchat.core.visible import hidden_character
+
+    return [n for n in names if isinstance(n, str) and n and hidden_character(n) is None]
 
 
 def _settings() -> Settings:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
@@ -13,9 +14,9 @@ from qwenchat.cli.options import (
     TimeoutOpt,
     settings_for,
 )
-from qwenchat.core.redact import redact_url
+from qwenchat.core.endpoints import describe
+from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -31,7 +32,7 @@ def config(
     settings = settings_for(
         ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
     )
-    Terminal.system().output.out(table(rows(settings)))
+    environment(ctx).output.out(table(masked(rows(settings), settings.api_key)))
 
 
 def rows(settings: Settings) -> list[tuple[str, str, str]]:
@@ -41,6 +42,7 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("api key", settings.masked_key, settings.source("api_key")),
         ("base url", redact_url(settings.base_url), settings.source("base_url")),
         ("region", settings.region, settings.source("region")),
+        ("endpoint", describe(redact_url(settings.base_url)), "the base URL's host"),
         ("model", settings.model, settings.source("model")),
         ("timeout", f"{settings.timeout:g} s", settings.source("timeout")),
         ("max time", f"{settings.max_time:g} s" if settings.max_time else "(none)",
@@ -58,6 +60,12 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
         ("context window", f"{settings.context_window:,}" if settings.context_window
          else "per model", settings.source("context_window")),
     ]  # fmt: skip
+
+
+def masked(found: list[tuple[str, str, str]], key: str | None) -> list[tuple[str, str, str]]:
+    """Every value with the key masked (`[key]`): a `.env` may have built the base URL, or the
+    system prompt, from `${DASHSCOPE_API_KEY}`; URL passwords as `user:***@`."""
+    return [(name, redact(value, key), source) for name, value, source in found]
 
 
 def table(found: list[tuple[str, str, str]]) -> str:

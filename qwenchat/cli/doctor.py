@@ -6,6 +6,7 @@ import os
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     BaseUrlOpt,
@@ -16,7 +17,6 @@ from qwenchat.cli.options import (
     settings_for,
 )
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
 
 
 @reports_errors
@@ -29,7 +29,7 @@ def doctor(
     profile: ProfileOpt = None,
 ) -> None:
     """Check the key, the base URL, proxies and the endpoint; exit 0 only when all pass."""
-    from qwenchat.core.settings import REGION_URLS
+    from qwenchat.core.endpoints import REGION_URLS
     from qwenchat.net import doctor as checks
 
     def load() -> Settings:
@@ -37,6 +37,6 @@ def doctor(
             ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
         )
 
-    output = Terminal.system().output
+    output = environment(ctx).output
     found = checks.diagnose(load, environ=os.environ, region_urls=REGION_URLS)
     raise typer.Exit(checks.report(found, lambda text: output.out(text, flush=True)))

@@ -14,14 +14,13 @@ not the chat. Nothing else turns errors into messages.
 from __future__ import annotations
 
 import functools
-import os
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
 
-from qwenchat.cli.options import RootOptions, root_options
+from qwenchat.cli.environment import Environment, click_context, environment
+from qwenchat.cli.options import RootOptions
 from qwenchat.core.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -31,15 +30,13 @@ from qwenchat.core.errors import (
     QwenchatError,
     UsageError,
 )
-from qwenchat.render.terminal import Terminal
+from qwenchat.render.output import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-DEBUG_VARIABLE = "QWENCHAT_DEBUG"
 
-
-def report(exc: QwenchatError) -> None:
-    Terminal.system().output.error(exc)
+def report(exc: QwenchatError, output: Output) -> None:
+    output.error(exc)
 
 
 def internal_error_line(exc: BaseException) -> str:
@@ -51,10 +48,9 @@ def internal_error_line(exc: BaseException) -> str:
     )
 
 
-def report_bug(exc: BaseException, *, debug: bool) -> None:
+def report_bug(exc: BaseException, output: Output, *, debug: bool) -> None:
     """The internal-error line, after the traceback when debugging."""
-    output = Terminal.system().output
-    if debug or os.environ.get(DEBUG_VARIABLE, "").strip() not in ("", "0"):
+    if debug:
         import traceback
 
         output.err("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
@@ -66,41 +62,52 @@ def reports_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env = _environment(args, kwargs)
         try:
             return command(*args, **kwargs)
         except InternalError as exc:  # a bug met mid-turn, after the turn was saved
-            report_bug(exc.cause, debug=_debugging(args, kwargs))
+            report_bug(exc.cause, env.output, debug=_debugging(env, args, kwargs))
             raise typer.Exit(EXIT_INTERNAL) from None
         except QwenchatError as exc:
-            report(exc)
+            report(exc, env.output)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            report(Interrupted("interrupted"))
+            report(Interrupted("interrupted"), env.output)
             raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort, command_line_error()):
             raise
         except Exception as exc:
-            report_bug(exc, debug=_debugging(args, kwargs))
+            report_bug(exc, env.output, debug=_debugging(env, args, kwargs))
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
 
 
-def _debugging(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    """`--debug`, given to the command or before it."""
+def _environment(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Environment:
+    """The run's environment, from the command's context (a new one outside a run)."""
+    context = click_context()
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, context):
+            return environment(value)
+    return Environment()
+
+
+def _debugging(env: Environment, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """`--debug`, given before the command or to it, or QWENCHAT_DEBUG."""
     values = (*args, *kwargs.values())
-    if kwargs.get("debug") is True or any(isinstance(v, RootOptions) and v.debug for v in values):
-        return True
-    # Typer hands commands its Click's own Context, of which `typer.Context` is a subclass
-    contexts = [v for v in values if callable(getattr(v, "find_root", None))]
-    return any(root_options(ctx).debug for ctx in contexts)
+    return (
+        env.debug
+        or kwargs.get("debug") is True
+        or any(isinstance(v, RootOptions) and v.debug for v in values)
+    )
 
 
 def run(app: Callable[..., Any]) -> int:
     """Run the app; a command-line mistake is one line too (exit 2), as is anything else."""
-    output = Terminal.system().output
+    env = Environment()  # the terminal every write of this run goes through
+    output = env.output
     try:
-        code = app(prog_name="qwenchat", standalone_mode=False)
+        code = app(prog_name="qwenchat", standalone_mode=False, obj=env)
     except command_line_error() as exc:  # unknown option, missing or malformed value
         if type(exc).__name__ == "NoArgsIsHelpError":  # `qwenchat sessions`: its help, exit 0
             output.out(exc.format_message() + "\n")  # type: ignore[attr-defined]
@@ -113,9 +120,7 @@ def run(app: Callable[..., Any]) -> int:
         output.error(Interrupted("interrupted"))
         return EXIT_INTERRUPTED
     except Exception as exc:  # outside every command: still a bug, still one line
-        argv = sys.argv[1:]
-        options = argv[: argv.index("--")] if "--" in argv else argv
-        report_bug(exc, debug="--debug" in options)
+        report_bug(exc, output, debug=env.debug)
         return EXIT_INTERNAL
     return code if isinstance(code, int) else 0
 

@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import JsonOpt, ProfileOpt, settings_for
-from qwenchat.render.terminal import Terminal
 
 files_app = typer.Typer(
     help="List and delete the documents uploaded for Qwen-Long.",
@@ -28,6 +28,9 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt 
     import json
     from dataclasses import asdict
 
+    from qwenchat.core.sanitize import escape_c1
+    from qwenchat.core.upload_ids import is_file_id
+    from qwenchat.core.visible import escaped
     from qwenchat.net.files_service import FilesService
     from qwenchat.store import uploads
     from qwenchat.store.history import open_store
@@ -40,17 +43,18 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt 
         service.close()
     with open_store(settings) as store:
         sent_by = {u.file_id: u.conversation_id for u in uploads.known(store, settings.base_url)}
-    out = Terminal.system().output
+    out = environment(ctx).output
     if json_output:
         rows = [{**asdict(f), "conversation": sent_by.get(f.id)} for f in remote]
-        out.out(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        out.out(escape_c1(json.dumps(rows, ensure_ascii=False, indent=2)) + "\n")
         return
     if not remote:
         out.out("no uploaded files\n")
         return
-    for f in remote:
+    for f in remote:  # one row per file, whatever the server put in its fields
         origin = f"#{sent_by[f.id]}" if sent_by.get(f.id) else "-"
-        out.out(f"{f.id}  {f.size:>10,}  {origin:>5}  {f.filename}\n")
+        shown = f.id if is_file_id(f.id) else f"{escaped(f.id, 40)} (not a file id)"
+        out.out(f"{shown}  {f.size:>10,}  {origin:>5}  {escaped(f.filename)}\n")
 
 
 @files_app.command("rm")
@@ -72,6 +76,6 @@ def rm(
             for file_id in file_ids:
                 service.delete(file_id)
                 uploads.forget(store, file_id)
-                Terminal.system().output.notice(f"deleted {file_id}")
+                environment(ctx).output.notice(f"deleted {file_id}")
     finally:
         service.close()

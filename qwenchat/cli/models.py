@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
+from qwenchat.core.corrections import Learned
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
-from qwenchat.render.terminal import Terminal
+
+ForgetOpt = Annotated[
+    str | None,
+    typer.Option("--forget", metavar="MODEL",
+                 help="Drop what qwenchat learned about MODEL from servers' refusals."),
+]  # fmt: skip
 
 
 @reports_errors
@@ -18,14 +27,21 @@ def models(
     region: RegionOpt = None,
     base_url: BaseUrlOpt = None,
     profile: ProfileOpt = None,
+    forget: ForgetOpt = None,
 ) -> None:
     """List the models qwenchat knows, merged with the server's list, with capabilities."""
     from qwenchat.render import model_table
 
     settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
+    output = environment(ctx).output
+    if forget is not None:
+        count = forget_facts(settings, forget)
+        output.out(f"forgot {count} learned fact{'' if count == 1 else 's'} about {forget}\n")
+        return
     served, why = served_models(settings)
     rows = model_table.with_prices(model_table.model_rows(settings.catalogue, served), settings)
-    output = Terminal.system().output
+    learned = learned_facts(settings)
+    rows = model_table.with_learned(rows, learned)
     if why is not None:
         output.notice(f"warning: the server's model list could not be fetched ({why}); "
                       "showing the catalogue only")  # fmt: skip
@@ -33,6 +49,33 @@ def models(
         output.out(model_table.as_json(rows) + "\n")
     else:
         output.out(model_table.as_table(rows, served=served is not None))
+        output.out(model_table.learned_lines(learned))
+
+
+def learned_facts(settings: Settings) -> tuple[Learned, ...]:
+    """What this endpoint taught qwenchat (nothing when there is no store yet)."""
+    from qwenchat.store.database import Store, StoreError, db_path
+    from qwenchat.store.learned_facts import all_facts
+
+    path = db_path(settings.data_dir)
+    if not path.is_file():
+        return ()
+    try:
+        with Store(path, read_only=True) as store:
+            return all_facts(store, settings.base_url)
+    except StoreError:
+        return ()
+
+
+def forget_facts(settings: Settings, model: str) -> int:
+    from qwenchat.store.database import Store, db_path
+    from qwenchat.store.learned_facts import forget
+
+    path = db_path(settings.data_dir)
+    if not path.is_file():
+        return 0
+    with Store(path) as store:
+        return forget(store, model)
 
 
 def served_models(settings: Settings) -> tuple[list[str] | None, str | None]:

@@ -18,6 +18,7 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.cli import completion as complete
+from qwenchat.cli.environment import Environment, environment
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -26,11 +27,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _show_version(value: bool) -> None:
+def _show_version(ctx: typer.Context, value: bool) -> None:
     if value:
-        from qwenchat.render.terminal import Terminal
-
-        Terminal.system().output.out(f"qwenchat {__version__}\n")
+        environment(ctx).output.out(f"qwenchat {__version__}\n")
         raise typer.Exit()
 
 
@@ -68,7 +67,9 @@ ThinkingOpt = Annotated[
 RegionOpt = Annotated[
     str | None,
     typer.Option(
-        "--region", metavar="cn|intl", help="DashScope region: cn (Beijing, default) or intl."
+        "--region",
+        metavar="cn|intl|us|hk",
+        help="DashScope region: cn (Beijing, default), intl (Singapore), us or hk.",
     ),
 ]
 BaseUrlOpt = Annotated[
@@ -204,6 +205,10 @@ SearchOpt = Annotated[
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+ExtractOpt = Annotated[
+    bool,
+    typer.Option("-x", "--extract", help="Print only the fenced code of the answer (for pipes)."),
+]
 PanelsOpt = Annotated[
     bool | None,
     typer.Option(
@@ -287,7 +292,9 @@ _ROOT_DEFAULTS = {f.name: f.default for f in fields(RootOptions)}
 def root_options(ctx: typer.Context) -> RootOptions:
     """The options given before the command (all unset outside a run of the app)."""
     found = ctx.find_root().obj
-    return found if isinstance(found, RootOptions) else RootOptions()
+    if isinstance(found, Environment) and isinstance(found.options, RootOptions):
+        return found.options
+    return RootOptions()
 
 
 def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
@@ -334,22 +341,14 @@ def settings_from(**flags: Any) -> Settings:
     settings = resolve_settings(flags, os.environ, files)
     for line in config_warnings(files.config, str(files.config_path)):
         _warn_once(f"warning: {line}")
+    from qwenchat.core.dotenv_note import dotenv_note
+
+    if note := dotenv_note(settings, files.directory):
+        _warn_once(note)
     return settings
 
 
 _warned: set[str] = set()
-
-
-def debug_requests(flag: bool) -> None:
-    """`--debug` or `QWENCHAT_DEBUG=1`: every HTTP request and response on stderr."""
-    from qwenchat.net import debug_log
-
-    if flag or os.environ.get("QWENCHAT_DEBUG", "").strip() not in ("", "0"):
-        from qwenchat.render.terminal import Terminal
-
-        debug_log.enable(Terminal.system().output.err)
-    else:
-        debug_log.enable(None)
 
 
 def forget_warnings() -> None:

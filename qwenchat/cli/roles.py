@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import ProfileOpt, settings_for
 
@@ -46,7 +47,5 @@ def with_role(
 @reports_errors
 def roles(ctx: typer.Context, profile: ProfileOpt = None) -> None:
     """List the roles: `--role NAME` (ask, chat, batch) or `/role NAME` in the chat."""
-    from qwenchat.render.terminal import Terminal
-
     found = available(settings_for(ctx, profile=profile))
-    Terminal.system().output.out("".join(role.describe() + "\n" for role in found.values()))
+    environment(ctx).output.out("".join(role.describe() + "\n" for role in found.values()))

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.core.words import plural
-from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from qwenchat.store.database import Store
@@ -36,9 +36,9 @@ def _store() -> Store:
     return open_store(settings_from())
 
 
-def _write(text: str) -> None:
+def _write(ctx: typer.Context, text: str) -> None:
     """Saved model text goes out through the output seam, which sanitises it."""
-    Terminal.system().output.out(text, flush=True)
+    environment(ctx).output.out(text, flush=True)
 
 
 @sessions_app.command("list", short_help="Saved conversations, newest first.")
@@ -55,9 +55,9 @@ def list_(
     with _store() as store:
         summaries = store.summaries()
     if json_output:
-        _write(json_text([asdict(s) for s in summaries]) + "\n")
+        _write(ctx, json_text([asdict(s) for s in summaries]) + "\n")
     else:
-        _write(table(summaries) + "\n")
+        _write(ctx, table(summaries) + "\n")
 
 
 @sessions_app.command()
@@ -68,7 +68,7 @@ def show(ctx: typer.Context, ref: RefArg) -> None:
 
     with _store() as store:
         summary = store.resolve(ref)
-        _write(transcript(summary, store.records(summary.id)))
+        _write(ctx, transcript(summary, store.records(summary.id)))
 
 
 @sessions_app.command(short_help="Print a conversation as Markdown.")
@@ -92,9 +92,9 @@ def export(
         records = store.records(summary.id)
     if format == "json":
         doc = document(summary, records, with_attachments=with_attachments)
-        _write(json_text(doc) + "\n")
+        _write(ctx, json_text(doc) + "\n")
     else:
-        _write(markdown(summary, records))
+        _write(ctx, markdown(summary, records))
 
 
 @sessions_app.command(short_help="Delete a conversation (asks first).")
@@ -108,14 +108,14 @@ def rm(
     with _store() as store:
         summary = store.resolve(ref)
         label = f"#{summary.id} {summary.title or '(untitled)'} ({plural(summary.turns, 'turn')})"
-        if not yes and _confirm(f"delete {label}? [y/N] ") != "yes":
-            Terminal.system().output.notice("nothing deleted")
+        if not yes and _confirm(ctx, f"delete {label}? [y/N] ") != "yes":
+            environment(ctx).output.notice("nothing deleted")
             return
         store.delete(summary.id)
-    Terminal.system().output.notice(f"deleted {label}")
+    environment(ctx).output.notice(f"deleted {label}")
 
 
-def _confirm(question: str) -> Literal["yes", "no"]:
-    Terminal.system().output.err(question)
+def _confirm(ctx: typer.Context, question: str) -> Literal["yes", "no"]:
+    environment(ctx).output.err(question)
     answer = sys.stdin.readline().strip().lower() if sys.stdin else ""
     return "yes" if answer in ("y", "yes") else "no"

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import JsonOpt, ProfileOpt, settings_for
-from qwenchat.render.terminal import Terminal
 
 BY = ("model", "day", "conversation", "region")
 
@@ -48,7 +48,7 @@ def usage(
     with open_store(settings) as store:
         rows = usage_report(store, by, since=start or None, until=end or None)  # type: ignore[arg-type]
     totals = total(rows)
-    output = Terminal.system().output
+    output = environment(ctx).output
     if json_output:
         output.out(usage_table.as_json(rows, totals, by, start, end), flush=True)
     else:

@@ -9,8 +9,10 @@ the prompt, the same composition as text piped on stdin.
 Limits. None of the vision limits below was confirmed against the live documentation (the
 vision page was not in the stored copies searched on 2026-12-03); they are the values the
 Model Studio vision guide gave in late 2025 and are marked UNVERIFIED in docs/attachments.md:
-* one image at most 10 MB (source: Model Studio "Image and video understanding" page, recalled
-  2025; UNVERIFIED);
+* one image at most 10 MB *after base64 encoding*, so about 7.5 MB of file (source: Model
+  Studio's error-code page, docs.qwencloud.com/api-reference/preparation/error-messages,
+  mid-2026: "Exceeded limit on max bytes per data-uri item : 10485760"; "Base64 encoding
+  increases the data size");
 * tokens per image: one per 28×28 px (Qwen2.5-VL based: qwen-vl-*, qvq-*) or 32×32 px
   (Qwen3-VL), at least 4, at most 1,280 (28 px) or 2,560 (32 px) by default, plus 2 framing
   tokens (source: Qwen2-VL model card discussion, seen 2026-12-03 in the stored copies; the
@@ -31,7 +33,8 @@ from qwenchat.core.errors import UsageError
 
 Kind = Literal["image", "text", "url", "document"]
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # UNVERIFIED, see the module docstring
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # what is read at all before the encoded check below
+MAX_DATA_URI_BYTES = 10_485_760  # one data URI, base64 included (see the module docstring)
 MAX_TEXT_BYTES = 10 * 1024 * 1024  # a text file larger than this is not worth inlining
 # Qwen-Long's file-extract uploads: one file at most 150 MB (source: Model Studio
 # long-context-qwen-long page, updated 2025-12-25, seen 2026-12-03 in stored copies)
@@ -165,10 +168,10 @@ def from_bytes(name: str, data: bytes) -> Attachment:
 
 def _image(name: str, data: bytes, mime: str) -> Attachment:
     kind = mime.removeprefix("image/").upper()
-    if len(data) > MAX_IMAGE_BYTES:
+    if data_uri_size(len(data), mime) > MAX_DATA_URI_BYTES:
         raise AttachmentError(
-            f"{name} is {len(data) / (1024 * 1024):.1f} MB; an image may be at most "
-            f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+            f"{name} is {len(data) / (1024 * 1024):.1f} MB; an image may be at most 10 MB "
+            "after base64 encoding (about 7.5 MB of file)"
         )
     width, height = dimensions(data)
     if width <= 0 or height <= 0 or _truncated(data, mime):
@@ -178,6 +181,11 @@ def _image(name: str, data: bytes, mime: str) -> Attachment:
             f"{name} is {width}×{height} px; each side of an image must be at least {MIN_SIDE} px"
         )
     return Attachment(name, "image", mime, data, width=width, height=height)
+
+
+def data_uri_size(size: int, mime: str) -> int:
+    """The length of `data:MIME;base64,…` for `size` bytes of file."""
+    return len(f"data:{mime};base64,") + 4 * math.ceil(size / 3)
 
 
 def dimensions(data: bytes) -> tuple[int, int]:
@@ -333,4 +341,7 @@ def user_content(
 
 def file_message(ids: list[str]) -> dict[str, Any]:
     """Qwen-Long's reference to uploaded files: one system message, `fileid://a,fileid://b`."""
-    return {"role": "system", "content": ",".join(f"fileid://{i}" for i in ids)}
+    from qwenchat.core.upload_ids import checked_file_id
+
+    named = (checked_file_id(i, "an upload") for i in ids)  # a saved id is resent only if sound
+    return {"role": "system", "content": ",".join(f"fileid://{i}" for i in named)}

@@ -15,7 +15,7 @@ from typing import Any
 from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Usage
 from qwenchat.core.reply import Reply
-from qwenchat.core.sanitize import sanitize
+from qwenchat.core.sanitize import escape_c1, sanitize
 
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "reasoning_tokens", "total_tokens")
 
@@ -49,7 +49,7 @@ class Record:
             "finish_reason": self.finish_reason,
             "error": dict(self.error) if self.error is not None else None,
         }  # fmt: skip
-        line = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        line = escape_c1(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
         if not line.isascii() and not _encodable(line):  # a lone surrogate: escape it
             line = json.dumps(obj, separators=(",", ":"))
         return line + "\n"

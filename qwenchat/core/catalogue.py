@@ -34,7 +34,7 @@ from qwenchat.core.model_info import (
 __all__ = [
     "CATALOGUE", "NAMED_MODELS", "SAMPLING_IGNORED_BY_QWQ", "THINKING_KINDS",
     "THINKING_PARAMS", "THINKING_SAMPLING", "Catalogue", "ModelInfo", "Thinking",
-    "catalogue_from", "describe", "merged_names",
+    "catalogue_from", "describe", "merged_names", "summary",
 ]  # fmt: skip
 
 
@@ -42,13 +42,16 @@ __all__ = [
 class Catalogue:
     """Entries searched in order, the model names worth listing, and where thinking goes.
 
-    `thinking_param` (top-level, chat_template_kwargs or both) is the setting's choice for
-    models whose entry does not name one.
+    `thinking_param` (top-level, chat_template_kwargs, both or reasoning_effort) is the
+    setting's choice for models whose entry does not name one. `cap_field` is the name the
+    output cap travels under: `max_completion_tokens` on DashScope (it replaced `max_tokens`
+    there from 2026-04-20), `max_tokens` on the local servers that know only that.
     """
 
     entries: tuple[ModelInfo, ...] = CATALOGUE
     names: tuple[str, ...] = NAMED_MODELS
     thinking_param: str = "top-level"
+    cap_field: str = "max_completion_tokens"
 
     def thinking_param_for(self, model: str) -> str:
         return self.lookup(model).thinking_param or self.thinking_param
@@ -75,7 +78,12 @@ def _bare(model: str) -> str:
 DEFAULT_CATALOGUE = Catalogue()
 
 
-def catalogue_from(overrides: Mapping[str, Any], *, thinking_param: str = "top-level") -> Catalogue:
+def catalogue_from(
+    overrides: Mapping[str, Any],
+    *,
+    thinking_param: str = "top-level",
+    cap_field: str = "max_completion_tokens",
+) -> Catalogue:
     """The built-in catalogue with the config file's `[models."…"]` tables in front.
 
     A table changes only the fields it names; the rest come from the entry
@@ -99,7 +107,10 @@ def catalogue_from(overrides: Mapping[str, Any], *, thinking_param: str = "top-l
         if not any(ch in pattern for ch in "*?[") and pattern not in names:
             names.append(pattern)
     return Catalogue(
-        entries=(*entries, *CATALOGUE), names=tuple(names), thinking_param=thinking_param
+        entries=(*entries, *CATALOGUE),
+        names=tuple(names),
+        thinking_param=thinking_param,
+        cap_field=cap_field,
     )
 
 
@@ -107,7 +118,8 @@ _FIELD_TYPES: dict[str, type] = {
     "thinking_default": bool, "stream_only": bool, "tools": bool, "n": bool,
     "json_mode": bool, "context_window": int, "max_output": int,
     "description": str, "thinking": str, "ignores": list, "vision": bool, "budget": bool,
-    "avoid_system": bool, "thinking_param": str, "source": str,
+    "avoid_system": bool, "thinking_param": str, "source": str, "preserve_thinking": bool,
+    "nonstream_thinking": bool,
 }  # fmt: skip
 _INTS = frozenset({"context_window", "max_output"})
 
@@ -135,6 +147,19 @@ def describe(info: ModelInfo) -> dict[str, Any]:
     data["ignores"] = sorted(info.ignores)
     data["thinking_sampling"] = dict(info.thinking_sampling)
     return data
+
+
+def summary(catalogue: Catalogue, model: str) -> str:
+    """One line on where a model's facts come from (for `--debug`)."""
+    info = catalogue.lookup(model)
+    if not catalogue.knows(model):
+        return f"model {model}: not in the catalogue; neutral defaults (nothing assumed)"
+    kind = {"hybrid": "hybrid", "only": "always thinks", "none": "no thinking"}[info.thinking]
+    if info.thinking == "hybrid":
+        kind += ", thinks by default" if info.thinking_default else ", thinking off by default"
+    window = f"{info.context_window:,}" if info.context_window else "unknown"
+    family = " (family defaults)" if info.family else ""
+    return f"model {model}: entry {info.pattern}{family}: {kind}, window {window}"
 
 
 def merged_names(catalogue: Catalogue, served: Iterable[str]) -> list[str]:

@@ -1,8 +1,11 @@
 """The conversation: system prompt and finished turns, as immutable values.
 
-Reasoning is kept on each turn for display and export but never goes back to
-the server: `to_wire()` sends only user and assistant text, and the tool rounds
-of a turn (the assistant's `tool_calls` message, then one `tool` message per call).
+Reasoning is kept on each turn for display and export. `to_wire()` sends user and
+assistant text and the tool rounds of a turn (the assistant's `tool_calls` message, then
+one `tool` message per call). Reasoning goes back in two cases only: the current turn's
+tool rounds carry their `reasoning_content` (Model Studio's deep-thinking page, updated
+2026-06-18: leaving it out of a tool loop degrades accuracy), and with `preserve=True`
+(a model whose `preserve_thinking` is on) every earlier assistant message carries its own.
 """
 
 from __future__ import annotations
@@ -37,15 +40,17 @@ class ToolStep:
     calls: tuple[ToolCall, ...]
     results: tuple[ToolResult, ...]
     text: str = ""
+    reasoning: str = ""  # what the model thought before asking for the calls
 
-    def to_wire(self) -> list[dict[str, Any]]:
+    def to_wire(self, *, reasoning: bool = True) -> list[dict[str, Any]]:
         calls = [
             {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for c in self.calls
         ]
-        messages: list[dict[str, Any]] = [
-            {"role": "assistant", "content": self.text, "tool_calls": calls}
-        ]
+        asked: dict[str, Any] = {"role": "assistant", "content": self.text, "tool_calls": calls}
+        if reasoning and self.reasoning:
+            asked["reasoning_content"] = self.reasoning
+        messages: list[dict[str, Any]] = [asked]
         for result in self.results:
             messages.append(
                 {"role": "tool", "tool_call_id": result.call_id, "content": result.content}
@@ -70,6 +75,14 @@ class Turn:
     @property
     def complete(self) -> bool:
         return self.outcome == "ok"
+
+    @property
+    def arrived(self) -> bool:
+        """Anything of the reply came back (`Reply.arrived`): else the turn cost nothing."""
+        return bool(
+            self.complete or self.answer or self.reasoning or self.steps
+            or self.usage is not None or self.finish_reason is not None
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,8 @@ class Conversation:
         user: str,
         steps: tuple[ToolStep, ...] = (),
         attachments: tuple[Attachment, ...] = (),
+        *,
+        preserve: bool = False,
     ) -> list[dict[str, Any]]:
         """The messages for a request that adds `user` (and its tool rounds so far) to this history.
 
@@ -125,9 +140,12 @@ class Conversation:
             content = user_content(turn.user, turn.attachments, uploaded)
             messages.append({"role": "user", "content": content})
             for step in turn.steps:
-                messages.extend(step.to_wire())
+                messages.extend(step.to_wire(reasoning=preserve))
             if turn.answer:
-                messages.append({"role": "assistant", "content": turn.answer})
+                answer: dict[str, Any] = {"role": "assistant", "content": turn.answer}
+                if preserve and turn.reasoning and not turn.steps:
+                    answer["reasoning_content"] = turn.reasoning
+                messages.append(answer)
         messages.append({"role": "user", "content": user_content(user, attachments, uploaded)})
         for step in steps:
             messages.extend(step.to_wire())

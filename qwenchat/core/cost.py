@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qwenchat.core.endpoints import endpoint_of
 from qwenchat.core.events import Usage
 from qwenchat.core.prices import BATCH_FACTOR, SYMBOLS, Price, PriceTable, cached_rate
 
@@ -29,16 +30,23 @@ class Cost:
     amount: float | None
     currency: str | None = None
     estimated: bool = False
+    included: bool = False  # paid by a subscription (Coding Plan, Token Plan), not per token
 
     @property
     def known(self) -> bool:
         return self.amount is not None
 
     def to_json(self) -> dict[str, object]:
-        return {"amount": self.amount, "currency": self.currency, "estimated": self.estimated}
+        data: dict[str, object] = {
+            "amount": self.amount, "currency": self.currency, "estimated": self.estimated
+        }  # fmt: skip
+        if self.included:
+            data["included"] = True
+        return data
 
 
 UNKNOWN = Cost(None)
+INCLUDED = Cost(None, included=True)
 
 
 def turn_cost(
@@ -76,11 +84,13 @@ class Pricing:
     prices: PriceTable
     region: str | None  # the DashScope region; None for any other endpoint
     dashscope: bool = False
+    included: bool = False  # a plan's host: usage is included in the subscription
 
     @classmethod
     def of(cls, settings: Settings) -> Pricing:
         region = settings.region if settings.is_dashscope else None
-        return cls(settings.prices, region, settings.is_dashscope)
+        included = endpoint_of(settings.base_url).included
+        return cls(settings.prices, region, settings.is_dashscope, included)
 
     def price(self, model: str) -> Price | None:
         return self.prices.find(model, self.region)
@@ -93,16 +103,19 @@ class Pricing:
         *,
         cached: bool = False,
         estimate: Usage | None = None,
+        arrived: bool = True,
     ) -> Cost | None:
         """A turn's cost; None when there is nothing to say (no price, not DashScope).
 
         `estimate`: tokens counted here, used (and the cost marked estimated) when the server
-        reported no usage.
+        reported no usage. A reply of which nothing `arrived` cost nothing.
         """
+        if self.included:
+            return INCLUDED
         price = self.price(model)
         if price is None:
-            return UNKNOWN if self.dashscope else None
-        if cached:  # answered from the local answer cache: nothing was sent
+            return UNKNOWN if self.dashscope and arrived else None
+        if cached or not arrived:  # answered from the local cache, or nothing came back
             return Cost(0.0, price.currency)
         if usage is None and estimate is not None:
             return turn_cost(price, estimate, thinking=bool(reasoning), estimated=True)
@@ -121,9 +134,12 @@ def usage_cost(
     *,
     cached: bool = False,
     estimate: Usage | None = None,
+    arrived: bool = True,
 ) -> Cost | None:
     """A turn's cost at the settings' endpoint; None when there is nothing to say."""
-    return Pricing.of(settings).cost(model, usage, reasoning, cached=cached, estimate=estimate)
+    return Pricing.of(settings).cost(
+        model, usage, reasoning, cached=cached, estimate=estimate, arrived=arrived
+    )
 
 
 def thought(usage: Usage | None, reasoning: str) -> bool:
@@ -143,6 +159,8 @@ def money(amount: float, currency: str | None) -> str:
 
 def cost_text(cost: Cost) -> str:
     """A cost for a usage line: the amount, `~` before an estimate, or `cost unknown`."""
+    if cost.included:
+        return "included in your plan"
     if cost.amount is None:
         return "cost unknown"
     return ("~" if cost.estimated else "") + money(cost.amount, cost.currency)

@@ -68,7 +68,7 @@ def _price(pattern: str, table: Any, where: str) -> Price:
         raise _Bad(pattern, unknown[0], f"unknown key (known: {known})")
     region = table.get("region")
     if region is not None and region not in CURRENCIES:
-        raise _Bad(pattern, "region", f"must be cn or intl, got {region!r}")
+        raise _Bad(pattern, "region", f"must be one of {', '.join(CURRENCIES)}, got {region!r}")
     currency = table.get("currency", CURRENCIES.get(str(region)) if region else None)
     if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
         problem = "must be a three-letter code such as CNY or USD"

@@ -45,6 +45,15 @@ class Reply:
         """The server said it was finished (a finish reason and the end of the stream)."""
         return self.done and self.finish_reason is not None
 
+    @property
+    def arrived(self) -> bool:
+        """Anything of a reply came back. When nothing did (the request never reached the
+        server, or it was refused with an error), nothing was used: no usage line, no cost."""
+        return bool(
+            self.answer or self.reasoning or self.tool_calls or self.more_choices
+            or self.usage is not None or self.finish_reason is not None or self.done
+        )  # fmt: skip
+
 
 @dataclass
 class _CallParts:

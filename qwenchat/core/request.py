@@ -8,6 +8,7 @@ from typing import Any
 
 from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, ModelInfo
 from qwenchat.core.errors import UsageError
+from qwenchat.core.model_info import REASONING_EFFORT_ON
 
 
 @dataclass(frozen=True)
@@ -77,16 +78,18 @@ def build_request(
     thinking_on = info.thinking == "only" or (
         think if think is not None else (info.thinking_default and info.thinking != "none")
     )
-    stream = options.stream or info.stream_only or thinking_on
+    stream = options.stream or info.stream_only or (thinking_on and not info.nonstream_thinking)
     body: dict[str, Any] = {"model": model, "messages": list(messages), "stream": stream}
     if stream:
         body["stream_options"] = {"include_usage": True}
     param = catalogue.thinking_param_for(model)
     _thinking_fields(model, info, think, options, body, warnings, param)
     _sampling(model, info, options, body, warnings)
-    _plain_fields(model, info, options, body, warnings, tools=bool(tools))
+    _plain_fields(model, info, options, body, warnings, tools=bool(tools), cap=catalogue.cap_field)
     if tools:
         body["tools"] = list(tools)
+    if info.preserve_thinking and thinking_on and info.thinking != "none":
+        body["preserve_thinking"] = True
     notes: list[str] = []
     if info.avoid_system and messages and messages[0].get("role") == "system":
         notes.append(QWQ_SYSTEM_NOTE.format(model=model))
@@ -114,9 +117,14 @@ def _effective_think(
             raise UsageError(
                 "--json-mode does not work in thinking mode; remove --think (or add --no-think)"
             )
-        if think is None and info.thinking == "hybrid" and info.thinking_default:
+        if think is None and _may_think_unasked(info, known):
             think = False
     return think
+
+
+def _may_think_unasked(info: ModelInfo, known: bool) -> bool:
+    """A hybrid that thinks by default, or a model the catalogue does not know (it may)."""
+    return (info.thinking == "hybrid" and info.thinking_default) or not known
 
 
 def _thinking_fields(
@@ -132,7 +140,7 @@ def _thinking_fields(
         warnings.append(f"{model} always thinks; --no-think has no effect")
     if think is not None and info.thinking != "only":
         _switch(body, think, param)
-    elif not body["stream"] and info.thinking == "hybrid":
+    elif not body["stream"] and info.thinking == "hybrid" and not info.nonstream_thinking:
         _switch(body, False, param)
     if options.thinking_budget is not None:
         if info.thinking == "none" and think is None:
@@ -151,6 +159,8 @@ def _switch(body: dict[str, Any], on: bool, param: str) -> None:
         body["enable_thinking"] = on
     if param in ("chat_template_kwargs", "both"):
         body["chat_template_kwargs"] = {"enable_thinking": on}
+    if param == "reasoning_effort":
+        body["reasoning_effort"] = REASONING_EFFORT_ON if on else "none"
 
 
 def _sampling(
@@ -176,9 +186,10 @@ def _plain_fields(
     warnings: list[str],
     *,
     tools: bool,
+    cap: str = "max_completion_tokens",
 ) -> None:
     if options.max_tokens is not None:
-        body["max_tokens"] = options.max_tokens
+        body[cap] = options.max_tokens
     if options.seed is not None:
         body["seed"] = options.seed
     if options.stop:
@@ -198,7 +209,9 @@ def _plain_fields(
         body["enable_search"] = True
 
 
-MAX_SEED = 2**64 - 1
+# DashScope's OpenAI-compatible mode takes seeds in [0, 2^31 - 1] (Model Studio error-code
+# page, docs.qwencloud.com/api-reference/preparation/error-messages, mid-2026)
+MAX_SEED = 2**31 - 1
 MAX_CHOICES = 4
 
 
@@ -214,7 +227,7 @@ def validate(options: RequestOptions) -> None:
         ("--max-tokens", options.max_tokens,
          options.max_tokens is None or options.max_tokens >= 1, "at least 1"),
         ("--seed", options.seed,
-         options.seed is None or 0 <= options.seed <= MAX_SEED, "an unsigned 64-bit integer"),
+         options.seed is None or 0 <= options.seed <= MAX_SEED, f"in [0, {MAX_SEED}]"),
         ("-n", options.n, options.n is None or 1 <= options.n <= MAX_CHOICES, "in 1–4"),
         ("--thinking-budget", options.thinking_budget,
          options.thinking_budget is None or options.thinking_budget >= 1, "at least 1"),

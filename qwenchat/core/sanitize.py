@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MAX_SEQUENCE", "Sanitizer", "sanitize"]
+__all__ = ["MAX_SEQUENCE", "Sanitizer", "escape_c1", "sanitize"]
 
 MAX_SEQUENCE = 4096
 
@@ -171,3 +171,12 @@ class Sanitizer:
         """End of stream: drop any unterminated sequence and return what is safe."""
         held, self._held = self._held, ""
         return _scan(held, final=True)[0] if held else ""
+
+
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def escape_c1(json_text: str) -> str:
+    """JSON text with the C1 controls `json.dumps(ensure_ascii=False)` leaves raw escaped
+    (`\\u009b`): JSON reads them back the same, and a terminal never sees them raw."""
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)

@@ -22,19 +22,21 @@ from qwenchat.core.catalogue import (
     Catalogue,
     catalogue_from,
 )
-from qwenchat.core.endpoints import is_dashscope, url_problem
+from qwenchat.core.endpoints import (
+    REGION_URLS,
+    cap_field_for,
+    default_thinking_param,
+    is_dashscope,
+    region_for,
+    url_problem,
+)
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.price_config import budget_from, prices_from
 from qwenchat.core.prices import DEFAULT_PRICES, PriceTable
 
-Region = Literal["cn", "intl"]
+Region = str  # a key of core.endpoints.REGIONS
 ThinkingDisplay = Literal["full", "summary", "hide"]
 
-REGION_URLS: dict[str, str] = {
-    "cn": "https://dashscope.aliyuncs.com/compatible-mode/v1",
-    "intl": "https://dashscope-intl.aliyuncs.com/compatible-mode/v1",
-}
-REGION_NAMES: dict[str, str] = {"cn": "China (Beijing)", "intl": "International (Singapore)"}
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 2
@@ -211,6 +213,7 @@ def resolve_settings(
         catalogue=catalogue_from(
             tables.get("models", {}),
             thinking_param=_thinking_param(values.get("thinking_param"), settings, sources),
+            cap_field=cap_field_for(settings.base_url),
         ),
         prices=prices_from(tables.get("models", {}), DEFAULT_PRICES, where=str(config_path),
                            read_text=lambda: files.config_text),
@@ -309,8 +312,11 @@ def _build(
 ) -> Settings:
     region = str(values.get("region", "cn")).lower()
     if region not in REGION_URLS:
-        raise ConfigError(f"unknown region {region!r} (from {sources['region']}); use cn or intl")
+        raise ConfigError(
+            f"unknown region {region!r} (from {sources['region']}); use {', '.join(REGION_URLS)}"
+        )
     base_url = _pick_base_url(values, sources, region)
+    region, sources["region"] = region_for(base_url, region, sources.get("region", "default"))
     thinking = str(values.get("thinking", "full")).lower()
     if thinking not in THINKING_DISPLAYS:
         raise ConfigError(
@@ -323,7 +329,7 @@ def _build(
     return Settings(
         api_key=None if isinstance(api_key, _Missing) else api_key,
         base_url=base_url,
-        region=region,  # type: ignore[arg-type]
+        region=region,
         model=str(values.get("model", DEFAULT_MODEL)),
         timeout=values_.timeout_seconds(
             values.get("timeout", DEFAULT_TIMEOUT), sources.get("timeout")
@@ -346,7 +352,7 @@ def _build(
 def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, str]) -> str:
     """Where the thinking switch goes: as set, else top-level for DashScope, both elsewhere."""
     if value is None:
-        return "top-level" if settings.is_dashscope else "both"
+        return default_thinking_param(settings.base_url)
     if str(value) not in THINKING_PARAMS:
         raise ConfigError(
             f"unknown thinking_param {value!r} (from {sources.get('thinking_param')}); "

@@ -24,6 +24,8 @@ def pricer(settings: Settings, model: str, prompt_tokens: int | None) -> Callabl
     estimated from tokens counted here (`prompt_tokens`) when it sent none."""
 
     def price(reply: Reply) -> Reply:
+        if not reply.arrived:  # never reached the server, or refused: nothing to say
+            return replace(reply, cost=None)
         guess = estimated_usage(prompt_tokens, reply.answer, reply.reasoning)
         cost = usage_cost(settings, model, reply.usage, reply.reasoning, estimate=guess)
         return replace(reply, cost=cost)
@@ -38,6 +40,19 @@ def estimated_usage(prompt_tokens: int | None, answer: str, reasoning: str) -> U
     return Usage(prompt_tokens=prompt_tokens, completion_tokens=text_tokens(answer + reasoning))
 
 
+@dataclass(frozen=True)
+class UsageRow:
+    """Totals for one group (or for everything)."""
+
+    key: str
+    turns: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    unpriced: int = 0  # turns whose cost is unknown
+    costs: dict[str, float] = field(default_factory=dict)  # currency → amount
+
+
 @dataclass
 class Spend:
     """Tokens and money; amounts by currency, and how many turns had no known cost."""
@@ -47,15 +62,22 @@ class Spend:
     completion_tokens: int = 0
     costs: dict[str, float] = field(default_factory=dict)
     unpriced: int = 0
+    included: int = 0  # turns paid by a plan's subscription
 
     def add(self, turn: Turn, pricing: Pricing | None, model: str) -> None:
         usage = turn.usage
         self.turns += 1
         self.prompt_tokens += (usage.prompt_tokens or 0) if usage else 0
         self.completion_tokens += (usage.completion_tokens or 0) if usage else 0
-        cost = pricing.cost(turn.model or model, usage, turn.reasoning) if pricing else None
+        cost = (
+            pricing.cost(turn.model or model, usage, turn.reasoning, arrived=turn.arrived)
+            if pricing
+            else None
+        )
         if cost is not None and cost.amount is not None and cost.currency:
             self.costs[cost.currency] = self.costs.get(cost.currency, 0.0) + cost.amount
+        elif cost is not None and cost.included:
+            self.included += 1
         elif cost is not None:
             self.unpriced += 1
 
@@ -64,6 +86,8 @@ class Spend:
         text = " + ".join(money(a, c) for c, a in sorted(self.costs.items()))
         if self.unpriced:
             text += f" (+{self.unpriced} of unknown cost)" if text else "cost unknown"
+        if self.included and not text:
+            return "included in your plan"
         return text
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from qwenchat.core.attachments import (
     MAX_DOCUMENT_BYTES,
     MAX_IMAGE_BYTES,
+    MAX_TEXT_BYTES,
     Attachment,
     AttachmentError,
     from_bytes,
     from_url,
     is_url,
 )
+from qwenchat.core.confine import Policy, Refused
+from qwenchat.tools.files import read_confined
 
 ReadStdin = Callable[[], bytes | None]
 
@@ -42,6 +46,18 @@ def load(spec: str, read_stdin: ReadStdin) -> Attachment:
     if is_url(spec):
         return from_url(spec)
     return from_bytes(display_name(spec), read_file(spec))
+
+
+def load_confined(spec: str, policy: Policy, start: Path) -> Attachment:
+    """An attachment someone else named (a batch line): an image URL, or a file the policy
+    lets through, its relative path resolved from `start`."""
+    if is_url(spec):
+        return from_url(spec)
+    try:
+        _, data = read_confined(policy, spec, max(MAX_IMAGE_BYTES, MAX_TEXT_BYTES), start=start)
+    except Refused as exc:
+        raise AttachmentError(str(exc)) from None
+    return from_bytes(display_name(spec), data)
 
 
 def display_name(path: str) -> str:

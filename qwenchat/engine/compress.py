@@ -1,5 +1,8 @@
 """`/compress`: the model summarises older turns, and the summary takes their place.
 
+The summary is asked for like any turn (`turn_engine.conduct` with `summary_question`);
+`compressed` puts its answer in place of the turns it summarises.
+
 The summary becomes one ordinary turn (the request and the model's summary), so
 the history stays plain user/assistant pairs; the turns it replaces stay in the
 store, marked inactive.
@@ -12,9 +15,7 @@ from dataclasses import replace
 from qwenchat.core import errors
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.request import RequestOptions
-from qwenchat.core.settings import Settings
-from qwenchat.engine.turn import EventSource, TurnView
-from qwenchat.engine.turn_engine import answer
+from qwenchat.engine.turn import Question, TurnResult
 
 SUMMARY_REQUEST = (
     "Summarise our conversation so far for your own later reference: the facts, decisions, "
@@ -23,24 +24,20 @@ SUMMARY_REQUEST = (
 )
 
 
-def compressed(
-    settings: Settings,
-    client: EventSource,
-    conversation: Conversation,
-    *,
-    keep: int,
-    options: RequestOptions,
-    view: TurnView,
-) -> Conversation:
-    """The conversation with all but the last `keep` turns replaced by a summary.
+def summary_question(conversation: Conversation, keep: int, options: RequestOptions) -> Question:
+    """The request for a summary of all but the last `keep` turns (for `turn_engine.conduct`)."""
+    older = replace(conversation, turns=conversation.turns[: len(conversation.turns) - keep])
+    return Question(older, SUMMARY_REQUEST, options)
+
+
+def compressed(conversation: Conversation, keep: int, summary: TurnResult) -> Conversation:
+    """The conversation with all but the last `keep` turns replaced by the `summary` turn.
 
     Raises the turn's error if the summary did not arrive complete.
     """
-    cut = len(conversation.turns) - keep
-    older = replace(conversation, turns=conversation.turns[:cut])
-    result = answer(settings, older, SUMMARY_REQUEST, options, client, view).result
-    if result.error is not None:
-        raise result.error
-    if not result.turn.answer.strip():
+    if summary.error is not None:
+        raise summary.error
+    if not summary.turn.answer.strip():
         raise errors.StreamError("the model sent an empty summary; nothing was compressed")
-    return replace(conversation, turns=(result.turn, *conversation.turns[cut:]))
+    cut = len(conversation.turns) - keep
+    return replace(conversation, turns=(summary.turn, *conversation.turns[cut:]))

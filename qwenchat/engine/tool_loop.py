@@ -10,19 +10,16 @@ off), said once.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import fields, replace
 from typing import Any
 
 from qwenchat.core import errors
-from qwenchat.core.attachments import Attachment
-from qwenchat.core.catalogue import Catalogue, ModelInfo
-from qwenchat.core.conversation import Conversation, Outcome, ToolResult, ToolStep
+from qwenchat.core.catalogue import ModelInfo
+from qwenchat.core.conversation import Outcome, ToolResult, ToolStep
 from qwenchat.core.events import Event, Usage
 from qwenchat.core.reply import ToolCall
-from qwenchat.core.request import RequestOptions
-from qwenchat.engine.turn import EventSource, TurnResult, TurnView, run_turn
+from qwenchat.engine.turn import Asked, EventSource, TurnResult, TurnView, run_turn
 from qwenchat.tools.session import ToolSession, run_calls
 
 LIMIT = "not run: the limit of {rounds} for one question was reached"
@@ -36,29 +33,15 @@ class ToolRoundLimit(errors.QwenchatError):
 
 
 def run_tool_turn(
-    client: EventSource,
-    conversation: Conversation,
-    user: str,
-    *,
-    model: str,
-    options: RequestOptions,
-    view: TurnView,
-    tools: ToolSession,
-    catalogue: Catalogue,
-    clock: Callable[[], float] = time.monotonic,
-    attachments: tuple[Attachment, ...] = (),
+    client: EventSource, asked: Asked, view: TurnView, tools: ToolSession
 ) -> TurnResult:
     """One user message, answered after as many tool rounds as the model needs (capped)."""
-    source = StreamFallback(client, info=catalogue.lookup(model), notice=view.notice)
+    source = StreamFallback(client, info=asked.catalogue.lookup(asked.model), notice=view.notice)
     schemas = tools.toolset.schemas()
     steps: list[ToolStep] = []
     rounds: list[TurnResult] = []
     for number in range(tools.rounds + 1):
-        result = run_turn(
-            source, conversation, user, model=model, options=options, view=view,
-            clock=clock, tools=schemas, steps=tuple(steps), catalogue=catalogue,
-            attachments=attachments,
-        )  # fmt: skip
+        result = run_turn(source, asked, view, tools=schemas, steps=tuple(steps))
         rounds.append(result)
         calls = _with_ids(result.reply.tool_calls, number)
         if result.error is not None or not calls:
@@ -73,7 +56,9 @@ def run_tool_turn(
             )
             return _combine(rounds, steps, "incomplete", error)
         results, interrupted = run_calls(calls, tools, view)
-        steps.append(ToolStep(calls, results, text=result.reply.answer))
+        steps.append(
+            ToolStep(calls, results, text=result.reply.answer, reasoning=result.reply.reasoning)
+        )
         if interrupted:
             return _combine(rounds, steps, "interrupted", errors.Interrupted("interrupted"))
     raise AssertionError("the loop returns from its last round")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from qwenchat.core import errors
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.inline_thinking import split_inline_thinking
@@ -52,6 +53,26 @@ class TurnView(RoundView, ToolView, Protocol):
 
 
 @dataclass(frozen=True)
+class Question:
+    """What one turn asks: `text` (with its attachments) after `conversation`, with `options`."""
+
+    conversation: Conversation
+    text: str
+    options: RequestOptions
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question put to `model` (its facts from `catalogue`), timed by `clock`."""
+
+    question: Question
+    model: str
+    catalogue: Catalogue
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
 class TurnResult:
     """The finished turn, and the error that ended it, if any."""
 
@@ -80,17 +101,11 @@ def model_events(
 
 def run_turn(
     client: EventSource,
-    conversation: Conversation,
-    user: str,
-    *,
-    model: str,
-    options: RequestOptions,
+    asked: Asked,
     view: RoundView,
-    catalogue: Catalogue,
-    clock: Callable[[], float] = time.monotonic,
+    *,
     tools: Sequence[dict[str, Any]] = (),
     steps: tuple[ToolStep, ...] = (),
-    attachments: tuple[Attachment, ...] = (),
 ) -> TurnResult:
     """Send one user message with the history; the reply streams to `view`.
 
@@ -98,10 +113,16 @@ def run_turn(
     finished as interrupted or incomplete. `tools` and `steps` (the tool rounds of this turn so
     far) are for the tool loop, which calls this per round.
     """
+    question, model, catalogue, clock = asked.question, asked.model, asked.catalogue, asked.clock
     plan = build_request(
         model,
-        conversation.to_wire(user, steps, attachments),
-        options,
+        question.conversation.to_wire(
+            question.text,
+            steps,
+            question.attachments,
+            preserve=bool(catalogue.lookup(model).preserve_thinking),
+        ),
+        question.options,
         tools=tools,
         catalogue=catalogue,
     )
@@ -130,9 +151,9 @@ def run_turn(
         error = error or errors.InternalError(exc)
         outcome = "error" if outcome == "ok" else outcome
     turn = Turn(
-        user=user, answer=reply.answer, reasoning=reply.reasoning, model=model,
+        user=question.text, answer=reply.answer, reasoning=reply.reasoning, model=model,
         finish_reason=reply.finish_reason, usage=reply.usage, outcome=outcome, steps=steps,
-        attachments=attachments,
+        attachments=question.attachments,
     )  # fmt: skip
     return TurnResult(turn=turn, reply=reply, error=error)
 
@@ -157,6 +178,8 @@ def _consume(
             show(event)
     except KeyboardInterrupt:
         return first, "interrupted", errors.Interrupted("interrupted")
+    except OutputClosed as exc:  # the reader went away: the answer is cut short there
+        return first, "interrupted", exc
     except errors.QwenchatError as exc:
         return first, "error", exc
     except Exception as exc:  # a bug: the turn so far is kept, the boundary reports it

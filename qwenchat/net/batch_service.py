@@ -17,6 +17,7 @@ import openai
 from qwenchat.core import errors
 from qwenchat.core.sanitize import sanitize
 from qwenchat.core.settings import Settings
+from qwenchat.core.upload_ids import checked_file_id
 from qwenchat.net.client import make_sdk, status_error, without_key
 
 ENDPOINT: Final = "/v1/chat/completions"
@@ -59,7 +60,7 @@ class BatchService:
             stored = self._sdk.files.create(
                 file=(filename, data, "application/jsonl"), purpose="batch"
             )
-        return stored.id
+        return checked_file_id(getattr(stored, "id", None), "the upload of the batch file")
 
     def create(self, file_id: str, *, metadata: dict[str, str] | None = None) -> BatchInfo:
         with self._mapped("create the batch"):
@@ -85,6 +86,7 @@ class BatchService:
             return [_info(batch) for batch in page.data]
 
     def content(self, file_id: str) -> bytes:
+        file_id = checked_file_id(file_id, "a batch")  # the id came from the service
         with self._mapped(f"download file {file_id}"):
             return self._sdk.files.content(file_id).content
 

@@ -16,6 +16,7 @@ from typing import Any
 import openai
 
 from qwenchat.core import errors
+from qwenchat.core.catalogue import summary
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.events import (
     Done,
@@ -38,7 +39,8 @@ CONNECT_TIMEOUT = 10.0
 SDK_FIELDS = frozenset(
     {
         "model", "messages", "stream", "stream_options", "temperature", "top_p",
-        "presence_penalty", "frequency_penalty", "max_tokens", "seed", "stop", "n",
+        "presence_penalty", "frequency_penalty", "max_tokens", "max_completion_tokens", "seed",
+        "stop", "n",
         "tools", "tool_choice", "response_format", "parallel_tool_calls",
     }
 )  # fmt: skip
@@ -80,6 +82,8 @@ class ChatClient:
 
         Each retry is announced through `notify`; closing the iterator closes the connection.
         """
+        if debug_log.enabled():
+            debug_log.note(summary(self.settings.catalogue, str(body.get("model", ""))))
         return retrying(lambda: self._once(body), self.policy, notify=notify or _ignore)
 
     def _once(self, body: dict[str, Any]) -> Generator[Event, None, None]:
@@ -113,7 +117,9 @@ class ChatClient:
         except QwenchatError:
             raise
         except openai.APIStatusError as exc:
-            raise status_error(exc, self.settings, str(body.get("model", ""))) from None
+            raise status_error(
+                exc, self.settings, str(body.get("model", "")), streamed=bool(body.get("stream"))
+            ) from None
         except openai.APITimeoutError as exc:
             if _is_connect_timeout(exc):
                 raise _connection(exc, self.settings, started) from None
@@ -149,7 +155,9 @@ def without_key(exc: QwenchatError, key: str | None) -> QwenchatError:
     return exc
 
 
-def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> errors.ApiError:
+def status_error(
+    exc: openai.APIStatusError, settings: Settings, model: str, *, streamed: bool = True
+) -> errors.ApiError:
     """An HTTP error status as one readable error (the table is in net/errors.py)."""
     message, code = error_fields(exc.body, exc.message)
     failure = Failure(
@@ -159,7 +167,9 @@ def status_error(exc: openai.APIStatusError, settings: Settings, model: str) -> 
         request_id=exc.response.headers.get("x-request-id") or body_request_id(exc.body),
         retry_after=parse_retry_after(exc.response.headers.get("retry-after")),
     )
-    error = translate(failure, model=model, url=settings.base_url)
+    error = translate(
+        failure, model=model, url=settings.base_url, streamed=streamed, key=settings.api_key
+    )
     without_key(error, settings.api_key)
     return error
 

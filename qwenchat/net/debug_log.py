@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from qwenchat.core.redact import redact
 from qwenchat.core.settings import mask_key
 
 MAX_BODY = 4000  # characters of a body shown
@@ -42,10 +43,16 @@ def hooks(key: str | None) -> dict[str, list[Callable[[Any], None]]]:
     }
 
 
+def note(text: str) -> None:
+    """One line of what qwenchat decided (`debug: …`), when logging."""
+    _write([f"debug: {text}"])
+
+
 def on_request(request: Any, key: str | None) -> None:
     number = next(_numbers)
     request.extensions["qwenchat_debug"] = (number, time.monotonic())
-    lines = [f"debug: → #{number} {request.method} {request.url}"]
+    # the URL may hold the key (a `.env` that built it from `${DASHSCOPE_API_KEY}`) or a password
+    lines = [f"debug: → #{number} {request.method} {redact(str(request.url), key)}"]
     body = _body(bytes(request.content or b""), key)
     if body:
         lines.append(body)
@@ -61,7 +68,7 @@ def on_response(response: Any, key: str | None) -> None:
         "x-dashscope-request-id"
     )
     if request_id:
-        lines[0] += f" request id {request_id}"
+        lines[0] += f" request id {redact(request_id, key)}"
     if "json" in kind:
         response.read()
         body = _body(response.content, key)
@@ -81,7 +88,7 @@ def _body(data: bytes, key: str | None) -> str:
     if len(text) > MAX_BODY:
         text = text[:MAX_BODY] + f"… ({len(data):,} bytes)"
     if key:
-        text = text.replace(key, mask_key(key))
+        text = redact(text.replace(key, mask_key(key)), key)
     return "  " + text
 
 

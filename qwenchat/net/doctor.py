@@ -10,20 +10,24 @@ region URLs are a parameter, so tests can point them at loopback servers.
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from qwenchat.core import errors
-from qwenchat.core.endpoints import is_dashscope
+from qwenchat.core.endpoints import LM_STUDIO_PORT, REGION_NAMES, describe, is_dashscope
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.request import RequestOptions, build_request
-from qwenchat.core.settings import NO_KEY_PLACEHOLDER, REGION_NAMES, Settings
+from qwenchat.core.sanitize import sanitize
+from qwenchat.core.settings import NO_KEY_PLACEHOLDER, Settings
 
 Status = Literal["ok", "FAIL", "info"]
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 PING = [{"role": "user", "content": "ping"}]
+OLLAMA_PROBE_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _checks(
     else:
         yield Check("FAIL", "api key", "not set: put DASHSCOPE_API_KEY in the environment or .env")
     where = _region_of(settings.base_url, region_urls)
-    kind = f"DashScope {REGION_NAMES.get(where, where)}" if where else _server_kind(settings)
+    kind = f"DashScope {REGION_NAMES[where]}" if where else describe(settings.base_url)
     yield Check("ok", "base url", f"{settings.base_url} ({settings.source('base_url')}; {kind})")
     yield from proxy_checks(environ)
     yield from _network_checks(settings, region_urls)
@@ -96,7 +100,11 @@ def proxy_checks(environ: Mapping[str, str]) -> Iterator[Check]:
 def _network_checks(settings: Settings, region_urls: Mapping[str, str]) -> Iterator[Check]:
     reachable = _reach(settings)
     yield reachable
-    if reachable.status == "FAIL" or not settings.api_key:
+    if reachable.status == "FAIL":
+        return
+    if not is_dashscope(settings.base_url):
+        yield from _thinking_switch(settings)
+    if not settings.api_key:
         return
     try:
         _ping(settings)
@@ -108,6 +116,32 @@ def _network_checks(settings: Settings, region_urls: Mapping[str, str]) -> Itera
         yield Check("FAIL", "request", _message(exc))
         return
     yield Check("ok", "request", f"{settings.model} answered a minimal request")
+
+
+def _thinking_switch(settings: Settings) -> Iterator[Check]:
+    """Which thinking switch this local server honours: Ollama answers `/api/version`."""
+    param = settings.catalogue.thinking_param
+    version = ollama_version(settings.base_url)
+    if version is not None:
+        advice = "" if param == "reasoning_effort" else '; set thinking_param = "reasoning_effort"'
+        yield Check("info", "thinking", f"Ollama {version}: its /v1 honours only "
+                    f"reasoning_effort (qwenchat sends {param}){advice}")  # fmt: skip
+    elif urlsplit(settings.base_url).port == LM_STUDIO_PORT:
+        yield Check("info", "thinking", "LM Studio's /v1 honours no thinking switch: "
+                    "--think and --no-think have no effect there")  # fmt: skip
+
+
+def ollama_version(base_url: str) -> str | None:
+    """The version an Ollama server reports at `/api/version`, or None for any other server."""
+    parts = urlsplit(base_url)
+    url = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], "/api/version", "", ""))
+    try:
+        with urllib.request.urlopen(url, timeout=OLLAMA_PROBE_TIMEOUT) as response:
+            data = json.loads(response.read(4096))
+    except (OSError, ValueError):
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    return sanitize(str(version))[:40] if isinstance(version, str) and version else None
 
 
 def _reach(settings: Settings) -> Check:
@@ -149,7 +183,7 @@ def _key_region(settings: Settings, region_urls: Mapping[str, str]) -> Iterator[
         if region == here:
             continue
         try:
-            _ping(replace(settings, base_url=url, region=region))  # type: ignore[arg-type]
+            _ping(replace(settings, base_url=url, region=region))
         except errors.QwenchatError:
             continue
         name = REGION_NAMES.get(region, region)
@@ -163,10 +197,6 @@ def _region_of(url: str, region_urls: Mapping[str, str]) -> str | None:
         if url.rstrip("/") == candidate.rstrip("/"):
             return region
     return None
-
-
-def _server_kind(settings: Settings) -> str:
-    return "DashScope" if is_dashscope(settings.base_url) else "OpenAI-compatible server"
 
 
 def _mask_credentials(value: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from qwenchat.core import errors
+from qwenchat.core.upload_ids import checked_file_id
 from qwenchat.net.batch_service import BatchService
 
 PURPOSE = "file-extract"
@@ -44,6 +45,7 @@ class FilesService(BatchService):
                 file=(filename, data),
                 purpose=PURPOSE,  # type: ignore[arg-type]  # DashScope's own purpose
             )
+        file_id = checked_file_id(getattr(stored, "id", None), f"the upload of {filename}")
         waited = 0.0
         status = getattr(stored, "status", "processed")
         while status not in ("processed", "error", "failed"):
@@ -52,19 +54,30 @@ class FilesService(BatchService):
             sleep(POLL)
             waited += POLL
             with self._mapped(f"check {filename}"):
-                status = self._sdk.files.retrieve(stored.id).status
+                status = self._sdk.files.retrieve(file_id).status
         if status != "processed":
             raise errors.ApiError(f"the service could not parse {filename} ({status})")
-        return stored.id
+        return file_id
 
     def documents(self) -> list[RemoteFile]:
         with self._mapped("list files"):
             page = self._sdk.files.list(purpose=PURPOSE)
-            return [
-                RemoteFile(f.id, f.filename, f.bytes, f.purpose, str(f.status), f.created_at)
-                for f in page.data
-            ]
+            return [_remote_file(f) for f in page.data]
 
     def delete(self, file_id: str) -> None:
         with self._mapped(f"delete file {file_id}"):
             self._sdk.files.delete(file_id)
+
+
+def _remote_file(entry: object) -> RemoteFile:
+    """One listed file, whatever types the server used (the id is checked where it is shown)."""
+
+    def field(name: str) -> object:
+        return getattr(entry, name, None)
+
+    size, created = field("bytes"), field("created_at")
+    return RemoteFile(
+        str(field("id")), str(field("filename") or ""),
+        size if isinstance(size, int) else 0, str(field("purpose") or ""),
+        str(field("status")), created if isinstance(created, int) else 0,
+    )  # fmt: skip

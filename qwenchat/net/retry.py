@@ -2,7 +2,8 @@
 
 The SDK's own retries are off: it retries every 429, quota exhaustion included. Here a
 request is tried again only before its first event arrived, and only for failures that may
-clear by themselves: the server could not be reached, a 500/502/503/504, or a rate-limit 429.
+clear by themselves: the server could not be reached, a 500/502/503/504, or a rate-limit 429
+(a tokens-per-minute 429, `Throttling.AllocationQuota`/`insufficient_quota`, included).
 A 400/401/403/404, a 429 for an exhausted quota or an overdue account (the table in
 net/errors.py says which), a read timeout (the server may still be
 working, and a retry would double the wait) and anything after the first event are final.
@@ -24,6 +25,8 @@ from qwenchat.core.events import Event, EventStream
 from qwenchat.core.settings import DEFAULT_RETRIES
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# DashScope's tokens-per-minute limit (Model Studio's error-code page, mid-2026)
+TOKEN_RATE_CODES = frozenset({"throttling.allocationquota", "insufficient_quota"})
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ def _wait(
 
 def _reason(exc: errors.QwenchatError) -> str:
     match exc:
+        case errors.RateLimitError(code=str(code)) if code.lower() in TOKEN_RATE_CODES:
+            return f"rate limited ({exc.status}, tokens per minute)"
         case errors.RateLimitError():
             return f"rate limited ({exc.status})"
         case errors.ApiError():

@@ -15,6 +15,10 @@ from qwenchat.render.terminal import Terminal
 if TYPE_CHECKING:
     from rich.console import Console
 
+# Between Markdown pieces that `ChatView.markdown` renders one by one (a control character, so
+# never part of sanitised text).
+PIECE_BREAK = "\x1e"
+
 
 class ChatView:
     """The chat's two consoles (stdout and stderr), both sanitising what they print."""
@@ -45,12 +49,14 @@ class ChatView:
         return line if len(line) < width else line[: max(1, width - 2)] + "…"
 
     def markdown(self, text: str) -> None:
-        """Markdown from the chat (a resumed conversation's recap), rendered."""
+        """Markdown from the chat (a resumed conversation's recap), rendered; each piece between
+        PIECE_BREAKs on its own, so an open block in one never reaches into the next."""
         from rich.markdown import Markdown
 
         from qwenchat.core.sanitize import sanitize
 
-        self.console.print(Markdown(sanitize(text), hyperlinks=False))
+        for piece in text.split(PIECE_BREAK):
+            self.console.print(Markdown(sanitize(piece), hyperlinks=False))
 
     def typed(self, prompt: str, text: str) -> None:
         """A message sent without being typed at the prompt (typed ahead, piped, edited)."""
@@ -98,3 +104,23 @@ class ChatView:
 
         panels = RichToolView(self.console, self.err_console, boxed=self._panels) if tools else None
         return TurnDisplay(renderer, panels, price)
+
+
+class ChatFront:
+    """Where the chat shows a turn the engine conducts (`engine.turn_engine.Front`): remarks
+    as the chat's dim lines, the reply in the chat's panels."""
+
+    def __init__(
+        self, view: ChatView, thinking_display: ThinkingDisplay, *, tools: bool, priced: bool
+    ) -> None:
+        self._view = view
+        self._thinking_display = thinking_display
+        self._tools = tools
+        self._priced = priced  # False: the reply's cost is not shown (a /compress summary)
+
+    def notice(self, text: str) -> None:
+        self._view.say(text)
+
+    def view(self, price: Callable[[Reply], Reply]) -> TurnDisplay:
+        shown = price if self._priced else None
+        return self._view.turn(self._thinking_display, tools=self._tools, price=shown)

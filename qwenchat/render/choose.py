@@ -103,11 +103,15 @@ def ask_display(
     *,
     tools: bool = False,
     price: Callable[[Reply], Reply] | None = None,
+    extract: bool = False,
 ) -> TurnDisplay:
-    """`ask`'s view: panels on a terminal, the answer alone when piped, JSON with --json."""
+    """`ask`'s view: panels on a terminal, the answer alone when piped, JSON with --json, the
+    answer's fenced code alone with `extract` (`-x`)."""
 
     def renderer() -> Renderer:
-        made = make_renderer(settings, terminal, output, request)
+        made = (
+            _code_only(terminal) if extract else make_renderer(settings, terminal, output, request)
+        )
         if (request.n or 1) > 1:
             from qwenchat.render.choices import NumberedChoices
 
@@ -120,10 +124,22 @@ def ask_display(
 
         panels = (
             RichToolView(terminal.console(), terminal.console(stderr=True), boxed=settings.panels)
-            if rich_output(terminal, output)
-            else PlainToolView(terminal.stderr)
+            if rich_output(terminal, output) and not extract
+            else PlainToolView(terminal.output)
         )
     return TurnDisplay(renderer, panels, price)
+
+
+def _code_only(terminal: Terminal) -> Renderer:
+    """`-x`: the code at the end; meanwhile the progress line when stderr is a terminal."""
+    from qwenchat.render.extract import CodeOnly
+
+    code = CodeOnly(terminal.output)
+    if not terminal.stderr_is_tty:
+        return code
+    from qwenchat.render.progress_line import StderrProgress
+
+    return StderrProgress(code, terminal.output, reasoning_shown=False)
 
 
 def make_renderer(
@@ -133,19 +149,20 @@ def make_renderer(
     if output == "json":
         from qwenchat.render.json_renderer import JsonRenderer
 
-        return JsonRenderer(terminal.stdout, terminal.stderr, model=settings.model)
+        return JsonRenderer(terminal.output, model=settings.model)
     if not rich_output(terminal, output):
         from qwenchat.render.plain import PlainRenderer
 
         shown = settings.thinking_display != "hide"
         plain = PlainRenderer(
-            terminal.stdout, terminal.stderr, show_reasoning=shown,
+            terminal.output, show_reasoning=shown,
             buffered=not request.stream, label_reasoning=output == "plain",
         )  # fmt: skip
         if terminal.stderr_is_tty and not terminal.stdout_is_tty:
-            from qwenchat.render.progress_line import StderrProgress
+            from qwenchat.render.progress_line import StderrProgress, regular_file
 
-            return StderrProgress(plain, terminal.stderr, reasoning_shown=shown)
+            to_file = regular_file(terminal.stdout)
+            return StderrProgress(plain, terminal.output, reasoning_shown=shown, to_file=to_file)
         return plain
     from qwenchat.render.rich_renderer import RichRenderer
 

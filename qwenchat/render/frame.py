@@ -19,6 +19,7 @@ from rich.segment import ControlType, Segment, Segments
 from rich.text import Text
 
 from qwenchat.render.borderless import Bare
+from qwenchat.render.safe_console import console_rewraps
 from qwenchat.render.waiting import elapsed
 
 NOTHING = Segments([])
@@ -79,7 +80,7 @@ class Frame:
         self._lock = threading.Lock()  # the silence watch never refreshes a stopped Live
         self._watching: threading.Event | None = None
         self._drawn: tuple[int, list[int]] | None = None  # the tail's width, and its rows' cells
-        self._rewraps = bool(getattr(console, "rewraps_lines", True))  # see output.safe_console
+        self._rewraps = console_rewraps(console)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         parts = [self.content]

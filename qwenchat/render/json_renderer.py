@@ -4,27 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
-from typing import TextIO
 
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.errors import ApiError, QwenchatError
 from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing
-
-_C1 = re.compile("[\x80-\x9f]")
+from qwenchat.core.sanitize import escape_c1
+from qwenchat.render.output import Output
 
 
 class JsonRenderer:
     """Collects nothing itself: the reply builder already holds the text."""
 
-    def __init__(self, out: TextIO, err: TextIO, *, model: str) -> None:
-        self._out = out
-        self._err = err
+    def __init__(self, output: Output, *, model: str) -> None:
+        self._output = output
         self._model = model
 
     def notice(self, text: str) -> None:
-        self._err.write(f"qwenchat: {text}\n")
+        self._output.notice(text)
 
     def waiting(self) -> None:
         """Nothing to show while waiting: the output may be a pipe."""
@@ -48,14 +45,11 @@ class JsonRenderer:
         }
         if reply.more_choices:
             document["choices"] = [reply.answer, *reply.more_choices]
-        self._out.write(dumps(document) + "\n")
-        self._out.flush()
+        self._output.out(dumps(document) + "\n", flush=True)
 
 
 def dumps(document: object) -> str:
-    text = json.dumps(document, ensure_ascii=False)
-    # JSON leaves C1 controls raw when ensure_ascii is off; escape them for the terminal.
-    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return escape_c1(json.dumps(document, ensure_ascii=False))
 
 
 def error_document(exc: QwenchatError) -> str:

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from qwenchat.core.catalogue import Catalogue, describe, merged_names
+from qwenchat.core.corrections import Learned
 from qwenchat.core.settings import Settings
 
 COLUMNS = (
@@ -36,6 +37,25 @@ def with_prices(rows: list[dict[str, Any]], settings: Settings) -> list[dict[str
     return [{**row, "price": describe_price(price_of(settings, row["name"]))} for row in rows]
 
 
+def with_learned(rows: list[dict[str, Any]], learned: tuple[Learned, ...]) -> list[dict[str, Any]]:
+    """Each row with the facts learned about it at this endpoint (`learned`, maybe empty)."""
+    by_model: dict[str, list[dict[str, str]]] = {}
+    for fact in learned:
+        by_model.setdefault(fact.model, []).append(
+            {"fact": fact.fact, "meaning": fact.meaning, "said": fact.said, "date": fact.date}
+        )
+    return [{**row, "learned": by_model.get(row["name"].lower(), [])} for row in rows]
+
+
+def learned_lines(learned: tuple[Learned, ...]) -> str:
+    """The facts this endpoint taught, one a line, with the date and the server's words."""
+    if not learned:
+        return ""
+    lines = ["learned from this server's refusals (`qwenchat models --forget MODEL` drops them):"]
+    lines.extend(f"  {f.model}: {f.meaning} — {f.date}: {f.said!r}" for f in learned)
+    return "\n".join(lines) + "\n"
+
+
 def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
@@ -57,7 +77,7 @@ def as_table(rows: list[dict[str, Any]], *, served: bool) -> str:
 
 def _cells(row: dict[str, Any], sources: list[str]) -> tuple[str, ...]:
     return (
-        row["name"],
+        row["name"] + (" (family defaults)" if row.get("family") else ""),
         row["listed_by"],
         _thinking(row),
         "only" if row["stream_only"] or row["thinking"] == "only" else "any",

@@ -9,10 +9,11 @@ and cursor movement are added by Rich after that point, never taken from outside
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from qwenchat.core.errors import Interrupted, QwenchatError
 from qwenchat.core.sanitize import sanitize
+from qwenchat.render.pipes import guard_of, pipe_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -32,19 +33,25 @@ def error_line(exc: QwenchatError) -> str:
 
 
 class Output:
-    """stdout for results, stderr for everything else; all of it sanitised."""
+    """stdout for results, stderr for everything else; all of it sanitised, and each stream
+    guarded against its reader going away (`render.pipes`)."""
 
     def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = True) -> None:
-        self.stdout = stdout
-        self.stderr = stderr
+        self.stdout = pipe_safe(stdout)
+        self.stderr = pipe_safe(stderr)
         self.rewraps = rewraps  # the terminal rewraps lines when it narrows (render/frame.py)
 
+    @property
+    def stdout_gone(self) -> bool:
+        """stdout's reader went away (`| head -1`): nothing more reaches it."""
+        return guard_of(self.stdout).broken
+
     def out(self, text: str, *, flush: bool = False) -> None:
-        """A result (a table, a transcript, JSON) on stdout."""
+        """A result (a table, a transcript, JSON, an answer) on stdout."""
         _write(self.stdout, text, flush=flush)
 
     def err(self, text: str, *, flush: bool = True) -> None:
-        """Raw text on stderr (a prompt, a progress line)."""
+        """Raw text on stderr (a prompt, a progress line, reasoning)."""
         _write(self.stderr, text, flush=flush)
 
     def notice(self, text: str) -> None:
@@ -53,6 +60,16 @@ class Output:
 
     def error(self, exc: QwenchatError) -> None:
         _write(self.stderr, error_line(exc) + "\n", flush=True)
+
+    def status_line(self, text: str) -> None:
+        """`text` drawn over the current line of stderr (a progress line, redrawn)."""
+        self.stderr.write(ERASE_LINE + sanitize(text))
+        self.stderr.flush()
+
+    def erase_status(self) -> None:
+        """The line `status_line` drew, erased."""
+        self.stderr.write(ERASE_LINE)
+        self.stderr.flush()
 
     def console(self, *, stderr: bool = False) -> Console:
         return safe_console(self.stderr if stderr else self.stdout, rewraps=self.rewraps)
@@ -63,90 +80,22 @@ class Output:
         import base64
 
         payload = base64.b64encode(sanitize(text).encode()).decode("ascii")
-        try:
-            self.stdout.write(f"\x1b]52;c;{payload}\x07")
-            self.stdout.flush()
-        except BrokenPipeError:
-            pass
+        self.stdout.write(f"\x1b]52;c;{payload}\x07")
+        self.stdout.flush()
+
+
+ERASE_LINE = "\r\x1b[K"  # carriage return, erase to the end of the line
 
 
 def _write(stream: TextIO, text: str, *, flush: bool) -> None:
-    try:
-        stream.write(sanitize(text))
-        if flush:
-            stream.flush()
-    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say to it
-        reader_gone(stream)
-
-
-def reader_gone(stream: TextIO) -> None:
-    """The pipe behind `stream` closed: point it at /dev/null, so later writes (and the flush
-    at exit) are discarded quietly instead of failing again."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, stream.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # not a real file: nothing to redirect
-        pass
-
-
-class PipeGuard:
-    """A text stream whose closed pipe ends the output quietly (`ask … | head -1`)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self.gone = False
-
-    def write(self, text: str) -> int:
-        if not self.gone:
-            try:
-                self._stream.write(text)
-            except BrokenPipeError:
-                self._lost()
-        return len(text)
-
-    def flush(self) -> None:
-        if not self.gone:
-            try:
-                self._stream.flush()
-            except BrokenPipeError:
-                self._lost()
-
-    def _lost(self) -> None:
-        self.gone = True
-        reader_gone(self._stream)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+    stream.write(sanitize(text))
+    if flush:
+        stream.flush()
 
 
 def safe_console(file: TextIO, *, rewraps: bool = True) -> Console:
     """A Rich console that sanitises every string and `Text` it is asked to print; `rewraps`
     says whether its terminal rewraps lines when the window narrows (render/frame.py)."""
-    from rich.console import Console
-    from rich.text import Text
+    from qwenchat.render.safe_console import SafeConsole
 
-    from qwenchat.render.cjkwrap import install
-
-    install()  # CJK next to Latin text breaks between characters
-
-    class SafeConsole(Console):
-        rewraps_lines = rewraps
-
-        def render_str(self, text: str, **kwargs: Any) -> Text:
-            return super().render_str(sanitize(text), **kwargs)
-
-        def print(self, *objects: Any, **kwargs: Any) -> None:
-            super().print(*(_safe_text(o, Text) for o in objects), **kwargs)
-
-    return SafeConsole(file=file, highlight=False, emoji=False, markup=False)
-
-
-def _safe_text(obj: Any, text_type: type[Any]) -> Any:
-    if isinstance(obj, text_type):
-        clean = sanitize(obj.plain)
-        if clean != obj.plain:
-            return text_type(clean, style=obj.style)
-    return obj
+    return SafeConsole(file, rewraps=rewraps)

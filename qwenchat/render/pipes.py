@@ -1,4 +1,5 @@
-"""Stdout that survives its reader going away (`qwenchat ask … | head -1`).
+"""Streams that survive their reader going away (`qwenchat ask … | head -1`): the one guard
+every `Terminal` and `Output` puts on stdout and stderr.
 
 Once a write meets a closed pipe, the rest of the output is dropped quietly: the stream's file
 descriptor is pointed at /dev/null (so the interpreter's last flush does not fail either) and the
@@ -50,3 +51,9 @@ class PipeSafe:
 def pipe_safe(stream: TextIO) -> TextIO:
     """`stream`, wrapped once."""
     return stream if isinstance(stream, PipeSafe) else cast(TextIO, PipeSafe(stream))
+
+
+def guard_of(stream: TextIO) -> PipeSafe:
+    """The guard a `pipe_safe` stream is."""
+    assert isinstance(stream, PipeSafe), "the stream was made pipe-safe"
+    return stream

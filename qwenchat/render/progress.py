@@ -7,10 +7,11 @@ otherwise each change of status is one plain line.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from qwenchat.core.batch_records import Record, Tally
 from qwenchat.core.sanitize import sanitize
+from qwenchat.render.output import Output
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 class Display:
     """Counts for a plain stderr: only status changes are printed."""
 
-    def __init__(self, stderr: TextIO) -> None:
-        self.stderr = stderr
+    def __init__(self, output: Output) -> None:
+        self.output = output
         self.tally = Tally()
         self._last_status = ""
 
@@ -44,8 +45,7 @@ class Display:
         self._last_status = status
 
     def notice(self, text: str) -> None:
-        self.stderr.write(sanitize(text) + "\n")
-        self.stderr.flush()
+        self.output.err(text + "\n")
 
     def close(self, *, interrupted: bool = False) -> None:
         """Stop drawing."""
@@ -54,8 +54,8 @@ class Display:
 class RichDisplay(Display):
     """A live progress bar on a terminal's stderr."""
 
-    def __init__(self, stderr: TextIO, console: Console) -> None:
-        super().__init__(stderr)
+    def __init__(self, output: Output, console: Console) -> None:
+        super().__init__(output)
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -148,5 +148,5 @@ def left_text(seconds: float | None) -> str:
 def display_for(terminal: Terminal) -> Display:
     """A progress bar when stderr is a terminal; plain status lines otherwise."""
     if terminal.stderr_is_tty:
-        return RichDisplay(terminal.stderr, terminal.console(stderr=True))
-    return Display(terminal.stderr)
+        return RichDisplay(terminal.output, terminal.console(stderr=True))
+    return Display(terminal.output)

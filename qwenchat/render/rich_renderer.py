@@ -77,7 +77,8 @@ class RichRenderer:
             if tail:
                 self._answer.feed(tail)
             self._answer.close(note)
-        if not (reply.tool_calls and outcome == "ok"):  # a tool round: the tool panels follow
+        # a tool round: the tool panels follow; nothing came back: the error says it all
+        if reply.arrived and not (reply.tool_calls and outcome == "ok"):
             self._console.print(Text(usage_line(reply, timing), style="dim"))
 
     def _wait_or_stop(self, event: Event) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat.core.errors import UsageError
+from qwenchat.render.pipes import guard_of, pipe_safe
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -28,14 +29,22 @@ class Terminal:
     stderr: TextIO
     rewraps: bool = True  # does the terminal rewrap its lines when the window narrows?
 
+    def __post_init__(self) -> None:
+        # the one pipe guard: a reader that went away ends the output quietly
+        object.__setattr__(self, "stdout", pipe_safe(self.stdout))
+        object.__setattr__(self, "stderr", pipe_safe(self.stderr))
+
     @classmethod
     def system(cls) -> Terminal:
-        from qwenchat.render.pipes import pipe_safe
-
         return cls(
-            stdin=sys.stdin, stdout=pipe_safe(sys.stdout), stderr=sys.stderr,
+            stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr,
             rewraps=rewraps_lines(os.environ),
         )  # fmt: skip
+
+    @property
+    def stdout_written(self) -> bool:
+        """Anything at all was written to stdout (`ask --json` prints one document)."""
+        return guard_of(self.stdout).written
 
     @property
     def stdin_is_tty(self) -> bool:
@@ -58,8 +67,7 @@ class Terminal:
         text = decode_input(data)
         warning = size_warning(len(data), len(text))
         if warning:
-            self.stderr.write(f"qwenchat: warning: {warning}\n")
-            self.stderr.flush()
+            self.output.notice(f"warning: {warning}")
         return text
 
     def read_piped_bytes(self) -> bytes | None:

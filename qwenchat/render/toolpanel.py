@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import textwrap
-from typing import TYPE_CHECKING, ClassVar, TextIO
+from typing import TYPE_CHECKING, ClassVar
 
 from qwenchat.core.conversation import ToolResult
 from qwenchat.core.reply import ToolCall
 from qwenchat.core.sanitize import sanitize
+from qwenchat.render.output import Output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -107,8 +108,8 @@ class RichToolView:
 class PlainToolView:
     """One line on stderr per call; a second only when it did not run or failed."""
 
-    def __init__(self, err: TextIO) -> None:
-        self._err = err
+    def __init__(self, output: Output) -> None:
+        self._output = output
 
     def call(self, call: ToolCall) -> None:
         arguments = _one_line(describe_arguments(call.arguments))  # whole: consent needs it
@@ -122,5 +123,4 @@ class PlainToolView:
         self._write(f"qwenchat: {text}")
 
     def _write(self, line: str) -> None:
-        self._err.write(line + "\n")
-        self._err.flush()
+        self._output.err(line + "\n")

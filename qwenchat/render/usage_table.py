@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from qwenchat.core.cost import money
-from qwenchat.store.usage import UsageRow
+from qwenchat.core.spend import UsageRow
 
 NONE = "—"
 HEADERS = ("turns", "input", "output", "cached", "cost")

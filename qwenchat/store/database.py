@@ -23,6 +23,7 @@ from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Cost
 from qwenchat.core.errors import UsageError
 from qwenchat.core.events import Usage
+from qwenchat.core.visible import escaped, hidden_character
 from qwenchat.store import attachment_rows
 from qwenchat.store.schema import MIGRATIONS as MIGRATIONS  # re-exported: the schema's old home
 from qwenchat.store.schema import SCHEMA_VERSION as SCHEMA_VERSION
@@ -305,6 +306,10 @@ class Store:
         return _record(rows[0]) if rows else None
 
     def check_name(self, name: str, *, owner: int | None = None) -> None:
+        if hidden_character(name) is not None:
+            raise UsageError(
+                f"a session name cannot hold control or invisible characters: {escaped(name)}"
+            )
         if not name.strip() or name.strip().removeprefix("#").isdigit():
             raise UsageError(f"a session name must contain a letter: {name!r}")
         if self.find_name(name) not in (None, owner):

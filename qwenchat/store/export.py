@@ -14,6 +14,7 @@ from typing import Any
 
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Turn
+from qwenchat.core.fences import close_fences
 from qwenchat.core.words import plural
 from qwenchat.store.database import Summary, TurnRecord
 
@@ -98,13 +99,14 @@ def markdown(summary: Summary, records: list[TurnRecord]) -> str:
         lines += ["", "**System:**", "", _quote(system)]
     for number, record in enumerate(records, 1):
         turn = record.turn
-        lines += ["", f"## {number}. You", "", turn.user, *_attached(turn)]
+        # a fence left open (an answer cut short) would make the rest of the file code
+        lines += ["", f"## {number}. You", "", close_fences(turn.user), *_attached(turn)]
         lines += ["", f"### {_status(record)}", ""]
         if turn.reasoning:
             # a literal </details> in the reasoning would close the block early
-            reasoning = turn.reasoning.replace("</details>", "&lt;/details>")
+            reasoning = close_fences(turn.reasoning.replace("</details>", "&lt;/details>"))
             lines += ["<details><summary>Reasoning</summary>", "", reasoning, "", "</details>", ""]
-        lines.append(turn.answer)
+        lines.append(close_fences(turn.answer))
     return "\n".join(lines) + "\n"
 
 

@@ -5,7 +5,7 @@ with its circumstances, and the history `ask -c` / `ask --session` continue.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import usage_cost
@@ -13,6 +13,7 @@ from qwenchat.core.redact import redact
 from qwenchat.core.settings import Settings
 from qwenchat.core.spend import estimated_usage, prompt_estimate
 from qwenchat.store.database import Store, StoreError, Summary, TurnRecord, db_path
+from qwenchat.store.usage import budget_line
 
 
 def open_store(settings: Settings, *, warn: Callable[[str], None] | None = None) -> Store:
@@ -45,10 +46,10 @@ def record_for(
     With the `history` it was asked after, a turn without usage gets an estimated cost.
     """
     guess = None
-    if turn.usage is None and history is not None:
+    if turn.usage is None and history is not None and turn.arrived:
         guess = estimated_usage(prompt_estimate(history, turn.user), turn.answer, turn.reasoning)
     cost = usage_cost(settings, turn.model or settings.model, turn.usage, turn.reasoning,
-                      cached=cached, estimate=guess)  # fmt: skip
+                      cached=cached, estimate=guess, arrived=turn.arrived)  # fmt: skip
     return TurnRecord(
         turn=turn,
         # a key expanded into the URL (`${DASHSCOPE_API_KEY}` in a path) never reaches the file
@@ -60,6 +61,35 @@ def record_for(
         cached=cached,
         cost=cost,
     )
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished turn with what it was asked after (`history`) and how it was asked."""
+
+    turn: Turn
+    history: Conversation
+    think: bool | None = None
+    request_key: str | None = None  # the answer cache's key for its (last) request
+    cached: bool = False  # answered from the cache
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where a turn was saved, and the monthly budget line when its cost crossed 80 % or 100 %."""
+
+    row: int
+    budget: str | None = None
+
+
+def save_turn(store: Store, conversation_id: int, finished: Finished, settings: Settings) -> Saved:
+    """Append `finished` to the conversation in one transaction; raises StoreError."""
+    record = record_for(
+        finished.turn, settings, system=finished.history.system, think=finished.think,
+        request_key=finished.request_key, cached=finished.cached, history=finished.history,
+    )  # fmt: skip
+    row = store.append(conversation_id, record)
+    return Saved(row, budget_line(store, settings, record.cost))
 
 
 def chosen(settings: Settings, name: str, stored: str | None) -> str | None:

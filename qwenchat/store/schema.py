@@ -11,6 +11,7 @@ from urllib.parse import quote
 from qwenchat.core.errors import QwenchatError
 from qwenchat.store.attachment_rows import ATTACHMENTS
 from qwenchat.store.costs_schema import COSTS
+from qwenchat.store.learned_schema import LEARNED
 
 # Each entry moves the schema from version i to i + 1 (PRAGMA user_version).
 MIGRATIONS: tuple[str, ...] = (
@@ -51,6 +52,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     COSTS,
     ATTACHMENTS,
+    LEARNED,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

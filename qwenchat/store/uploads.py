@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qwenchat.core.upload_ids import checked_file_id, is_file_id
 from qwenchat.store.database import Store, now, public_url
 
 
@@ -26,7 +27,8 @@ def find(store: Store, base_url: str, digest: str) -> str | None:
         " ORDER BY created DESC LIMIT 1",
         (public_url(base_url), digest),
     )
-    return str(rows[0]["file_id"]) if rows else None
+    found = rows[0]["file_id"] if rows else None
+    return found if is_file_id(found) else None  # a row that is not an id is uploaded again
 
 
 def remember(
@@ -39,6 +41,7 @@ def remember(
     size: int,
     conversation_id: int | None,
 ) -> None:
+    checked_file_id(file_id, "an upload")
     store.write(
         "INSERT OR REPLACE INTO uploaded_files"
         " (file_id, base_url, conversation_id, digest, name, size, created)"

@@ -8,11 +8,12 @@ Amounts in different currencies are never added together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Literal
 
 from qwenchat.core.cost import Cost, budget_notice
+from qwenchat.core.spend import UsageRow
 from qwenchat.store.database import Store, now
 
 if TYPE_CHECKING:
@@ -47,19 +48,6 @@ class BatchUsage:
     cost: float | None
     currency: str | None
     unpriced: int = 0
-
-
-@dataclass(frozen=True)
-class UsageRow:
-    """Totals for one group (or for everything)."""
-
-    key: str
-    turns: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cached_tokens: int = 0
-    unpriced: int = 0  # turns whose cost is unknown
-    costs: dict[str, float] = field(default_factory=dict)  # currency → amount
 
 
 def usage_report(

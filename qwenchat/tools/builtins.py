@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from qwenchat.core.confine import Policy
 from qwenchat.tools.calculator import calculator
-from qwenchat.tools.files import Guard, confine, list_directory, read_text_file
+from qwenchat.tools.files import confine, list_directory, read_text_file
 from qwenchat.tools.spec import Tool, ToolSet
 
 
@@ -36,9 +37,9 @@ def current_time(timezone: str | None = None) -> str:
     return f"{now.isoformat(timespec='seconds')} ({now:%A}, {zone})"
 
 
-def builtin_tools(root: Path, guard: Guard | None = None) -> ToolSet:
-    """The built-ins, with the file tools confined to `root` and kept from what `guard` keeps."""
-    guard = guard or Guard()
+def builtin_tools(root: Path | Policy) -> ToolSet:
+    """The built-ins, with the file tools held to the policy (or confined to a bare root)."""
+    policy = root if isinstance(root, Policy) else Policy(root)
 
     def read_file(path: str) -> str:
         """Read a UTF-8 text file inside the current directory (large files are cut short).
@@ -46,7 +47,7 @@ def builtin_tools(root: Path, guard: Guard | None = None) -> ToolSet:
         Args:
             path: A path relative to the current directory.
         """
-        return read_text_file(root, path, guard)
+        return read_text_file(policy, path)
 
     def list_dir(path: str = ".") -> str:
         """List a directory inside the current directory: sub-directories end with /.
@@ -54,11 +55,11 @@ def builtin_tools(root: Path, guard: Guard | None = None) -> ToolSet:
         Args:
             path: A path relative to the current directory; . for the directory itself.
         """
-        return list_directory(root, path, guard)
+        return list_directory(policy, path)
 
     def target(arguments: Mapping[str, Any]) -> str:
         """The resolved path a file tool would read: what the user is asked about."""
-        return str(confine(root, str(arguments.get("path") or ".")))
+        return str(confine(policy, str(arguments.get("path") or ".")))
 
     plain = tuple(Tool.from_function(f, builtin=True) for f in (current_time, calculator))
     files = tuple(

@@ -60,9 +60,11 @@ def subject(call: ToolCall, tool: Tool) -> str | None:
 
 
 class TerminalAsker:
-    """Asks on a terminal, one line per answer; an empty line or end of input means no."""
+    """Asks on a terminal, one line per answer; an empty line or end of input means no.
 
-    def __init__(self, read: TextIO, write: TextIO, *, attempts: int = 3) -> None:
+    The questions go to `write`, the output seam's stderr (which sanitises and flushes)."""
+
+    def __init__(self, read: TextIO, write: Callable[[str], None], *, attempts: int = 3) -> None:
         self._read = read
         self._write = write
         self._attempts = attempts
@@ -72,16 +74,15 @@ class TerminalAsker:
 
         on = f" on {sanitize(target)}" if target else ""
         for _ in range(self._attempts):
-            self._write.write(QUESTION.format(name=sanitize(call.name), on=on))
-            self._write.flush()
+            self._write(QUESTION.format(name=sanitize(call.name), on=on))
             line = self._read.readline()
             if not line:
-                self._write.write("\n")
+                self._write("\n")
                 return "no"
             answer = line.strip().lower()
             if not answer:
                 return "no"
             if answer in ANSWERS:
                 return ANSWERS[answer]
-            self._write.write("please answer y, n or a\n")
+            self._write("please answer y, n or a\n")
         return "no"

@@ -1,12 +1,11 @@
-"""Read-only file tools confined to one directory (the current directory when qwenchat started).
+"""Reading files on the model's behalf: the I/O half of the one confinement policy.
 
-Every path is resolved, symlinks included, and must stay inside the root: `..`, absolute
-paths and symlinks that lead out are refused. So is what may hold secrets, each with the
-reason in the result: `.env*` and `.envrc` files (any case) and a few credential files,
-anything inside a hidden directory (`.ssh`, `.aws`, `.config`…), qwenchat's own config and
-data directories, a file with more than one hard link (it could be a refused file under
-another name), and any file that contains the API key. Reads are capped; only UTF-8 text is
-returned. Names that are not UTF-8 are listed with their bytes escaped.
+`core/confine.py` holds the rules and the reasons; this module resolves a path (symlinks
+included), looks at the file with `stat` and reads it, asking the policy at each step. The
+file tools, batch attachments and every later path that reads a file someone else named go
+through `confined_path` and `read_confined`, so the same file is refused with the same reason
+wherever the name came from. Reads are capped; the file tools return only UTF-8 text, and
+names that are not UTF-8 are listed with their bytes escaped.
 """
 
 from __future__ import annotations
@@ -14,84 +13,94 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+from qwenchat.core.confine import Policy, Refused, key_refusal, nul_refusal, outside, place_refusal
 
 MAX_READ_BYTES = 64 * 1024
 MAX_ENTRIES = 500
-CREDENTIAL_FILES = frozenset({".netrc", ".pgpass", ".git-credentials", ".npmrc", ".pypirc"})
 
 
-@dataclass(frozen=True)
-class Guard:
-    """What the file tools refuse beyond the root: qwenchat's own directories and the key."""
-
-    private_dirs: tuple[Path, ...] = ()  # the config and data directories
-    secret: str | None = None  # a file containing this is never returned
-
-
-class FileToolError(ValueError):
+class FileToolError(Refused):
     """A path the file tools will not touch, or a file they cannot read as text."""
 
 
-def confine(root: Path, path: str) -> Path:
-    """`path` resolved under `root`, or FileToolError when it is missing or leads out."""
-    if "\x00" in path:
-        raise FileToolError("the path contains a NUL character")
-    base = root.resolve()
+def confine(
+    policy: Policy, path: str, error: type[Refused] = FileToolError, start: Path | None = None
+) -> Path:
+    """`path` resolved from `start` (the root when None), or `error` when missing or outside."""
+    if reason := nul_refusal(path):
+        raise error(reason)
+    base = policy.root.resolve()
     try:
-        target = (base / (path.strip() or ".")).resolve(strict=True)
+        target = ((start or base) / (path.strip() or ".")).resolve(strict=True)
     except FileNotFoundError:
-        raise FileToolError(f"no such file or directory: {path!r}") from None
+        raise error(f"no such file or directory: {path!r}") from None
     except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
-        raise FileToolError(f"cannot resolve {path!r}: {exc}") from None
+        raise error(f"cannot resolve {path!r}: {exc}") from None
     if target != base and not target.is_relative_to(base):
-        raise FileToolError(f"{path!r} is outside the working directory; only paths inside it")
+        raise error(f"{path!r} {outside(policy.root_name)}")
     return target
 
 
-def refusal(root: Path, target: Path, guard: Guard) -> str | None:
-    """Why the file tools will not touch `target` (resolved, inside `root`), or None."""
-    if any(target == d or target.is_relative_to(d) for d in _resolved(guard.private_dirs)):
-        return "it is qwenchat's own configuration or data (it may hold the key and history)"
-    parts = target.relative_to(root.resolve()).parts
-    folders = parts if target.is_dir() else parts[:-1]
-    hidden = next((p for p in folders if p.startswith(".")), None)
-    if hidden is not None:
-        return f"it is inside the hidden directory {hidden} (hidden directories often hold keys)"
-    name = target.name.lower()
-    if not target.is_dir() and (name.startswith(".env") or name in CREDENTIAL_FILES):
-        return "it is an environment file or a credentials file (it may hold keys)"
-    links = target.stat().st_nlink
-    if target.is_file() and links > 1:
-        return f"it has {links} hard links (another of its names could be a refused file)"
-    return None
+def refusal(policy: Policy, target: Path) -> str | None:
+    """Why the policy will not read `target` (resolved, inside the root), or None."""
+    private = any(target == d or target.is_relative_to(d) for d in _resolved(policy))
+    try:
+        info = target.stat()
+    except OSError as exc:
+        return f"it cannot be looked at ({exc.strerror or exc})"
+    is_dir = stat.S_ISDIR(info.st_mode)
+    relative = target.relative_to(policy.root.resolve())
+    return place_refusal(relative, is_dir, private, info.st_nlink, stat.S_ISREG(info.st_mode))
 
 
-def _resolved(paths: tuple[Path, ...]) -> list[Path]:
-    return [p.resolve() for p in paths]
+def _resolved(policy: Policy) -> list[Path]:
+    return [p.resolve() for p in policy.private_dirs]
 
 
-def _guarded(root: Path, path: str, guard: Guard) -> Path:
-    target = confine(root, path)
-    reason = refusal(root, target, guard)
+def confined_path(
+    policy: Policy, path: str, error: type[Refused] = FileToolError, start: Path | None = None
+) -> Path:
+    """The resolved path, once the policy has nothing against its place or its name."""
+    target = confine(policy, path, error, start)
+    reason = refusal(policy, target)
     if reason is not None:
-        raise FileToolError(f"{path!r} is not read: {reason}")
+        raise error(f"{path!r} is not read: {reason}")
     return target
 
 
-def read_text_file(root: Path, path: str, guard: Guard | None = None) -> str:
-    """The UTF-8 text of a file under `root`, cut at MAX_READ_BYTES with a note."""
-    guard = guard or Guard()
-    target = _guarded(root, path, guard)
+def read_confined(
+    policy: Policy,
+    path: str,
+    limit: int,
+    error: type[Refused] = FileToolError,
+    start: Path | None = None,
+) -> tuple[Path, bytes]:
+    """Up to `limit` + 1 bytes of a regular file the policy lets through (never one with the key).
+
+    A relative `path` is resolved from `start` (a batch input's folder), else from the root.
+    """
+    target = confined_path(policy, path, error, start)
     if not target.is_file():
-        raise FileToolError(f"{path!r} is not a regular file")
-    secret = (guard.secret or "").encode()
-    with target.open("rb") as handle:
-        data = handle.read(MAX_READ_BYTES + 1 + len(secret))
-    if secret and secret in data:
-        raise FileToolError(f"{path!r} is not read: it contains the API key")
-    data = data[: MAX_READ_BYTES + 1]
+        raise error(f"{path!r} is not a regular file")
+    margin = 2 * len(policy.secret or "") + 16  # an encoded key crossing the cap is still seen
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise error(f"{path!r}: {exc.strerror or 'cannot be read'}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise error(f"{path!r} is not a regular file")
+        data = handle.read(limit + 1 + margin)
+    if reason := key_refusal(data, policy.secret):
+        raise error(f"{path!r} is not read: {reason}")
+    return target, data[: limit + 1]
+
+
+def read_text_file(policy: Policy, path: str) -> str:
+    """The UTF-8 text of a file under the policy's root, cut at MAX_READ_BYTES with a note."""
+    target, data = read_confined(policy, path, MAX_READ_BYTES)
     truncated = len(data) > MAX_READ_BYTES
     data = data[:MAX_READ_BYTES]
     if b"\x00" in data:
@@ -106,9 +115,9 @@ def read_text_file(root: Path, path: str, guard: Guard | None = None) -> str:
     return text
 
 
-def list_directory(root: Path, path: str, guard: Guard | None = None) -> str:
+def list_directory(policy: Policy, path: str) -> str:
     """One entry per line: `name/` for directories, `name@` for symlinks, else name and size."""
-    target = _guarded(root, path, guard or Guard())
+    target = confined_path(policy, path)
     if not target.is_dir():
         raise FileToolError(f"{path!r} is not a directory")
     entries = sorted(target.iterdir(), key=lambda p: p.name)

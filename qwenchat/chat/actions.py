@@ -126,6 +126,13 @@ class Attach:
     spec: str
 
 
+@dataclass(frozen=True)
+class Mcp:
+    """`/mcp ARGUMENT`: servers listed, turned on or off, a prompt used (chat.mcp_commands)."""
+
+    argument: str
+
+
 StoreAction = Sessions | Resume | Rename | Fork
 Action = (
     Say
@@ -140,4 +147,5 @@ Action = (
     | Compress
     | SwitchProfile
     | Attach
+    | Mcp
 )

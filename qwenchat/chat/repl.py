@@ -103,7 +103,8 @@ def _session(settings: Settings, terminal: Terminal, start: ChatStart) -> ChatSe
     """The chat's session; consent is asked on the terminal the chat reads from."""
     source = start.tty or terminal.stdin
     ask_on = (source, terminal.output.err) if source is not None else None
-    return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
+    tools = ChatTools(settings, start.tools, ask_on=ask_on, notice=terminal.output.notice)
+    return ChatSession(settings, tools, start.reload)
 
 
 # Commands that leave this conversation for another: consent given in it does not carry over.
@@ -202,6 +203,8 @@ class Repl:
                 self._switch_profile(name)
             case commands.Attach(spec):
                 self._attach(spec)
+            case commands.Mcp(argument):
+                self._mcp(argument)
             case commands.ListModels():
                 names = self.session.model_names()
                 self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
@@ -249,9 +252,23 @@ class Repl:
         )
         return self.session.conduct(state, question, self.keeper, front).result
 
+    def _mcp(self, argument: str) -> None:
+        from qwenchat.chat.mcp_commands import carry_out
+
+        try:
+            done = carry_out(self.session.tools, self.state, argument)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.state = done.state
+        if done.told:
+            self.say(done.told)
+        if done.send is not None:
+            self.send(done.send, show=True)
+
     def _attach(self, spec: str) -> None:
         try:
-            self.state, told = attach_commands.load_pending(self.state, spec)
+            self.state, told = attach_commands.load_pending(self.state, spec, self.session.tools)
         except QwenchatError as exc:
             self.error(exc)
             return

@@ -21,7 +21,7 @@ from qwenchat.mcp.bridge import (
     plain,
     result_text,
 )
-from qwenchat.mcp.config import ServerConfig, chosen
+from qwenchat.mcp.config import ServerConfig, chosen, configured
 from qwenchat.mcp.runtime import Connection, McpError, runtime
 from qwenchat.tools.spec import Tool, ToolSet
 
@@ -45,6 +45,22 @@ class McpServers:
         self.configs = {c.name: c for c in chosen(settings, names)}
         self.enabled = set(self.configs)
         self.runtime = runtime(settings.data_dir / "mcp")
+        self._settings = settings
+
+    def turn_on(self, name: str) -> None:
+        """Offer this configured server's tools from the next turn on."""
+        if name not in self.configs:
+            self.configs[name] = chosen(self._settings, [name])[0]
+        self.enabled.add(name)
+
+    def turn_off(self, name: str) -> None:
+        """Stop offering the server's tools, and stop the server."""
+        self.enabled.discard(name)
+        self.stop(name)
+
+    def known(self) -> list[str]:
+        """Every configured server's name, those in use first."""
+        return [*self.configs, *(n for n in configured(self._settings) if n not in self.configs)]
 
     def connection(self, name: str) -> Connection:
         return self.runtime.connect(self.configs[name])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -303,3 +304,52 @@ def test_interrupting_a_call_leaves_no_server_running(cli: Cli, tmp_path: Path, 
     assert process.returncode == (130 if how == signal.SIGINT else 128 + signal.SIGTERM)
     assert b"Traceback" not in stderr
     assert not alive(pid)
+
+
+def test_tool_names_are_ones_dashscope_accepts() -> None:
+    from qwenchat.mcp.names import MAX_NAME, RESERVED, tool_name
+
+    pattern = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+    assert tool_name("time", "get_current_time") == "time__get_current_time"
+    odd = tool_name("fs", "read file.v2/ü")
+    assert pattern.match(odd)
+    assert odd.startswith("fs__read_file_v2__")
+    long = tool_name("server", "t" * 100)
+    assert pattern.match(long)
+    assert len(long) == MAX_NAME
+    assert long != tool_name("server", "t" * 99)
+    taken = tool_name("a", "b", taken=["a__b"])
+    assert taken != "a__b"
+    assert taken.startswith("a__b_")
+    names = [tool_name(s, t) for s in ("web", "search", "x") for t in ("search", "", "_search")]
+    assert all("__" in n and n not in RESERVED and pattern.match(n) for n in names)
+    assert len(set(names)) == len(names)
+
+
+def test_without_the_sdk_the_error_says_how_to_install_it(cli: Cli, tmp_path: Path) -> None:
+    shadow = tmp_path / "no_sdk" / "mcp"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError('No module named mcp')\n")
+    write_config(cli, stdio_server("t"))
+    env = cli.env(PYTHONPATH=f"{shadow.parent}{os.pathsep}{ROOT}")
+    result = cli.subprocess("ask", "--mcp", "t", "hi", env=env)
+    assert_clean_failure(result, 1)
+    assert "MCP support is not installed" in result.stderr
+    assert "pip install 'qwenchat[mcp]'" in result.stderr
+    assert cli.subprocess("ask", "hi", env=env).exit_code == 0  # without --mcp: unchanged
+
+
+def test_plain_runs_never_import_the_sdk(cli: Cli) -> None:
+    write_config(cli, stdio_server("t"))
+    code = (
+        "import sys\nfrom qwenchat.cli.app import main\n"
+        "sys.argv = ['qwenchat', 'ask', 'hi']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('mcp', 'mcp_types', 'jsonschema') if m in sys.modules),"
+        " file=sys.stderr)\n"
+    )
+    cli.server.enqueue(Reply(answer="Hi."))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=cli.env(), check=False
+    )
+    assert done.stderr.splitlines()[-1] == "[]", done.stderr

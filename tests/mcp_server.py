@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "plain"
 server = MCPServer("qwenchat-test")
@@ -36,6 +36,12 @@ def echo(text: str, times: int = 1) -> str:
 def environment() -> str:
     """The server's own environment variables, as JSON."""
     return json.dumps(dict(os.environ), sort_keys=True)
+
+
+def authorization(ctx: Context) -> str:
+    """The Authorization header this call came with (Streamable HTTP)."""
+    headers = ctx.headers or {}
+    return str(headers.get("authorization", "none"))
 
 
 def wait(seconds: float) -> str:
@@ -64,6 +70,8 @@ def description() -> str:
 
 server.add_tool(echo, description=None if MODE != "changing" else description())
 server.add_tool(environment)
+if "--http" in sys.argv:
+    server.add_tool(authorization)
 server.add_tool(wait)
 server.add_tool(crash)
 server.add_tool(big)

@@ -129,12 +129,17 @@ def test_a_streamable_http_server_with_a_header_from_the_environment(
         f'[mcp.web]\nurl = "{http_server}"\n'
         'headers = {Authorization = "Bearer ${WEB_TOKEN}"}\n',
     )
-    cli.server.enqueue(call("web__echo", {"text": "ping", "times": 3}), Reply(answer="Pong."))
+    cli.server.enqueue(
+        call("web__echo", {"text": "ping", "times": 3}),
+        call("web__authorization", {}, "c2"),
+        Reply(answer="Pong."),
+    )
     result = cli.subprocess(
         "ask", "--mcp", "web", "--yes-tools", "echo", env=cli.env(WEB_TOKEN="tok-123")
     )
     assert result.exit_code == 0, result.stderr
     assert tool_messages(cli, 1)[0]["content"] == "ping ping ping"
+    assert tool_messages(cli, 2)[1]["content"] == "Bearer tok-123"  # ${WEB_TOKEN} expanded
     # an unset variable in a header is a configuration error, before anything is sent
     missing = cli.subprocess("ask", "--mcp", "web", "echo")
     assert_clean_failure(missing, 2)

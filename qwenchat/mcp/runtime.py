@@ -16,9 +16,9 @@ import concurrent.futures
 import signal
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from qwenchat.core.errors import QwenchatError
 from qwenchat.mcp.config import ServerConfig
@@ -50,7 +50,6 @@ class Connection:
     state: str = "stopped"
     stop: asyncio.Event | None = None
     holder: concurrent.futures.Future[None] | None = None
-    log: IO[str] | None = field(default=None, repr=False)
 
     @property
     def running(self) -> bool:

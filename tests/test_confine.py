@@ -172,10 +172,25 @@ def test_the_attach_root_still_refuses_qwenchats_own_files(cli: Cli) -> None:
     assert "is outside the input file's folder" in outside
 
 
-@pytest.mark.parametrize("path", ["/etc/passwd", "~/.ssh/id_ed25519", "../../../../etc/hostname"])
+@pytest.mark.parametrize("path", ["/etc/passwd", "../../../../etc/hostname", "/no/such/file"])
 def test_batch_attachments_outside_are_refused_before_anything_is_sent(cli: Cli, path: str) -> None:
     said = _batch_read(cli, path)
-    assert "is outside" in said or "no such file" in said
+    assert "is outside" in said  # whether it exists out there is not told
+    assert "no such file" not in said
+
+
+def test_a_tilde_is_not_the_home_directory(cli: Cli) -> None:
+    _plant(cli.home, ".ssh/id_ed25519")
+    said = _batch_read(cli, "~/.ssh/id_ed25519")  # a folder named ~ inside the input's folder
+    assert "no such file or directory: '~/.ssh/id_ed25519'" in said
+
+
+def test_the_file_tools_do_not_tell_whether_a_file_outside_exists(hostile: Cli) -> None:
+    _plant(hostile.home, "exists.txt")
+    there = _tool_read(hostile, "../exists.txt")
+    missing = _tool_read(hostile, "../missing.txt")
+    assert "is outside the working directory" in there
+    assert there.replace("exists", "X") == missing.replace("missing", "X")
 
 
 def test_a_remote_batch_refuses_the_same_and_uploads_nothing(cli: Cli) -> None:

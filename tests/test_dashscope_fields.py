@@ -180,3 +180,13 @@ def test_without_preserve_thinking_earlier_reasoning_stays_home(cli: Cli) -> Non
     body = cli.server.chat_requests[1].body
     assert "preserve_thinking" not in body
     assert "reasoning_content" not in json.dumps(body["messages"])
+
+
+def test_a_batch_lines_max_tokens_is_max_completion_tokens_on_dashscope(cli: Cli) -> None:
+    path = cli.home / "work" / "in.jsonl"
+    path.write_text('{"id": "a", "prompt": "hi", "max_tokens": 5}\n', encoding="utf-8")
+    result = cli("batch", str(path), "-m", "qwen-turbo", env=via_proxy(cli))
+    assert result.exit_code == 0, result.stderr
+    body = cli.server.chat_requests[0].body
+    assert body["max_completion_tokens"] == 5
+    assert "max_tokens" not in body

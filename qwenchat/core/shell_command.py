@@ -16,13 +16,13 @@ import shlex
 import unicodedata
 from dataclasses import dataclass
 
+from qwenchat.core.visible import escape_hidden, first_hidden
+
 MAX_CHARS = 2_000  # a command longer than this is not read before it is approved
 MAX_BLANKS = 16  # a run of spaces this long can push part of a command out of sight
 SPARE_ROWS = 6  # rows the offer itself takes besides the command (rules, question, context)
 
-# Characters that are invisible or reorder the text around them: what the screen shows would
-# not be what the shell reads.
-_INVISIBLE = frozenset("\u2028\u2029\u115f\u1160\u3164\uffa0")
+SHOWN = "\t\n"  # the only characters below U+0020 a command may hold: they show as what they are
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _MARKDOWN_LINE = re.compile(r"^\s*(#{1,6}\s|[-*+]\s+\S|>\s|\d+\.\s+[A-Za-z])")
 _HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")
@@ -54,7 +54,7 @@ def vet(answer: str, *, columns: int = 80, rows: int = 24) -> Offer | Refusal:
     text = answer.strip(" \t\n")
     if not text:
         return Refusal("the reply is empty", "")
-    hidden = _first_hidden(text)
+    hidden = first_hidden(text, keep=SHOWN)
     if hidden is not None:
         index, char = hidden
         return Refusal(
@@ -69,31 +69,8 @@ def vet(answer: str, *, columns: int = 80, rows: int = 24) -> Offer | Refusal:
 
 def escaped(text: str) -> str:
     """`text` with every character the screen would not show as itself written as `\\x1b`,
-    `\\u202e`: nothing of it can act on the terminal."""
-    return "".join(_escape(char) if _is_hidden(char) else char for char in text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def _is_hidden(char: str) -> bool:
-    if char == "\t" or char == "\n":
-        return False
-    code = ord(char)
-    if code < 0x20 or 0x7F <= code <= 0x9F:
-        return True
-    return char in _INVISIBLE or unicodedata.category(char) in ("Cf", "Cs", "Co", "Cn")
-
-
-def _first_hidden(text: str) -> tuple[int, str] | None:
-    for index, char in enumerate(text):
-        if _is_hidden(char):
-            return index, char
-    return None
+    `\\u202e` (tabs and newlines kept): nothing of it can act on the terminal."""
+    return escape_hidden(text, keep=SHOWN)
 
 
 def _name(char: str) -> str:

@@ -18,21 +18,32 @@ HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 
-def _hidden(char: str) -> bool:
-    return unicodedata.category(char) in HIDDEN_CATEGORIES or char in FILLERS
+def _hidden(char: str, keep: str = "") -> bool:
+    return char not in keep and (unicodedata.category(char) in HIDDEN_CATEGORIES or char in FILLERS)
 
 
 def hidden_character(text: str) -> str | None:
     """The first character of `text` that does not show as itself on one line, or None."""
-    return next((c for c in text if _hidden(c)), None)
+    found = first_hidden(text)
+    return found[1] if found else None
+
+
+def first_hidden(text: str, keep: str = "") -> tuple[int, str] | None:
+    """Where the first hidden character of `text` is (those in `keep` allowed), and which."""
+    return next(((i, c) for i, c in enumerate(text) if _hidden(c, keep)), None)
 
 
 def escaped(value: object, limit: int = 80) -> str:
     """A value as one printable line: hidden characters escaped, cut at `limit` characters."""
-    text = value if isinstance(value, str) else repr(value)
-    if hidden_character(text) is not None:
-        text = "".join(_escape(c) if _hidden(c) else c for c in text)
+    text = escape_hidden(value if isinstance(value, str) else repr(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_hidden(text: str, keep: str = "") -> str:
+    """`text` whole, each hidden character (but those in `keep`) escaped: `\\x1b`, `\\u202e`."""
+    if first_hidden(text, keep) is None:
+        return text
+    return "".join(_escape(c) if _hidden(c, keep) else c for c in text)
 
 
 def _escape(char: str) -> str:

@@ -32,14 +32,17 @@ def confine(
     if reason := nul_refusal(path):
         raise error(reason)
     base = policy.root.resolve()
+    named = (start or base) / (path.strip() or ".")
     try:
-        target = ((start or base) / (path.strip() or ".")).resolve(strict=True)
+        # Outside is said before missing: whether a file exists out there is not told.
+        target = named.resolve(strict=False)
+        if target != base and not target.is_relative_to(base):
+            raise error(f"{path!r} {outside(policy.root_name)}")
+        target = named.resolve(strict=True)
     except FileNotFoundError:
         raise error(f"no such file or directory: {path!r}") from None
     except (OSError, RuntimeError) as exc:  # a symlink loop, a permission problem
         raise error(f"cannot resolve {path!r}: {exc}") from None
-    if target != base and not target.is_relative_to(base):
-        raise error(f"{path!r} {outside(policy.root_name)}")
     return target
 
 

@@ -5,7 +5,7 @@ Prints:
   dimensions read, SHA-256, base64 data URL, the JSON the SDK sends), median of 5 (target:
   under 100 ms);
 * the same for the whole `qwenchat ask -a big.png` path (settings, store, answer-cache key,
-  context budget, the SDK sending it): the main thread's CPU clock, read by the loopback test
+  context fit, the SDK sending it): the main thread's CPU clock, read by the loopback test
   server (running in another thread) when the request arrives;
 * with tracemalloc, the peak while `qwenchat ask -a big.png` runs against the loopback test
   server, and what is still allocated after it returned (target: no copy of the image left,

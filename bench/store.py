@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qwenchat.core import context_budget as budget
+from qwenchat.core import context_fit as context
 from qwenchat.core.conversation import Turn
 from qwenchat.core.events import Usage
 from qwenchat.store.database import Store, TurnRecord
@@ -53,7 +53,7 @@ def main() -> None:
             store.append(long, record(number))
         conversation = store.conversation(long)
         messages = conversation.to_wire("next")
-        ratio = budget.calibration(conversation)
+        ratio = context.calibration(conversation)
         figures = [
             ("commit one turn", median_ms(lambda: store.append(long, record(0)), 50)),
             ("open the store", median_ms(lambda: Store(path).close(), 20)),
@@ -64,7 +64,7 @@ def main() -> None:
             ),
             (
                 f"fit {len(messages)} messages to 8k",
-                median_ms(lambda: budget.fit(messages, limit=8000, ratio=ratio), 10),
+                median_ms(lambda: context.fit(messages, limit=8000, ratio=ratio), 10),
             ),
         ]
         for label, ms in figures:

@@ -1,8 +1,14 @@
-"""Shared fixtures: the loopback DashScope server and a clean, isolated environment."""
+"""Shared fixtures: the loopback DashScope server and a clean, isolated environment.
+
+The tests sit in three lanes, each a folder and a marker of the same name (`pytest tests/unit`
+or `pytest -m unit`): `unit` (pure and in-process: no server, no CLI), `app` (the CLI run
+in-process against the loopback server), `terminal` (a pseudo-terminal or a subprocess).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -20,9 +26,27 @@ from tests.tty import Tty
 TEST_KEY = "sk-test-qwenchat-fixture-1a2b"
 ROOT = Path(__file__).resolve().parent.parent
 
+# A parent that ignores SIGINT (`nohup`, `trap "" INT`, a job started with `&` by a shell
+# without job control) passes that on to every process it starts, and a chat whose Ctrl-C is
+# ignored cannot be tested. The suite takes SIGINT back: a signal with a handler is reset to its
+# default in every child (exec does that), so each qwenchat it starts can be interrupted.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # Variables that would leak the developer's own configuration into a test.
 _SCRUBBED_PREFIXES = ("DASHSCOPE_", "OPENAI_", "QWENCHAT_", "XDG_")
 _SCRUBBED = {"MODEL_NAME", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"}
+
+
+LANES = ("unit", "app", "terminal")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test is marked with its lane, the folder it sits in."""
+    for item in items:
+        lane = item.path.parent.name
+        if lane in LANES:
+            item.add_marker(lane)
 
 
 @pytest.fixture
@@ -45,6 +69,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work.mkdir()
     monkeypatch.chdir(work)
     return tmp_path
+
+
+def write_config(home: Path, text: str) -> Path:
+    """Write the user's config file (`config.toml`) under `home`, the test's isolated home."""
+    path = home / "config" / "qwenchat" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:

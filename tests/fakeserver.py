@@ -70,6 +70,8 @@ class Reply:
     done: bool = True  # send ``data: [DONE]``
     reasoning_field: str = "reasoning_content"
     cut_after: int | None = None  # close after that many reasoning/content/tool chunks
+    stall_after: int | None = None  # one silence of `stall` s after that many frames (role first)
+    stall: float = 0.0
     tool_calls: list[dict[str, Any]] | None = None  # {"id"?, "function": {"name", "arguments"}}
     model: str | None = None  # None: the request's model
 
@@ -310,12 +312,11 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(response, Reply):
             if isinstance(body, dict) and body.get("stream"):
                 frames, complete = stream_frames(response, body)
-                self._stream(
-                    [f.encode() for f in frames],
-                    response.delay,
-                    response.first_delay,
-                    complete=complete,
-                )
+                raw, delay = [f.encode() for f in frames], response.delay
+                if response.stall_after is not None:  # two groups, the silence between them
+                    cut = response.stall_after
+                    raw, delay = [b"".join(raw[:cut]), b"".join(raw[cut:])], response.stall
+                self._stream(raw, delay, response.first_delay, complete=complete)
             else:
                 if response.first_delay > 0 and self.fake._stopping.wait(response.first_delay):
                     return

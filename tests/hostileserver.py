@@ -30,6 +30,13 @@ gets that scenario's scripted answer; any other model gets the fake server's usu
 ``echo-key``
     An error status whose request id and message quote the request's API key (whole and a
     20-character prefix).
+``finish-surrogate``
+    An answer whose ``finish_reason`` is a lone surrogate (``"\\ud800"``).
+``redirect``
+    A 307 to ``/redirected/…``, where the stream is answered.
+``not-sse:TYPE``
+    A 200 whose body is not an event stream, with that content type (``none``: no type at all;
+    ``binary``: bytes that are not UTF-8).
 ``call-escape``
     One tool call whose name is full of control sequences (``ESCAPES``).
 
@@ -54,6 +61,7 @@ from tests.fakeserver import (
     Reply,
     Response,
     chunk_frame,
+    stream_frames,
 )
 
 NEST_DEPTH = 100_000
@@ -148,6 +156,35 @@ def _echo_key(rest: str, body: Any) -> Response:
     return Error(0, "")  # replaced by HostileServer, which knows the key
 
 
+def _finish_surrogate(rest: str, body: Any) -> Response:
+    finish = '{"choices":[{"index":0,"delta":{"content":""},"finish_reason":"\\ud800"}]}'
+    kept = chunk_frame({"role": "assistant", "content": "kept"})
+    return Frames([kept, f"data: {finish}\n\n", DONE_FRAME])
+
+
+REDIRECTED = "/redirected/v1/chat/completions"
+
+
+def _redirect(rest: str, body: Any) -> Response:
+    return Error(307, "moved", headers={"Location": REDIRECTED})
+
+
+def _redirected(
+    method: str, path: str, raw: bytes, headers: dict[str, str]
+) -> tuple[int, str, bytes] | None:
+    """Where ``redirect`` sends the request: a short streamed answer."""
+    if not path.startswith(REDIRECTED):
+        return None
+    frames = stream_frames(Reply(answer="moved here"), {"stream": True})[0]
+    return 200, "text/event-stream", "".join(frames).encode()
+
+
+def _not_sse(rest: str, body: Any) -> Response:
+    if rest == "binary":
+        return Raw(body=b"\xff\xfe\x00binary\x1b[31m", content_type="application/octet-stream")
+    return Raw(body=b"plain words, no events", content_type="" if rest == "none" else rest)
+
+
 SCENARIOS: dict[str, Callable[[str, Any], Response]] = {
     "call": _call_scenario,
     "flood": _flood_scenario,
@@ -159,6 +196,9 @@ SCENARIOS: dict[str, Callable[[str, Any], Response]] = {
     "huge-usage": _huge_usage,
     "huge-index": _huge_index,
     "echo-key": _echo_key,
+    "finish-surrogate": _finish_surrogate,
+    "redirect": _redirect,
+    "not-sse": _not_sse,
     "call-escape": _call_escape,
 }
 
@@ -172,6 +212,10 @@ def scenario_for(model: str, body: Any) -> Response | None:
 
 class HostileServer(FakeServer):
     """The fake server, answering scenario model names with their attack."""
+
+    def __init__(self, *, api_key: str | None = None, port: int = 0) -> None:
+        super().__init__(api_key=api_key, port=port)
+        self.routes.append(_redirected)
 
     def _next_response(self, body: Any) -> Response:
         model = body.get("model") if isinstance(body, dict) else None

@@ -16,9 +16,19 @@ CTRL_D = "\x04"
 CTRL_J = "\n"
 
 
+PROMPT = "›"  # the chat's prompt; the screen's lines are right-trimmed, its trailing space gone
+
+
 def paste(text: str) -> str:
     """The bytes a terminal sends for a bracketed paste."""
     return f"\x1b[200~{text}\x1b[201~"
+
+
+def say(tty: Tty, text: str, *, keys: str = ENTER) -> None:
+    """Type a message in the chat, send it, and wait for the next prompt."""
+    before = tty.text().count(PROMPT)
+    tty.send(text + keys)
+    tty.wait_for(PROMPT, after=before)
 
 
 class Tty:

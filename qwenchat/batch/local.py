@@ -1,4 +1,4 @@
-"""The local engine: a bounded pool of workers sending the batch's requests from this machine.
+"""The local route: a bounded pool of workers sending the batch's requests from this machine.
 
 Workers are daemon threads sharing one `ChatClient`; each folds its reply's events (through the
 turn engine's `model_events`, so thinking sent inline is split out as for `ask`) with

@@ -1,6 +1,6 @@
 """What a batch run cost: a sink wrapper that prices each finished record and keeps the sums.
 
-The local engine sends ordinary requests (real-time prices); the Batch service charges half
+The local route sends ordinary requests (real-time prices); the Batch service charges half
 (`remote`). Each record is priced on its own (its own tier) for the model that answered it, and
 the run is saved in the conversation store as one row per model, which `qwenchat usage`
 includes. A remote batch is saved once: fetching its results again adds nothing. A store that
@@ -105,7 +105,7 @@ def budget_before(settings: Settings, jobs: Collection[Job], *, remote: bool) ->
     take this month's spend past 80 % or 100 % of `monthly_budget`."""
     if settings.monthly_budget is None:
         return None
-    from qwenchat.core.context_budget import estimate
+    from qwenchat.core.context_fit import estimate
     from qwenchat.store.database import StoreError
     from qwenchat.store.history import open_store
     from qwenchat.store.usage import month_spend, month_start

@@ -1,22 +1,24 @@
 """From items to request bodies (pure): the command's options, then each line's own.
 
 Bodies are built by `request.build_request` with the settings' catalogue, and a conversation
-line is trimmed to the model's context window by the same budget (`core.context_budget`), so a
+line is trimmed to the model's context window by the same fit (`core.context_fit`), so a
 batch follows the same rules as `ask`. For the Batch service the bodies are not streamed, which
 rules out thinking mode.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from qwenchat.batch.inputs import SHOWN_PROBLEMS, Item, invalid_lines
-from qwenchat.core import context_budget as budget
+from qwenchat.core import context_fit as context
 from qwenchat.core.attachments import Attachment, AttachmentError, check_for_model, user_content
-from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.errors import UsageError
+from qwenchat.core.model_info import ModelInfo
 from qwenchat.core.request import RequestOptions, build_request, validate
 
 
@@ -106,7 +108,21 @@ def _body(item: Item, defaults: Defaults, *, remote: bool) -> tuple[dict[str, An
     if remote:
         body.pop("stream", None)
         body.pop("stream_options", None)
+        _uploadable(item.id, body)
     return body, [*said, *plan.warnings]
+
+
+def _uploadable(item_id: str, body: Mapping[str, Any]) -> None:
+    """The Batch service's file is UTF-8: a lone surrogate (`"\\ud800"` in the input's JSON)
+    cannot go in it, so the line is refused before anything is uploaded."""
+    try:
+        json.dumps([item_id, body], ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        character = exc.object[exc.start : exc.start + 1].encode("unicode_escape").decode()
+        raise UsageError(
+            f"the text is not valid Unicode (a lone surrogate, {character}); the Batch service "
+            "takes UTF-8 only"
+        ) from None
 
 
 def _fitted(
@@ -117,13 +133,13 @@ def _fitted(
     max_tokens: int | None,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The messages trimmed to the model's window, and a warning when turns were left out."""
-    limit = budget.input_limit(budget.context_window(info, window), max_tokens)
-    fitted, dropped = budget.fit(messages, limit=limit)
+    limit = context.input_limit(context.context_window(info, window), max_tokens)
+    fitted, dropped = context.fit(messages, limit=limit)
     if not dropped:
         return messages, []
     return fitted, [
         f"line {item.line}: conversation too long for the context window "
-        f"({limit:,} input tokens): left out {budget.left_out(dropped)}"
+        f"({limit:,} input tokens): left out {context.left_out(dropped)}"
     ]
 
 
@@ -136,8 +152,8 @@ def _attached(
     attachments = tuple(defaults.load(spec) for spec in item.attachments)
     if any(a.kind == "document" for a in attachments):
         raise AttachmentError("a batch line cannot attach a document (Qwen-Long needs `ask`)")
-    window = budget.context_window(info, defaults.context_window)
-    check_for_model(attachments, model, info.vision, budget.input_limit(window, max_tokens))
+    window = context.context_window(info, defaults.context_window)
+    check_for_model(attachments, model, info.vision, context.input_limit(window, max_tokens))
     return user_content(item.prompt or "", attachments)
 
 

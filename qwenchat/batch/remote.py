@@ -3,7 +3,7 @@
 Input: one `{"custom_id", "method": "POST", "url": "/v1/chat/completions", "body"}` a line,
 checked against the service's limits before upload. Output and error files: one
 `{"custom_id", "response": {"status_code", "body"}, "error"}` a line, mapped back by
-`custom_id` to the same records the local engine writes.
+`custom_id` to the same records the local route writes.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""`qwenchat batch run`: read and check the input, skip finished ids, pick an engine, summarise.
+"""`qwenchat batch run`: read and check the input, skip finished ids, pick a route, summarise.
 
-Everything about the input is checked before the first request is sent. The local engine
+Everything about the input is checked before the first request is sent. The local route
 runs here; the Batch service flow lives in `submit`.
 """
 
@@ -16,8 +16,7 @@ from qwenchat.batch.plan import Defaults, plan_jobs
 from qwenchat.batch.source import InputSource, lazy_jobs, pending_items, scan
 from qwenchat.batch.stamp import check, fingerprint, remember
 from qwenchat.batch.work import BatchOptions as BatchOptions
-from qwenchat.batch.work import Engine as Engine
-from qwenchat.batch.work import Work, finish, make_sink
+from qwenchat.batch.work import Route, Work, finish, make_sink
 from qwenchat.core import errors
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.request import validate
@@ -26,7 +25,9 @@ from qwenchat.render.progress import Display, display_for
 from qwenchat.render.terminal import Terminal
 
 MAX_CONCURRENCY = 256
-REMOTE_FROM = 1000  # with --engine auto, this many pending requests go to the Batch service
+REMOTE_FROM = (
+    1000  # with neither --local nor --remote, this many pending requests go to the Batch service
+)
 
 
 def run_batch(settings: Settings, terminal: Terminal, options: BatchOptions) -> int:
@@ -61,7 +62,7 @@ def prepare(settings: Settings, terminal: Terminal, options: BatchOptions) -> tu
         check(options.output, stamp, overwrite=options.overwrite)
     previous = read_previous(options.output) if options.output else {}
     scanned = scan(source, options.fmt, previous)
-    remote = _remote(options.engine, len(scanned.pending), settings)
+    remote = _remote(options.route, len(scanned.pending), settings)
     if remote:
         _streamless(settings, options)
     defaults = Defaults(
@@ -159,9 +160,9 @@ def _streamless(settings: Settings, options: BatchOptions) -> None:
         )
 
 
-def _remote(engine: Engine, count: int, settings: Settings) -> bool:
-    if engine != "auto":
-        return engine == "remote"
+def _remote(route: Route, count: int, settings: Settings) -> bool:
+    if route != "auto":
+        return route == "remote"
     return count >= REMOTE_FROM and settings.is_dashscope
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from qwenchat.batch.outfile import open_private, rewritable
+from qwenchat.batch.outfile import WriteError, open_private, rewritable
 from qwenchat.core.errors import UsageError
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
@@ -69,9 +69,14 @@ def remember(output: Path, stamp: str) -> None:
     if str(output) == "-" or not rewritable(output):
         return
     side = stamp_path(output)
-    if _read(side) != stamp:
+    if _read(side) == stamp:
+        return
+    try:
         with open_private(side, os.O_TRUNC) as out:
             out.write(stamp + "\n")
+    except OSError as exc:  # a full disk, a file-size limit: nothing has been sent yet
+        side.unlink(missing_ok=True)
+        raise WriteError(f"cannot write {side}: {exc.strerror or exc}; nothing was sent") from None
 
 
 def _read(path: Path) -> str | None:

@@ -1,4 +1,4 @@
-"""What a batch run is asked to do and has to do, and how it ends: shared by the local engine
+"""What a batch run is asked to do and has to do, and how it ends: shared by the local route
 (`runner`) and the Batch service flow (`submit`)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from qwenchat.core.request import RequestOptions
 from qwenchat.render.progress import Display
 from qwenchat.render.terminal import Terminal
 
-Engine = Literal["auto", "local", "remote"]
+Route = Literal["auto", "local", "remote"]
 DEFAULT_CONCURRENCY = 8
 
 
@@ -29,7 +29,7 @@ class BatchOptions:
     output: Path | None
     request: RequestOptions
     fmt: Format = "auto"
-    engine: Engine = "auto"
+    route: Route = "auto"  # where the requests are sent from: here, the Batch service, or either
     concurrency: int = DEFAULT_CONCURRENCY
     wait: bool = True
     poll: float = 10.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
+from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import Role
 
 
@@ -18,13 +19,16 @@ class ChatState:
     conversation: Conversation
     model: str
     think: bool | None = None
-    session_id: int | None = None  # the stored conversation; None until its first turn is saved
+    conversation_id: int | None = (
+        None  # the stored conversation; None until its first turn is saved
+    )
     tools: bool = False
     profile: str | None = None
     profiles: tuple[str, ...] = ()
     pricing: Pricing | None = None  # the endpoint's prices, for /usage and the toolbar
     attached: tuple[Attachment, ...] = ()  # to go with the next message (/attach)
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
+    request: RequestOptions = field(default_factory=RequestOptions)  # the sampling flags given
     shell: bool = False  # the `shell` role: each answer offered to run (run/explain/cancel)
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from qwenchat.chat.actions import ChatState
 from qwenchat.chat.chat_tools import ChatTools
-from qwenchat.chat.slash import ChatState
 
 
 def load_pending(

@@ -15,8 +15,8 @@ from qwenchat.core.settings import Settings
 
 if TYPE_CHECKING:
     from qwenchat.mcp.servers import McpServers
+    from qwenchat.tools.assemble import AskOn, ToolOptions
     from qwenchat.tools.session import ToolSession
-    from qwenchat.tools.setup import AskOn, ToolOptions
     from qwenchat.tools.spec import ToolSet
 
 
@@ -46,7 +46,7 @@ class ChatTools:
     def toolset(self) -> ToolSet:
         """The tools; a bad --functions file fails here."""
         if self._toolset is None:
-            from qwenchat.tools.setup import ToolOptions, load_toolset
+            from qwenchat.tools.assemble import ToolOptions, load_toolset
 
             options = self._options or ToolOptions()
             self._toolset = load_toolset(self._settings, options, Path.cwd())
@@ -59,7 +59,7 @@ class ChatTools:
 
     def session(self) -> ToolSession:
         if self._session is None:
-            from qwenchat.tools.setup import ToolOptions, tool_session
+            from qwenchat.tools.assemble import ToolOptions, tool_session
 
             options = self._options or ToolOptions()
             self._session = tool_session(

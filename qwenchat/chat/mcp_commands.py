@@ -11,8 +11,8 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, replace
 
+from qwenchat.chat.actions import ChatState
 from qwenchat.chat.chat_tools import ChatTools
-from qwenchat.chat.slash import ChatState
 from qwenchat.core.attachments import Attachment, from_bytes
 from qwenchat.core.errors import UsageError
 

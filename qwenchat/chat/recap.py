@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from qwenchat.core.conversation import Turn
 from qwenchat.core.fences import close_fences, open_fence
-from qwenchat.core.words import plural
+from qwenchat.core.plural import plural
 from qwenchat.render.chat_view import PIECE_BREAK
 from qwenchat.render.mdblocks import split_blocks
 from qwenchat.store.database import Summary

@@ -11,37 +11,28 @@ import importlib
 import os
 import platform
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
-from qwenchat.chat import attach_commands
+from qwenchat.chat import actions, attach_commands
 from qwenchat.chat import slash as commands
+from qwenchat.chat.actions import ChatState, Copy, Edit, Quit, Say, Send, SwitchProfile
 from qwenchat.chat.chat_tools import ChatTools
 from qwenchat.chat.clipboard import copy_to_clipboard
 from qwenchat.chat.editor import edit_in_editor
-from qwenchat.chat.saved_chat import Keeper
+from qwenchat.chat.saved_chat import SavedChat
 from qwenchat.chat.session import ChatSession, Reload
 from qwenchat.chat.shell_turn import offer_in_chat
-from qwenchat.chat.slash import (
-    ChatState,
-    Copy,
-    Edit,
-    Quit,
-    Say,
-    Send,
-    ShowReasoning,
-    SwitchProfile,
-)
 from qwenchat.chat.typed import TypedAhead
 from qwenchat.core import spend
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.cost import Pricing
 from qwenchat.core.errors import InternalError, Interrupted, QwenchatError, UsageError
+from qwenchat.core.plural import plural
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.roles import available
 from qwenchat.core.settings import Settings
-from qwenchat.core.words import plural
 from qwenchat.render.chat_view import ChatFront, ChatView
 from qwenchat.render.terminal import Terminal
 from qwenchat.store.history import open_store
@@ -50,20 +41,20 @@ if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
 
     from qwenchat.engine.turn import TurnResult
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
 PROMPT = "› "
 
 
 @dataclass(frozen=True)
 class ChatStart:
-    """How a chat starts: thinking on or off, the conversation to resume, tools, piped text.
+    """How a chat starts: the request flags, the conversation to resume, tools, piped text.
 
     `tty` is the terminal to read from when stdin is a pipe; `reload` gives the settings for a
     profile, for /profile.
     """
 
-    think: bool | None = None
+    request: RequestOptions = field(default_factory=RequestOptions)  # --think, --temperature…
     continue_last: bool = False
     session: str | None = None
     tools: ToolOptions | None = None
@@ -78,7 +69,8 @@ def run_repl(settings: Settings, terminal: Terminal, start: ChatStart) -> None:
     _preload()
     wanted = start.tools is not None and start.tools.wanted
     state = ChatState(
-        Conversation(system=settings.system), settings.model, start.think, tools=wanted,
+        Conversation(system=settings.system), settings.model, start.request.think, tools=wanted,
+        request=start.request,
         profile=settings.profile, profiles=settings.profiles, pricing=Pricing.of(settings),
         roles=available(settings.role_tables, str(settings.config_path), os.environ,
                         platform.system()), shell=start.shell,
@@ -124,7 +116,7 @@ class Repl:
         self.terminal = terminal
         self.tty = tty
         self._prompt: PromptSession[str] | None = None
-        self.keeper = Keeper(None, session.settings, self.say)
+        self.saved = SavedChat(None, session.settings, self.say)
         self.typed = TypedAhead((tty or terminal.stdin) if terminal.stdout_is_tty else None)
 
     def open_store(self, *, continue_last: bool, session: str | None) -> str | None:
@@ -132,8 +124,8 @@ class Repl:
         say what was loaded)."""
         try:
             settings = self.session.settings
-            self.keeper = Keeper(open_store(settings, warn=self.say), settings, self.say)
-            self.state, told = self.keeper.start(
+            self.saved = SavedChat(open_store(settings, warn=self.say), settings, self.say)
+            self.state, told = self.saved.start(
                 self.state, continue_last=continue_last, session=session
             )
         except QwenchatError as exc:
@@ -181,34 +173,34 @@ class Repl:
                 return True
             case Say(text):
                 self.say(text)
-            case commands.Refuse(text):
+            case actions.Refuse(text):
                 self.error(UsageError(text))
             case Send(text):
                 self.send(text)
-            case ShowReasoning(text):
+            case actions.ShowReasoning(text):
                 self.view.reasoning(text)
             case Copy(text, note):
                 self.say(copy_to_clipboard(text, self.view.clipboard()) + note)
             case Edit():
                 self._edit()
-            case commands.Resume():
-                self.state, told = self.keeper.carry_out(self.state, action)
+            case actions.Resume():
+                self.state, told = self.saved.carry_out(self.state, action)
                 self.view.markdown(told)  # the recap: answers as Markdown
-            case commands.Sessions() | commands.Rename() | commands.Fork():
-                self.state, told = self.keeper.carry_out(self.state, action)
+            case actions.Sessions() | actions.Rename() | actions.Fork():
+                self.state, told = self.saved.carry_out(self.state, action)
                 self.say(told)
-            case commands.Compress(keep):
+            case actions.Compress(keep):
                 self._compress(keep)
             case SwitchProfile(name):
                 self._switch_profile(name)
-            case commands.Attach(spec):
+            case actions.Attach(spec):
                 self._attach(spec)
-            case commands.Mcp(argument):
+            case actions.Mcp(argument):
                 self._mcp(argument)
-            case commands.ListModels():
+            case actions.ListModels():
                 names = self.session.model_names()
                 self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
-        self.state = self.keeper.sync(self.state)
+        self.state = self.saved.sync(self.state)
         return False
 
     def send(self, text: str, *, show: bool = False, offer: bool = True) -> None:
@@ -230,7 +222,7 @@ class Repl:
         self.state = replace(
             self.state, conversation=self.state.conversation.with_turn(result.turn), attached=()
         )
-        self.state = self.keeper.sync(self.state)
+        self.state = self.saved.sync(self.state)
         if isinstance(result.error, InternalError):
             raise result.error  # saved first; the boundary reports the bug (exit 70)
         if isinstance(result.error, Interrupted):
@@ -245,12 +237,12 @@ class Repl:
 
         state = self.state
         question = Question(
-            state.conversation, text, RequestOptions(think=state.think), state.attached
+            state.conversation, text, replace(state.request, think=state.think), state.attached
         )
         front = ChatFront(
             self.view, self.session.settings.thinking_display, tools=state.tools, priced=True
         )
-        return self.session.conduct(state, question, self.keeper, front).result
+        return self.session.conduct(state, question, self.saved, front).result
 
     def _mcp(self, argument: str) -> None:
         from qwenchat.chat.mcp_commands import carry_out
@@ -282,7 +274,7 @@ class Repl:
         front = ChatFront(self.view, "hide", tools=False, priced=False)
         try:
             state = replace(self.state, tools=False)  # a summary is asked without tools
-            summary = self.session.conduct(state, question, self.keeper, front).result
+            summary = self.session.conduct(state, question, self.saved, front).result
             conversation = compressed(before, keep, summary)
         except KeyboardInterrupt:
             self.say("interrupted: nothing compressed")
@@ -346,7 +338,7 @@ class Repl:
 
     def _edit(self) -> None:
         with self.typed.as_found():  # the editor gets the terminal as the chat found it
-            edited = edit_in_editor(self.session.settings.editor)
+            edited = edit_in_editor(self.session.settings.editor, refused=self.error)
         if edited and edited.strip():
             self.send(edited.strip(), show=True)
         else:

@@ -1,7 +1,7 @@
-"""The chat's conversation in the store: `Keeper` mirrors it turn by turn, and the session
+"""The chat's conversation in the store: `SavedChat` mirrors it turn by turn, and the session
 commands (/sessions, /resume, /rename, /fork) run against it.
 
-`Keeper.sync` is called after every change to the chat's state. It compares the
+`SavedChat.sync` is called after every change to the chat's state. It compares the
 conversation's turns with the ones already saved (by identity): turns that went
 away (/undo, /retry, /compress) are marked inactive, new ones are appended, each
 in its own transaction, so what is on disk is what the user sees.
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from qwenchat.chat.recap import recap
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.errors import UsageError
+from qwenchat.core.plural import plural
 from qwenchat.core.settings import Settings
-from qwenchat.core.words import plural
 from qwenchat.store.database import Store, StoreError, Summary
 from qwenchat.store.history import Finished, chosen, save_turn
 from qwenchat.store.locks import Held, hold
 
 if TYPE_CHECKING:  # the chat's types, for annotations only
-    from qwenchat.chat.slash import ChatState, StoreAction
+    from qwenchat.chat.actions import ChatState, StoreAction
 
 SESSIONS_PAGE = 20
 
@@ -54,7 +54,7 @@ class _Saved:
     row: int
 
 
-class Keeper:
+class SavedChat:
     """Mirrors one chat's conversation into the store; a no-op without a store."""
 
     def __init__(self, store: Store | None, settings: Settings, warn: Callable[[str], None]):
@@ -70,8 +70,8 @@ class Keeper:
         """Write what changed since the last sync; the state knows its conversation id."""
         if self.store is None or self.store.read_only:  # the user was told when it opened
             return state
-        if state.session_id != self.conversation_id:  # /clear started a new conversation
-            self.conversation_id, self._saved, self.pending_name = state.session_id, [], None
+        if state.conversation_id != self.conversation_id:  # /clear started a new conversation
+            self.conversation_id, self._saved, self.pending_name = state.conversation_id, [], None
         turns = state.conversation.turns
         same = 0
         while same < min(len(turns), len(self._saved)) and turns[same] is self._saved[same].turn:
@@ -93,7 +93,7 @@ class Keeper:
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None
-        return replace(state, session_id=self.conversation_id)
+        return replace(state, conversation_id=self.conversation_id)
 
     def start(
         self, state: ChatState, *, continue_last: bool, session: str | None
@@ -115,7 +115,7 @@ class Keeper:
         if self.store is None:
             return state, "conversations are not being saved (the store could not be opened)"
         try:
-            from qwenchat.chat.slash import Fork, Rename, Resume, Sessions
+            from qwenchat.chat.actions import Fork, Rename, Resume, Sessions
 
             match action:
                 case Sessions(every):
@@ -162,7 +162,10 @@ class Keeper:
         self.conversation_id, self.pending_name = found.id, None
         self._saved = [_Saved(t, r.id) for t, r in zip(stored.turns, records, strict=True)]
         state = replace(
-            state, conversation=replace(stored, system=system), model=model, session_id=found.id
+            state,
+            conversation=replace(stored, system=system),
+            model=model,
+            conversation_id=found.id,
         )
         return state, recap(found, stored.turns)
 
@@ -188,5 +191,5 @@ class Keeper:
             _Saved(t, r.id) for t, r in zip(stored.turns, self.store.records(copy), strict=True)
         ]
         conversation = replace(stored, system=state.conversation.system)
-        state = replace(state, conversation=conversation, session_id=copy)
+        state = replace(state, conversation=conversation, conversation_id=copy)
         return state, f"forked #{parent} into #{copy}; you are now in #{copy}"

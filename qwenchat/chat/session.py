@@ -17,8 +17,8 @@ from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
 
 if TYPE_CHECKING:
-    from qwenchat.chat.saved_chat import Keeper
-    from qwenchat.chat.slash import ChatState
+    from qwenchat.chat.actions import ChatState
+    from qwenchat.chat.saved_chat import SavedChat
     from qwenchat.engine.turn import Question
     from qwenchat.engine.turn_engine import Answered, Front
     from qwenchat.net.client import ChatClient
@@ -60,13 +60,13 @@ class ChatSession:
         return merged_names(self.settings.catalogue, self._served)
 
     def conduct(
-        self, state: ChatState, question: Question, keeper: Keeper, front: Front
+        self, state: ChatState, question: Question, saved: SavedChat, front: Front
     ) -> Answered:
         """One turn of this chat through the engine, its documents kept with the conversation."""
         from qwenchat.engine.turn_engine import Means, conduct
 
         tools = self.tools.session() if state.tools else None
-        means = Means(self.client(), keeper.store, keeper.conversation_id, tools=tools)
+        means = Means(self.client(), saved.store, saved.conversation_id, tools=tools)
         return conduct(self.settings_for(state.model), question, means, front)
 
     def consent_scope(self, state: ChatState) -> Scope:

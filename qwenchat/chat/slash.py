@@ -11,65 +11,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from qwenchat.chat.actions import (
-    Action as Action,
-)
-from qwenchat.chat.actions import (
-    Attach as Attach,
-)
-from qwenchat.chat.actions import (  # the state and actions, also importable from here
-    ChatState as ChatState,
-)
-from qwenchat.chat.actions import (
-    Compress as Compress,
-)
-from qwenchat.chat.actions import (
-    Copy as Copy,
-)
-from qwenchat.chat.actions import (
-    Edit as Edit,
-)
-from qwenchat.chat.actions import (
-    Fork as Fork,
-)
-from qwenchat.chat.actions import (
-    ListModels as ListModels,
-)
-from qwenchat.chat.actions import (
-    Mcp as Mcp,
-)
-from qwenchat.chat.actions import (
-    Quit as Quit,
-)
-from qwenchat.chat.actions import (
-    Refuse as Refuse,
-)
-from qwenchat.chat.actions import (
-    Rename as Rename,
-)
-from qwenchat.chat.actions import (
-    Resume as Resume,
-)
-from qwenchat.chat.actions import (
-    Say as Say,
-)
-from qwenchat.chat.actions import (
-    Send as Send,
-)
-from qwenchat.chat.actions import (
-    Sessions as Sessions,
-)
-from qwenchat.chat.actions import (
-    ShowReasoning as ShowReasoning,
-)
-from qwenchat.chat.actions import (
-    StoreAction as StoreAction,
-)
-from qwenchat.chat.actions import (
-    SwitchProfile as SwitchProfile,
+    Action,
+    Attach,
+    ChatState,
+    Compress,
+    Copy,
+    Edit,
+    Fork,
+    ListModels,
+    Mcp,
+    Quit,
+    Refuse,
+    Rename,
+    Resume,
+    Say,
+    Send,
+    Sessions,
+    ShowReasoning,
+    SwitchProfile,
 )
 from qwenchat.core.attachments import Attachment
+from qwenchat.core.plural import plural
 from qwenchat.core.roles import SHELL
-from qwenchat.core.words import plural
 
 Handler = Callable[[ChatState, str], tuple[ChatState, Action]]
 
@@ -136,7 +99,7 @@ def _exit(state: ChatState, _: str) -> tuple[ChatState, Action]:
 
 @command("/clear", "/clear", "start a new conversation (keeps the system prompt)")
 def _clear(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    cleared = replace(state, conversation=state.conversation.cleared(), session_id=None)
+    cleared = replace(state, conversation=state.conversation.cleared(), conversation_id=None)
     return cleared, Say("new conversation")
 
 

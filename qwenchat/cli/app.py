@@ -10,8 +10,6 @@ need them, so `--version`, `--help` and `config` start fast.
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from qwenchat.cli import error_boundary as boundary
@@ -25,9 +23,10 @@ from qwenchat.cli.environment import debug_requests, environment
 from qwenchat.cli.files import files_app
 from qwenchat.cli.mcp import mcp_app
 from qwenchat.cli.models import models
-from qwenchat.cli.options import RootOptions, VersionOpt, forget_warnings
+from qwenchat.cli.options import RootOptions, VersionOpt
 from qwenchat.cli.roles import roles
 from qwenchat.cli.sessions import sessions_app
+from qwenchat.cli.settings_files import forget_warnings
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.cli.usage import usage as usage_command
 
@@ -76,4 +75,4 @@ app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 def main() -> None:
     """Console-script entry point."""
-    sys.exit(boundary.run(app))
+    boundary.leave(boundary.run(app))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import typer
@@ -13,17 +13,18 @@ from qwenchat.cli.error_boundary import reports_errors
 from qwenchat.cli.options import (
     completed,
     one_conversation,
-    settings_from,
+    request_options,
+    settings_flags,
     tool_options,
 )
 from qwenchat.cli.roles import with_role
+from qwenchat.cli.settings_files import settings_from
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.roles import SHELL
 from qwenchat.render.terminal import Terminal
 
 if TYPE_CHECKING:
     from qwenchat.cli.ask_flow import AskOptions
-    from qwenchat.core.request import RequestOptions
 
 
 @dataclass(frozen=True)
@@ -31,32 +32,24 @@ class AskFlags:
     """Everything `ask` takes, in the order `--help` shows it."""
 
     prompt: opt.PromptArg = None
-    model: opt.ModelOpt = None
+    sampling: opt.SamplingOptions = field(default_factory=opt.SamplingOptions)
     attach: opt.AttachOpt = None
-    system: opt.SystemOpt = None
-    think: opt.ThinkOpt = None
     thinking: opt.ThinkingOpt = None
     hide_thinking: opt.HideThinkingOpt = False
-    temperature: opt.TemperatureOpt = None
-    top_p: opt.TopPOpt = None
-    max_tokens: opt.MaxTokensOpt = None
-    seed: opt.SeedOpt = None
     stop: opt.StopOpt = None
     presence_penalty: opt.PresencePenaltyOpt = None
     thinking_budget: opt.ThinkingBudgetOpt = None
-    choices: opt.ChoicesOpt = None
+    n: opt.ChoicesOpt = None
     json_mode: opt.JsonModeOpt = False
     search: opt.SearchOpt = False
     no_stream: opt.NoStreamOpt = False
-    json_output: opt.JsonOutputOpt = False
+    json_output: opt.JsonOpt = False
     plain: opt.PlainOpt = False
     extract: opt.ExtractOpt = False
     panels: opt.PanelsOpt = None
-    region: opt.RegionOpt = None
-    base_url: opt.BaseUrlOpt = None
-    timeout: opt.TimeoutOpt = None
+    endpoint: opt.EndpointOptions = field(default_factory=opt.EndpointOptions)
     max_time: opt.MaxTimeOpt = None
-    continue_: opt.AddTurnOpt = False
+    continue_: opt.ContinueOpt = False
     session: opt.SessionOpt = None
     cache: opt.CacheOpt = False
     cache_thinking: opt.CacheThinkingOpt = False
@@ -66,8 +59,6 @@ class AskFlags:
     mcp: opt.McpOpt = None
     yes_tools: opt.YesToolsOpt = False
     tool_rounds: opt.ToolRoundsOpt = None
-    profile: opt.ProfileOpt = None
-    api_key: opt.ApiKeyOpt = None
     role: opt.RoleOpt = None
 
 
@@ -96,14 +87,11 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
     from qwenchat.cli.ask_flow import run_ask
 
     one_conversation(flags.continue_, flags.session)
-    settings = settings_from(
-        model=flags.model, system=flags.system,
-        thinking="hide" if flags.hide_thinking else flags.thinking,
-        region=flags.region, base_url=flags.base_url, timeout=flags.timeout,
-        max_time=flags.max_time, retries=flags.retries, tool_rounds=flags.tool_rounds,
-        profile=flags.profile, api_key=flags.api_key, panels=flags.panels,
-    )  # fmt: skip
-    settings, role = with_role(settings, flags.role, model=flags.model, system=flags.system)
+    hide = {"thinking": "hide"} if flags.hide_thinking else {}
+    settings = settings_from(**{**settings_flags(flags), **hide})
+    settings, role = with_role(
+        settings, flags.role, model=flags.sampling.model, system=flags.sampling.system
+    )
     options = ask_options(flags)
     if role is not None:
         from dataclasses import replace
@@ -118,15 +106,15 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
 
 def ask_options(flags: AskFlags) -> AskOptions:
     """What the engine needs to answer: the prompt, the request, the output, the keeping."""
-    from qwenchat.cli.ask_flow import AskOptions, Output
+    from qwenchat.cli.ask_flow import AskOptions
+    from qwenchat.render.choose import OutputMode
 
-    output: Output = "json" if flags.json_output else ("plain" if flags.plain else "auto")
+    output: OutputMode = "json" if flags.json_output else ("plain" if flags.plain else "auto")
     return AskOptions(
         flags.prompt, request_options(flags), output,
         continue_last=flags.continue_, session=flags.session,
         cache=flags.cache, cache_thinking=flags.cache_thinking,
-        tools=tool_options(flags.tools, flags.functions, flags.yes_tools, flags.mcp),
-        attach=tuple(flags.attach or ()), extract=extract_of(flags),
+        tools=tool_options(flags), attach=tuple(flags.attach or ()), extract=extract_of(flags),
     )  # fmt: skip
 
 
@@ -138,15 +126,3 @@ def extract_of(flags: AskFlags) -> bool:
         other = "--json" if flags.json_output else "--role shell"
         raise UsageError(f"-x/--extract prints only code: it cannot go with {other}")
     return flags.extract
-
-
-def request_options(flags: AskFlags) -> RequestOptions:
-    from qwenchat.core.request import RequestOptions
-
-    return RequestOptions(
-        temperature=flags.temperature, top_p=flags.top_p,
-        presence_penalty=flags.presence_penalty, max_tokens=flags.max_tokens, seed=flags.seed,
-        stop=tuple(flags.stop or ()), think=flags.think, stream=not flags.no_stream,
-        thinking_budget=flags.thinking_budget, n=flags.choices, json_mode=flags.json_mode,
-        search=flags.search,
-    )  # fmt: skip

@@ -25,17 +25,15 @@ if TYPE_CHECKING:
     from qwenchat.engine.turn import TurnView
     from qwenchat.engine.turn_engine import Answered
     from qwenchat.store.database import Store
+    from qwenchat.tools.assemble import ToolOptions
     from qwenchat.tools.session import ToolSession
-    from qwenchat.tools.setup import ToolOptions
-
-Output = OutputMode
 
 
 @dataclass(frozen=True)
 class AskOptions:
     prompt: str | None
     request: RequestOptions
-    output: Output = "auto"
+    output: OutputMode = "auto"
     continue_last: bool = False  # add the turn to the most recent conversation
     session: str | None = None  # add the turn to this named conversation (created if new)
     cache: bool = False  # reuse a stored answer to an identical request
@@ -219,7 +217,7 @@ def _tool_session(
         return None
     from pathlib import Path
 
-    from qwenchat.tools.setup import load_toolset, tool_session
+    from qwenchat.tools.assemble import load_toolset, tool_session
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
     if options.tools.mcp:

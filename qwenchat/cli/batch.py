@@ -8,16 +8,26 @@ everywhere.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from typer.core import TyperGroup
 
-from qwenchat.cli.completion import models as complete_models
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import ApiKeyOpt, ProfileOpt, RoleOpt, root_options, settings_for
+from qwenchat.cli.options import (
+    EndpointOptions,
+    RoleOpt,
+    SamplingOptions,
+    completed,
+    request_options,
+    root_options,
+    settings_flags,
+    settings_for,
+)
+from qwenchat.cli.takes_options import takes_options
 
 if TYPE_CHECKING:
     from qwenchat.core.settings import Settings
@@ -48,11 +58,11 @@ batch_app = typer.Typer(
 )
 
 
-Output = Annotated[
+OutputFile = Annotated[
     Path | None,
     typer.Option("-o", "--output", help="Write JSONL results here (mode 0600); stdout if omitted."),
 ]
-ResultsOutput = Annotated[
+ResultsFile = Annotated[
     Path | None,
     typer.Option(
         "-o",
@@ -61,16 +71,6 @@ ResultsOutput = Annotated[
         "was submitted, else stdout.",
     ),
 ]
-Model = Annotated[
-    str | None,
-    typer.Option(
-        "-m", "--model", help="Model name (default qwen-plus).", autocompletion=complete_models
-    ),
-]
-System = Annotated[str | None, typer.Option("-s", "--system", help="System prompt for every line.")]
-Region = Annotated[str | None, typer.Option("--region", help="cn, intl, us or hk.")]
-BaseUrl = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible endpoint.")]
-Timeout = Annotated[float | None, typer.Option("--timeout", help="Seconds to wait for data.")]
 Poll = Annotated[float, typer.Option("--poll", help="Seconds between status checks (remote).")]
 Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait for the batch to end (remote).")]
 
@@ -85,11 +85,6 @@ Local = Annotated[
 ]
 Jobs = Annotated[int, typer.Option("-j", "--jobs", help="Requests at a time (local).")]
 Fmt = Annotated[str, typer.Option("--format", help="auto, text or jsonl.")]
-Think = Annotated[bool | None, typer.Option("--think/--no-think", help="Qwen3 thinking mode.")]
-Temperature = Annotated[float | None, typer.Option(help="Sampling temperature.")]
-TopP = Annotated[float | None, typer.Option("--top-p", help="Nucleus sampling.")]
-MaxTokens = Annotated[int | None, typer.Option("--max-tokens", help="Answer cap.")]
-Seed = Annotated[int | None, typer.Option(help="Random seed.")]
 AttachRoot = Annotated[
     Path | None,
     typer.Option(
@@ -100,6 +95,36 @@ AttachRoot = Annotated[
 Overwrite = Annotated[
     bool, typer.Option("--overwrite", help="Start the output file over (its old rows go).")
 ]
+BatchId = Annotated[str, typer.Argument(help="The batch id.")]
+
+
+@dataclass(frozen=True)
+class RunFlags:
+    """What `batch run` takes, in the order `--help` shows it."""
+
+    input: Input
+    output: OutputFile = None
+    local: Local = None
+    jobs: Jobs = 8
+    wait: Wait = True
+    poll: Poll = 10.0
+    fmt: Fmt = "auto"
+    sampling: SamplingOptions = field(default_factory=SamplingOptions)
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
+    overwrite: Overwrite = False
+    attach_root: AttachRoot = None
+    role: RoleOpt = None
+
+
+@dataclass(frozen=True)
+class ResultsFlags:
+    """What `batch results` takes."""
+
+    batch_id: BatchId
+    output: ResultsFile = None
+    wait: Wait = True
+    poll: Poll = 10.0
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
 
 
 @batch_app.callback()
@@ -110,142 +135,98 @@ def batch_group(ctx: typer.Context) -> None:
         raise typer.Exit(0)
 
 
-def _saved_settings(
-    ctx: typer.Context, batch_id: str, region: str | None, base_url: str | None, profile: str | None
-) -> Settings:
+def _saved_settings(ctx: typer.Context, batch_id: str, endpoint: EndpointOptions) -> Settings:
     """Settings for a submitted batch: the endpoint it was sent to, unless one is given now."""
-    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
-    root = root_options(ctx)
-    if any((region, base_url, profile, root.region, root.base_url, root.profile)):
+    settings = settings_for(ctx, endpoint)
+    root = root_options(ctx).endpoint
+    given = (endpoint.region, endpoint.base_url, endpoint.profile)
+    if any((*given, root.region, root.base_url, root.profile)):
         return settings
     from qwenchat.batch.state import BatchStore
 
     saved = BatchStore(settings.data_dir).load(batch_id)
     if saved is None or saved.base_url is None:
         return settings
-    return settings_for(ctx, region=saved.region, base_url=saved.base_url, profile=saved.profile)
+    return settings_for(
+        ctx, endpoint, region=saved.region, base_url=saved.base_url, profile=saved.profile
+    )
 
 
 @batch_app.command("run", short_help="Answer every prompt of INPUT (resumable).")
 @reports_errors
-def run(
-    ctx: typer.Context,
-    input: Input,
-    output: Output = None,
-    local: Local = None,
-    jobs: Jobs = 8,
-    wait: Wait = True,
-    poll: Poll = 10.0,
-    fmt: Fmt = "auto",
-    model: Model = None,
-    system: System = None,
-    think: Think = None,
-    temperature: Temperature = None,
-    top_p: TopP = None,
-    max_tokens: MaxTokens = None,
-    seed: Seed = None,
-    region: Region = None,
-    base_url: BaseUrl = None,
-    timeout: Timeout = None,
-    profile: ProfileOpt = None,
-    overwrite: Overwrite = False,
-    attach_root: AttachRoot = None,
-    api_key: ApiKeyOpt = None,
-    role: RoleOpt = None,
-) -> None:
+@takes_options(RunFlags)
+def run(ctx: typer.Context, flags: RunFlags) -> None:
     """Answer every prompt of INPUT; re-running with the same --output resumes."""
     from qwenchat.batch.inputs import Format
-    from qwenchat.batch.runner import BatchOptions, Engine, run_batch
+    from qwenchat.batch.runner import BatchOptions, run_batch
+    from qwenchat.batch.work import Route
     from qwenchat.cli.roles import with_role
+    from qwenchat.cli.settings_files import settings_from
     from qwenchat.core.errors import UsageError
-    from qwenchat.core.request import RequestOptions
 
-    if fmt not in ("auto", "text", "jsonl"):
-        raise UsageError(f"--format must be auto, text or jsonl, got {fmt!r}")
-    settings = settings_for(ctx, model=model, system=system, region=region, base_url=base_url,
-                            timeout=timeout, profile=profile, api_key=api_key)  # fmt: skip
-    root = root_options(ctx)
-    settings, chosen = with_role(settings, role or root.role, model=model or root.model,
-                                 system=system or root.system)  # fmt: skip
-    request = RequestOptions(
-        temperature=temperature, top_p=top_p, max_tokens=max_tokens, seed=seed,
-        think=think if think is not None else root.think,
-    )  # fmt: skip
+    flags = completed(ctx, flags)
+    if flags.fmt not in ("auto", "text", "jsonl"):
+        raise UsageError(f"--format must be auto, text or jsonl, got {flags.fmt!r}")
+    settings = settings_from(**settings_flags(flags))
+    sampling = flags.sampling
+    settings, chosen = with_role(settings, flags.role, model=sampling.model, system=sampling.system)
+    request = request_options(flags)
     if chosen is not None:
         request = chosen.request(request)
-    engine: Engine = "auto" if local is None else ("local" if local else "remote")
+    local = flags.local
+    route: Route = "auto" if local is None else ("local" if local else "remote")
     options = BatchOptions(
-        input, output, request, cast(Format, fmt), engine, jobs, wait, poll, overwrite=overwrite,
-        attach_root=attach_root,
+        flags.input, flags.output, request, cast(Format, flags.fmt), route, flags.jobs,
+        flags.wait, flags.poll, overwrite=flags.overwrite, attach_root=flags.attach_root,
     )  # fmt: skip
     raise typer.Exit(run_batch(settings, environment(ctx).terminal, options))
 
 
 @batch_app.command("status", short_help="Show a batch's status and counts.")
 @reports_errors
-def status(
-    ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
-    region: Region = None,
-    base_url: BaseUrl = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(EndpointOptions)
+def status(ctx: typer.Context, batch_id: BatchId, endpoint: EndpointOptions) -> None:
     """Show a Batch service batch's status and counts."""
     from qwenchat.batch.submit import show_status
 
-    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
+    settings = _saved_settings(ctx, batch_id, endpoint)
     raise typer.Exit(show_status(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("results", short_help="Wait for a batch and write its results.")
 @reports_errors
-def results(
-    ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
-    output: ResultsOutput = None,
-    wait: Wait = True,
-    poll: Poll = 10.0,
-    region: Region = None,
-    base_url: BaseUrl = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(ResultsFlags)
+def results(ctx: typer.Context, flags: ResultsFlags) -> None:
     """Wait for a batch and write its results (to the file given when it was submitted)."""
     from qwenchat.batch.submit import fetch_results
 
-    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
-    code = fetch_results(
-        settings, environment(ctx).terminal, batch_id, output=output, wait=wait, poll=poll
-    )
+    settings = _saved_settings(ctx, flags.batch_id, flags.endpoint)
+    code = fetch_results(settings, environment(ctx).terminal, flags.batch_id, output=flags.output,
+                         wait=flags.wait, poll=flags.poll)  # fmt: skip
     raise typer.Exit(code)
 
 
 @batch_app.command("cancel", short_help="Cancel a batch (finished ones stay).")
 @reports_errors
-def cancel(
-    ctx: typer.Context,
-    batch_id: Annotated[str, typer.Argument(help="The batch id.")],
-    region: Region = None,
-    base_url: BaseUrl = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(EndpointOptions)
+def cancel(ctx: typer.Context, batch_id: BatchId, endpoint: EndpointOptions) -> None:
     """Cancel a Batch service batch (finished requests keep their results)."""
     from qwenchat.batch.submit import cancel_batch
 
-    settings = _saved_settings(ctx, batch_id, region, base_url, profile)
+    settings = _saved_settings(ctx, batch_id, endpoint)
     raise typer.Exit(cancel_batch(settings, environment(ctx).terminal, batch_id))
 
 
 @batch_app.command("list", short_help="List recent batches.")
 @reports_errors
+@takes_options(EndpointOptions)
 def list_(
     ctx: typer.Context,
+    endpoint: EndpointOptions,
     limit: Annotated[int, typer.Option("--limit", help="How many, newest first.")] = 20,
-    region: Region = None,
-    base_url: BaseUrl = None,
-    profile: ProfileOpt = None,
 ) -> None:
     """List recent Batch service batches."""
     from qwenchat.batch.submit import list_batches
 
-    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
+    settings = settings_for(ctx, endpoint)
     raise typer.Exit(list_batches(settings, environment(ctx).terminal, limit=limit))

@@ -10,9 +10,12 @@ from qwenchat.cli.options import (
     RootOptions,
     completed,
     one_conversation,
-    settings_from,
+    request_options,
+    settings_flags,
+    tool_options,
 )
 from qwenchat.cli.roles import with_role
+from qwenchat.cli.settings_files import settings_from
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.roles import SHELL
 from qwenchat.core.settings import Settings
@@ -30,9 +33,10 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
     """The chat with these options, each unset one taken from the options before `chat`."""
     options = completed(ctx, options)
     one_conversation(options.continue_, options.session)
-    flags = options.settings_flags()
+    flags = settings_flags(options)
     settings = settings_from(**flags)
-    settings, role = with_role(settings, options.role, model=options.model, system=options.system)
+    sampling = options.sampling
+    settings, role = with_role(settings, options.role, model=sampling.model, system=sampling.system)
     from qwenchat.chat.prompt import open_tty
     from qwenchat.chat.repl import ChatStart, run_repl
 
@@ -47,9 +51,9 @@ def open_chat(ctx: typer.Context, options: RootOptions) -> None:
         _answer_without_terminal(settings, terminal, piped, options)
         return
     start = ChatStart(
-        think=options.think, continue_last=options.continue_, session=options.session,
-        tools=options.tool_options(), reload=reload, piped=piped, tty=tty,
-        shell=role is not None and role.name == SHELL,
+        request=request_options(options), continue_last=options.continue_,
+        session=options.session, tools=tool_options(options), reload=reload, piped=piped,
+        tty=tty, shell=role is not None and role.name == SHELL,
     )  # fmt: skip
     run_repl(settings, terminal, start)
 
@@ -59,15 +63,14 @@ def _answer_without_terminal(
 ) -> None:
     """No terminal to chat on: the piped text is answered once, as `ask` answers it."""
     from qwenchat.cli.ask_flow import AskOptions, answer_once
-    from qwenchat.core.request import RequestOptions
     from qwenchat.render.terminal import join_prompt
 
     ask = AskOptions(
         None,
-        RequestOptions(think=options.think),
+        request_options(options),
         continue_last=options.continue_,
         session=options.session,
-        tools=options.tool_options(),
+        tools=tool_options(options),
     )
     code = answer_once(settings, terminal, join_prompt(None, piped), ask)
     if code:

@@ -6,36 +6,22 @@ import typer
 
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import (
-    BaseUrlOpt,
-    ModelOpt,
-    ProfileOpt,
-    RegionOpt,
-    TimeoutOpt,
-    settings_for,
-)
+from qwenchat.cli.options import EndpointOptions, ModelOpt, settings_for
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.endpoints import describe
 from qwenchat.core.redact import redact, redact_url
 from qwenchat.core.settings import Settings
 
 
 @reports_errors
-def config(
-    ctx: typer.Context,
-    model: ModelOpt = None,
-    region: RegionOpt = None,
-    base_url: BaseUrlOpt = None,
-    timeout: TimeoutOpt = None,
-    profile: ProfileOpt = None,
-) -> None:
+@takes_options(EndpointOptions)
+def config(ctx: typer.Context, endpoint: EndpointOptions, model: ModelOpt = None) -> None:
     """Show the effective settings and where each came from (the key masked)."""
-    settings = settings_for(
-        ctx, model=model, region=region, base_url=base_url, timeout=timeout, profile=profile
-    )
+    settings = settings_for(ctx, endpoint, model=model)
     environment(ctx).output.out(table(masked(rows(settings), settings.api_key)))
 
 
-def rows(settings: Settings) -> list[tuple[str, str, str]]:
+def rows(settings: Settings) -> list[tuple[str, str, object]]:
     """(name, value, where it came from) for every setting, the key masked."""
     return [
         ("profile", settings.profile or "(none)", settings.source("profile")),
@@ -62,13 +48,13 @@ def rows(settings: Settings) -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
-def masked(found: list[tuple[str, str, str]], key: str | None) -> list[tuple[str, str, str]]:
+def masked(found: list[tuple[str, str, object]], key: str | None) -> list[tuple[str, str, object]]:
     """Every value with the key masked (`[key]`): a `.env` may have built the base URL, or the
     system prompt, from `${DASHSCOPE_API_KEY}`; URL passwords as `user:***@`."""
     return [(name, redact(value, key), source) for name, value, source in found]
 
 
-def table(found: list[tuple[str, str, str]]) -> str:
+def table(found: list[tuple[str, str, object]]) -> str:
     width = max(len(name) for name, _, _ in found)
     lines = []
     for name, value, source in found:

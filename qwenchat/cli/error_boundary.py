@@ -14,6 +14,9 @@ not the chat. Nothing else turns errors into messages.
 from __future__ import annotations
 
 import functools
+import os
+import sys
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -31,6 +34,7 @@ from qwenchat.core.errors import (
     UsageError,
 )
 from qwenchat.render.output import Output
+from qwenchat.render.pipes import check_written, claim_standard_fds, flush_standard_streams
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -64,7 +68,7 @@ def reports_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env = _environment(args, kwargs)
         try:
-            return command(*args, **kwargs)
+            return _output_checked(env, command, *args, **kwargs)
         except InternalError as exc:  # a bug met mid-turn, after the turn was saved
             report_bug(exc.cause, env.output, debug=_debugging(env, args, kwargs))
             raise typer.Exit(EXIT_INTERNAL) from None
@@ -81,6 +85,20 @@ def reports_errors(command: F) -> F:
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _output_checked(
+    env: Environment, command: Callable[..., Any], *args: Any, **kwargs: Any
+) -> Any:
+    """The command's result, once what it wrote reached stdout (OutputError if it did not)."""
+    try:
+        result = command(*args, **kwargs)
+    except typer.Exit as exc:
+        if not exc.exit_code:
+            check_written(env.terminal.stdout)
+        raise
+    check_written(env.terminal.stdout)
+    return result
 
 
 def _environment(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Environment:
@@ -104,6 +122,7 @@ def _debugging(env: Environment, args: tuple[Any, ...], kwargs: dict[str, Any]) 
 
 def run(app: Callable[..., Any]) -> int:
     """Run the app; a command-line mistake is one line too (exit 2), as is anything else."""
+    claim_standard_fds()
     env = Environment()  # the terminal every write of this run goes through
     output = env.output
     try:
@@ -123,6 +142,16 @@ def run(app: Callable[..., Any]) -> int:
         report_bug(exc, output, debug=env.debug)
         return EXIT_INTERNAL
     return code if isinstance(code, int) else 0
+
+
+def leave(code: int) -> None:
+    """Exit with `code`. A thread a `--functions` tool left running is not waited for (every
+    thread of qwenchat's own is a daemon): what is written is flushed, and the process ends."""
+    main = threading.main_thread()
+    if not any(t.is_alive() and not t.daemon and t is not main for t in threading.enumerate()):
+        sys.exit(code)
+    flush_standard_streams()
+    os._exit(code)
 
 
 def command_line_error() -> type[Exception]:

@@ -12,7 +12,8 @@ import typer
 
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import JsonOpt, ProfileOpt, settings_for
+from qwenchat.cli.options import EndpointOptions, JsonOpt, settings_for
+from qwenchat.cli.takes_options import takes_options
 
 files_app = typer.Typer(
     help="List and delete the documents uploaded for Qwen-Long.",
@@ -23,7 +24,8 @@ files_app = typer.Typer(
 
 @files_app.command("list")
 @reports_errors
-def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt = None) -> None:
+@takes_options(EndpointOptions)
+def list_(ctx: typer.Context, endpoint: EndpointOptions, json_output: JsonOpt = False) -> None:
     """The file-extract files on the service: id, size, name, and the conversation that sent it."""
     import json
     from dataclasses import asdict
@@ -35,7 +37,7 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt 
     from qwenchat.store import uploads
     from qwenchat.store.history import open_store
 
-    settings = settings_for(ctx, profile=profile)
+    settings = settings_for(ctx, endpoint)
     service = FilesService(settings)
     try:
         remote = service.documents()
@@ -59,17 +61,18 @@ def list_(ctx: typer.Context, json_output: JsonOpt = False, profile: ProfileOpt 
 
 @files_app.command("rm")
 @reports_errors
+@takes_options(EndpointOptions)
 def rm(
     ctx: typer.Context,
     file_ids: Annotated[list[str], typer.Argument(metavar="FILE_ID...", help="Files to delete.")],
-    profile: ProfileOpt = None,
+    endpoint: EndpointOptions,
 ) -> None:
     """Delete uploaded files from the service (a later question uploads them again if needed)."""
     from qwenchat.net.files_service import FilesService
     from qwenchat.store import uploads
     from qwenchat.store.history import open_store
 
-    settings = settings_for(ctx, profile=profile)
+    settings = settings_for(ctx, endpoint)
     service = FilesService(settings)
     try:
         with open_store(settings) as store:

@@ -30,7 +30,7 @@ def _write(text: str) -> None:
 @reports_errors
 def list_(ctx: typer.Context) -> None:
     """Each configured server: its name, its transport, and its command or URL."""
-    from qwenchat.cli.options import settings_from
+    from qwenchat.cli.settings_files import settings_from
     from qwenchat.mcp.config import configured
 
     settings = settings_from()
@@ -59,7 +59,7 @@ def check(ctx: typer.Context, name: NameArg) -> None:
 
 
 def _tool_lines(name: str) -> list[str]:
-    from qwenchat.cli.options import settings_from
+    from qwenchat.cli.settings_files import settings_from
     from qwenchat.mcp.servers import McpServers
 
     servers = McpServers(settings_from(), [name])

@@ -8,7 +8,8 @@ import typer
 
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import BaseUrlOpt, JsonOpt, ProfileOpt, RegionOpt, settings_for
+from qwenchat.cli.options import EndpointOptions, JsonOpt, settings_for
+from qwenchat.cli.takes_options import takes_options
 from qwenchat.core.corrections import Learned
 from qwenchat.core.errors import QwenchatError
 from qwenchat.core.settings import Settings
@@ -21,18 +22,17 @@ ForgetOpt = Annotated[
 
 
 @reports_errors
+@takes_options(EndpointOptions)
 def models(
     ctx: typer.Context,
+    endpoint: EndpointOptions,
     json_output: JsonOpt = False,
-    region: RegionOpt = None,
-    base_url: BaseUrlOpt = None,
-    profile: ProfileOpt = None,
     forget: ForgetOpt = None,
 ) -> None:
     """List the models qwenchat knows, merged with the server's list, with capabilities."""
     from qwenchat.render import model_table
 
-    settings = settings_for(ctx, region=region, base_url=base_url, profile=profile)
+    settings = settings_for(ctx, endpoint)
     output = environment(ctx).output
     if forget is not None:
         count = forget_facts(settings, forget)

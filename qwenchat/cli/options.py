@@ -1,16 +1,19 @@
 """Every command-line option, declared once, and the options given before the command.
 
-Each option is an `Annotated` alias used by every command that takes it. The options before
-the command (`qwenchat --region intl config`) become one `RootOptions`, the root's context
-object; `with_root` completes a command's own flags with them, so that line means
-`qwenchat config --region intl`. A dataclass whose fields are these aliases can stand for a
-command's options (`cli.takes_options`): Typer sees one option per field, the command one value.
+Each option is an `Annotated` alias used by every command that takes it; the options most
+commands share come in groups, each a dataclass declared once: `EndpointOptions` (where the
+requests go, with which key) and `SamplingOptions` (what is asked of the model). A command
+takes a dataclass of its options (`cli.takes_options`), groups included: Typer sees one option
+per field, the command one value. The options before the command (`qwenchat --region intl
+config`) become one `RootOptions`, the root's context object; `completed` fills a command's
+unset options from it, so that line means `qwenchat config --region intl`, and an option after
+the command works as it does before it. `settings_flags`, `request_options` and `tool_options`
+read what they need out of any such dataclass, by name.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -18,11 +21,13 @@ import typer
 
 from qwenchat import __version__
 from qwenchat.cli import completion as complete
-from qwenchat.cli.environment import Environment, environment
+from qwenchat.cli.environment import Environment, debug_requests, environment
+from qwenchat.cli.takes_options import flat, is_group
 
 if TYPE_CHECKING:
+    from qwenchat.core.request import RequestOptions
     from qwenchat.core.settings import Settings
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
 T = TypeVar("T")
 
@@ -31,6 +36,15 @@ def _show_version(ctx: typer.Context, value: bool) -> None:
     if value:
         environment(ctx).output.out(f"qwenchat {__version__}\n")
         raise typer.Exit()
+
+
+def _debug_given(ctx: typer.Context, value: bool) -> bool:
+    """`--debug` after the command: the run debugs, as with `--debug` before it."""
+    if value:
+        env = environment(ctx)
+        env.debugging(True)
+        debug_requests(env)
+    return value
 
 
 VersionOpt = Annotated[
@@ -100,7 +114,10 @@ MaxTimeOpt = Annotated[
     ),
 ]
 ContinueOpt = Annotated[
-    bool, typer.Option("-c", "--continue", help="Continue the most recent conversation.")
+    bool,
+    typer.Option(
+        "-c", "--continue", help="Go on with the most recent conversation (ask: add the turn)."
+    ),
 ]
 SessionOpt = Annotated[
     str | None,
@@ -142,6 +159,7 @@ DebugOpt = Annotated[
     bool,
     typer.Option(
         "--debug",
+        callback=_debug_given,
         help="Log each HTTP request and response, and show tracebacks (or QWENCHAT_DEBUG=1).",
     ),
 ]
@@ -203,7 +221,6 @@ SearchOpt = Annotated[
     bool, typer.Option("--search", help="Let DashScope search the web (enable_search).")
 ]
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
-JsonOutputOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
 ExtractOpt = Annotated[
     bool,
@@ -215,9 +232,6 @@ PanelsOpt = Annotated[
         "--panels/--no-panels",
         help="Replies in bordered panels, or Markdown without borders (code copies cleanly).",
     ),
-]
-AddTurnOpt = Annotated[
-    bool, typer.Option("-c", "--continue", help="Add this turn to the last conversation.")
 ]
 CacheOpt = Annotated[
     bool, typer.Option("--cache", help="Reuse a saved answer to an identical request.")
@@ -233,26 +247,46 @@ ToolRoundsOpt = Annotated[
 # The settings a flag may set (`core.settings` resolves them with the other layers).
 SETTINGS_FLAGS = (
     "model", "system", "thinking", "region", "base_url", "timeout", "max_time", "retries",
-    "api_key", "panels",
+    "api_key", "panels", "profile", "tool_rounds",
 )  # fmt: skip
-KEY_WARNING = (
-    "warning: --api-key lands in your shell history; "
-    "prefer DASHSCOPE_API_KEY in the environment or a .env file"
-)
+
+
+@dataclass(frozen=True)
+class EndpointOptions:
+    """Where a command's requests go and with which key, and `--debug` to watch them.
+
+    Every command that reads the settings takes this group, before or after its name.
+    """
+
+    region: RegionOpt = None
+    base_url: BaseUrlOpt = None
+    profile: ProfileOpt = None
+    api_key: ApiKeyOpt = None
+    timeout: TimeoutOpt = None
+    debug: DebugOpt = False
+
+
+@dataclass(frozen=True)
+class SamplingOptions:
+    """What is asked of the model: every command that sends a prompt takes this group."""
+
+    model: ModelOpt = None
+    system: SystemOpt = None
+    temperature: TemperatureOpt = None
+    top_p: TopPOpt = None
+    max_tokens: MaxTokensOpt = None
+    seed: SeedOpt = None
+    think: ThinkOpt = None
 
 
 @dataclass(frozen=True)
 class RootOptions:
     """The options given before the command; `chat` (the default command) takes them all."""
 
-    model: ModelOpt = None
-    system: SystemOpt = None
-    think: ThinkOpt = None
+    sampling: SamplingOptions = field(default_factory=SamplingOptions)
     thinking: ThinkingOpt = None
     panels: PanelsOpt = None
-    region: RegionOpt = None
-    base_url: BaseUrlOpt = None
-    timeout: TimeoutOpt = None
+    endpoint: EndpointOptions = field(default_factory=EndpointOptions)
     max_time: MaxTimeOpt = None
     continue_: ContinueOpt = False
     session: SessionOpt = None
@@ -261,32 +295,45 @@ class RootOptions:
     functions: FunctionsOpt = None
     mcp: McpOpt = None
     yes_tools: YesToolsOpt = False
-    profile: ProfileOpt = None
-    debug: DebugOpt = False
-    api_key: ApiKeyOpt = None
     role: RoleOpt = None
 
-    def settings_flags(self) -> dict[str, Any]:
-        """The flags `load_settings` resolves, `--profile` included."""
-        return {name: getattr(self, name) for name in (*SETTINGS_FLAGS, "profile")}
-
-    def tool_options(self) -> ToolOptions | None:
-        """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
-        return tool_options(self.tools, self.functions, self.yes_tools, self.mcp)
+    @property
+    def debug(self) -> bool:
+        return self.endpoint.debug
 
 
-def tool_options(
-    tools: bool, functions: Path | None, yes: bool, mcp: list[str] | None = None
-) -> ToolOptions | None:
+def settings_flags(flags: Any) -> dict[str, Any]:
+    """The flags of `flags` (a dataclass of them) that `load_settings` resolves."""
+    return {name: value for name, value in flat(flags).items() if name in SETTINGS_FLAGS}
+
+
+def request_options(flags: Any) -> RequestOptions:
+    """The request choices among `flags` (a dataclass of them); those not there, the defaults."""
+    from qwenchat.core.request import RequestOptions
+
+    given = flat(flags)
+    chosen = {f.name: given[f.name] for f in fields(RequestOptions) if f.name in given}
+    if "stop" in chosen:
+        chosen["stop"] = tuple(chosen["stop"] or ())
+    if "no_stream" in given:
+        chosen["stream"] = not given["no_stream"]
+    return RequestOptions(**chosen)
+
+
+def tool_options(flags: Any) -> ToolOptions | None:
+    """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
+    given = flat(flags)
+    tools, functions, yes = given["tools"], given["functions"], given["yes_tools"]
+    mcp = given.get("mcp")
     if not (tools or functions or yes or mcp):
         return None
-    from qwenchat.tools.setup import ToolOptions
+    from qwenchat.tools.assemble import ToolOptions
 
     return ToolOptions(enabled=tools, functions=functions, yes=yes, mcp=tuple(mcp or ()))
 
 
 # What a root option is when it was not given: a flag that is unset takes the root's value.
-_ROOT_DEFAULTS = {f.name: f.default for f in fields(RootOptions)}
+_ROOT_DEFAULTS = flat(RootOptions())
 
 
 def root_options(ctx: typer.Context) -> RootOptions:
@@ -302,16 +349,24 @@ def with_root(ctx: typer.Context, **flags: Any) -> dict[str, Any]:
 
     (`qwenchat --region intl config` is `qwenchat config --region intl`).
     """
-    root = root_options(ctx)
-    return {
-        name: getattr(root, name) if _unset(name, value) else value for name, value in flags.items()
-    }
+    root = flat(root_options(ctx))
+    return {name: root[name] if _unset(name, value) else value for name, value in flags.items()}
 
 
 def completed(ctx: typer.Context, flags: T) -> T:
-    """`with_root` for a dataclass of flags: its root options completed by the root's."""
-    shared = {name: getattr(flags, name) for name in _ROOT_DEFAULTS if hasattr(flags, name)}
-    return replace(flags, **with_root(ctx, **shared))  # type: ignore[type-var]
+    """`with_root` for a dataclass of flags: its root options (in its groups too) completed."""
+    return _completed(flags, flat(root_options(ctx)))
+
+
+def _completed(flags: T, root: dict[str, Any]) -> T:
+    changes = {}
+    for f in fields(flags):  # type: ignore[arg-type]
+        value = getattr(flags, f.name)
+        if is_group(value):
+            changes[f.name] = _completed(value, root)
+        elif _unset(f.name, value):
+            changes[f.name] = root[f.name]
+    return replace(flags, **changes)  # type: ignore[type-var]
 
 
 def _unset(name: str, value: Any) -> bool:
@@ -329,44 +384,13 @@ def one_conversation(continue_: bool, session: str | None) -> None:
         raise UsageError("-c/--continue and --session both pick the conversation: give one")
 
 
-def settings_from(**flags: Any) -> Settings:
-    """Settings for a command: its flags over the environment, `.env` files and config."""
-    from qwenchat.cli.settings_files import read_files
-    from qwenchat.core.config_keys import config_warnings
-    from qwenchat.core.settings import resolve_settings
+def settings_for(ctx: typer.Context, *groups: Any, **flags: Any) -> Settings:
+    """`settings_from` the flags of `groups` (dataclasses of flags) and `flags`, completed by
 
-    if flags.get("api_key"):
-        _warn_once(KEY_WARNING)
-    files = read_files(os.environ, Path.cwd())
-    settings = resolve_settings(flags, os.environ, files)
-    for line in config_warnings(files.config, str(files.config_path)):
-        _warn_once(f"warning: {line}")
-    from qwenchat.core.dotenv_note import dotenv_note
-
-    if note := dotenv_note(settings, files.directory):
-        _warn_once(note)
-    return settings
-
-
-_warned: set[str] = set()
-
-
-def forget_warnings() -> None:
-    """A new run of the app warns again."""
-    _warned.clear()
-
-
-def _warn_once(line: str) -> None:
-    if line not in _warned:
-        from qwenchat.render.terminal import Terminal
-
-        _warned.add(line)
-        Terminal.system().output.notice(line)
-
-
-def settings_for(ctx: typer.Context, **flags: Any) -> Settings:
-    """`settings_from` with the command's flags completed by the options before the command
-
-    (every setting flag before the command, `--api-key` included, reaches every command).
+    the options before the command (every setting flag before the command, `--api-key`
+    included, reaches every command).
     """
-    return settings_from(**with_root(ctx, **{**dict.fromkeys(SETTINGS_FLAGS), **flags}))
+    from qwenchat.cli.settings_files import settings_from
+
+    given = {name: value for group in groups for name, value in settings_flags(group).items()}
+    return settings_from(**with_root(ctx, **{**dict.fromkeys(SETTINGS_FLAGS), **given, **flags}))

@@ -10,7 +10,8 @@ import typer
 
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.options import ProfileOpt, settings_for
+from qwenchat.cli.options import EndpointOptions, settings_for
+from qwenchat.cli.takes_options import takes_options
 
 if TYPE_CHECKING:
     from qwenchat.core.roles import Role
@@ -45,7 +46,8 @@ def with_role(
 
 
 @reports_errors
-def roles(ctx: typer.Context, profile: ProfileOpt = None) -> None:
+@takes_options(EndpointOptions)
+def roles(ctx: typer.Context, endpoint: EndpointOptions) -> None:
     """List the roles: `--role NAME` (ask, chat, batch) or `/role NAME` in the chat."""
-    found = available(settings_for(ctx, profile=profile))
+    found = available(settings_for(ctx, endpoint))
     environment(ctx).output.out("".join(role.describe() + "\n" for role in found.values()))

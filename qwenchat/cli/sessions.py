@@ -2,7 +2,7 @@
 
 Thin commands: the store reads, `export` formats, these print (through the output seam). Errors
 go through `error_boundary.reports_errors`, as everywhere; each takes the context so that a
-`--debug` given before the command reaches the boundary.
+`--debug` given before the command reaches the boundary; each takes `--debug` after it too.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import typer
 
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.core.words import plural
+from qwenchat.cli.options import DebugOpt
+from qwenchat.core.plural import plural
 
 if TYPE_CHECKING:
     from qwenchat.store.database import Store
@@ -30,7 +31,7 @@ RefArg = Annotated[str, typer.Argument(metavar="ID|NAME", help="A conversation's
 
 
 def _store() -> Store:
-    from qwenchat.cli.options import settings_from
+    from qwenchat.cli.settings_files import settings_from
     from qwenchat.store.history import open_store
 
     return open_store(settings_from())
@@ -46,6 +47,7 @@ def _write(ctx: typer.Context, text: str) -> None:
 def list_(
     ctx: typer.Context,
     json_output: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Saved conversations, most recently used first: id, name, title, turns, model, last used."""
     from dataclasses import asdict
@@ -62,7 +64,7 @@ def list_(
 
 @sessions_app.command()
 @reports_errors
-def show(ctx: typer.Context, ref: RefArg) -> None:
+def show(ctx: typer.Context, ref: RefArg, debug: DebugOpt = False) -> None:
     """Print a conversation: every turn, with reasoning."""
     from qwenchat.store.export import transcript
 
@@ -80,6 +82,7 @@ def export(
     with_attachments: Annotated[
         bool, typer.Option("--with-attachments", help="JSON: include attached files (base64).")
     ] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Print a conversation as Markdown (reasoning in <details> blocks) or JSON."""
     from qwenchat.core.errors import UsageError
@@ -103,6 +106,7 @@ def rm(
     ctx: typer.Context,
     ref: RefArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask first.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Delete a conversation and all its turns (asks first unless --yes)."""
     with _store() as store:

@@ -1,11 +1,13 @@
 """The files settings come from: `config.toml`, `.env.local` and `.env`, and where they live.
 
-This is where those files are found and read; `core.settings` resolves the values they hold
-(with the flags and the environment) and reads nothing itself.
+This is where those files are found and read, and a command's flags resolved over them
+(`settings_from`); `core.settings` resolves the values (with the flags and the environment)
+and reads nothing itself.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +15,42 @@ from typing import Any
 
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.settings import FileLayers, Settings, resolve_settings
+
+KEY_WARNING = (
+    "warning: --api-key lands in your shell history; "
+    "prefer DASHSCOPE_API_KEY in the environment or a .env file"
+)
+_warned: set[str] = set()
+
+
+def settings_from(**flags: Any) -> Settings:
+    """Settings for a command: its flags over the environment, `.env` files and config."""
+    from qwenchat.core.config_keys import config_warnings
+
+    if flags.get("api_key"):
+        _warn_once(KEY_WARNING)
+    files = read_files(os.environ, Path.cwd())
+    settings = resolve_settings(flags, os.environ, files)
+    for line in config_warnings(files.config, str(files.config_path)):
+        _warn_once(f"warning: {line}")
+    from qwenchat.core.dotenv_note import dotenv_note
+
+    if note := dotenv_note(settings, files.directory):
+        _warn_once(note)
+    return settings
+
+
+def forget_warnings() -> None:
+    """A new run of the app warns again."""
+    _warned.clear()
+
+
+def _warn_once(line: str) -> None:
+    if line not in _warned:
+        from qwenchat.render.terminal import Terminal
+
+        _warned.add(line)
+        Terminal.system().output.notice(line)
 
 
 def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str], cwd: Path) -> Settings:

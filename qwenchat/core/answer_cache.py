@@ -12,9 +12,9 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Turn
 from qwenchat.core.events import AnswerDelta, Done, Event, Finish, ReasoningDelta
+from qwenchat.core.model_info import ModelInfo
 
 TRANSPORT_FIELDS = frozenset({"stream", "stream_options"})
 

@@ -23,19 +23,10 @@ from typing import Any, cast
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.lineup import CATALOGUE, NAMED_MODELS
 from qwenchat.core.model_info import (
-    SAMPLING_IGNORED_BY_QWQ,
     THINKING_KINDS,
     THINKING_PARAMS,
-    THINKING_SAMPLING,
     ModelInfo,
-    Thinking,
 )
-
-__all__ = [
-    "CATALOGUE", "NAMED_MODELS", "SAMPLING_IGNORED_BY_QWQ", "THINKING_KINDS",
-    "THINKING_PARAMS", "THINKING_SAMPLING", "Catalogue", "ModelInfo", "Thinking",
-    "catalogue_from", "describe", "merged_names", "summary",
-]  # fmt: skip
 
 
 @dataclass(frozen=True)

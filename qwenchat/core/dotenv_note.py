@@ -20,8 +20,9 @@ def dotenv_note(settings: Settings, directory: Path) -> str | None:
     """`note: /dir/.env sets the model (QWENCHAT_MODEL=qwen-max), …`, or None."""
     files: dict[str, list[str]] = {}
     for name, what in TOLD:
-        layer, _, variable = settings.source(name).partition(" ")
-        if layer not in (".env", ".env.local") or not variable:
+        source = settings.source(name)
+        layer, variable = source.layer, source.name
+        if not source.from_dotenv or not variable:
             continue
         value = getattr(settings, name, None)
         if name == "system":

@@ -22,6 +22,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+from qwenchat.core.provenance import Source
+
 NATIVE_PATH = "/api/v1"
 COMPATIBLE_PATH = "/compatible-mode/v1"
 DASHSCOPE_HOST = "dashscope"
@@ -160,7 +162,7 @@ def default_thinking_param(url: str) -> str:
     return "reasoning_effort" if urlsplit(url).port == OLLAMA_PORT else "both"
 
 
-def region_for(url: str, region: str, source: str) -> tuple[str, str]:
+def region_for(url: str, region: str, source: Source) -> tuple[str, Source]:
     """(region, its source): a DashScope host's own region wins over any other choice,
 
     since that is where the request goes and how it is billed.
@@ -168,7 +170,7 @@ def region_for(url: str, region: str, source: str) -> tuple[str, str]:
     host = endpoint_of(url)
     if host.region is None or host.region == region:
         return region, source
-    return host.region, f"base URL host ({urlsplit(url).hostname})"
+    return host.region, Source("base URL host", via=urlsplit(url).hostname or "")
 
 
 def url_problem(url: str) -> tuple[str, str] | None:

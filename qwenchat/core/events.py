@@ -128,7 +128,7 @@ def parse_chunk(chunk: Mapping[str, Any]) -> list[Event]:
         _delta_events(delta, events)
         reason = choice.get("finish_reason")
         if reason:
-            events.append(Finish(str(reason)))
+            events.append(Finish(finish_reason(reason)))
     usage = _mapping(chunk.get("usage"))
     if usage:
         events.append(parse_usage(usage))
@@ -146,7 +146,7 @@ def parse_completion(body: Mapping[str, Any]) -> list[Event]:
     for choice in _mappings(choices[:1]):
         _delta_events(_mapping(choice.get("message")), events)
         if choice.get("finish_reason"):
-            events.append(Finish(str(choice["finish_reason"])))
+            events.append(Finish(finish_reason(choice["finish_reason"])))
     for number, choice in enumerate(_mappings(choices[1:]), 1):
         _other_choice(choice.get("index", number), _mapping(choice.get("message")), events)
     usage = _mapping(body.get("usage"))
@@ -232,6 +232,16 @@ def _text(value: Any) -> str | None:
 def whole(text: str) -> str:
     """`text` with lone surrogates (`"\\ud800"` in JSON: not Unicode) made U+FFFD."""
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def finish_reason(value: Any) -> str:
+    """A `finish_reason` as text that can be shown and saved: any JSON a server sends there,
+    lone surrogates made U+FFFD, at most MAX_REASON characters."""
+    text = whole(value) if isinstance(value, str) else f"({type(value).__name__})"
+    return text[:MAX_REASON]
+
+
+MAX_REASON = 64
 
 
 def _int(value: Any) -> int | None:

@@ -20,8 +20,10 @@ def parse_when(text: str, option: str, now: datetime, *, end_of_day: bool = Fals
     """
     match = _DURATION.fullmatch(text)
     if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        return now - timedelta(**{_UNITS[unit]: amount})
+        try:
+            return now - timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+        except (OverflowError, ValueError):  # before the year 1, or too many digits
+            raise _out_of_range(option, text) from None
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -31,9 +33,22 @@ def parse_when(text: str, option: str, now: datetime, *, end_of_day: bool = Fals
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    if end_of_day and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
-        moment += timedelta(days=1)
-    return moment.astimezone(timezone.utc)
+    try:
+        if end_of_day and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+            if moment.date() == datetime.max.date():  # the whole last day: no end at all
+                return datetime.max.replace(tzinfo=timezone.utc)
+            moment += timedelta(days=1)
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # an offset that moves the time past the calendar's ends
+        raise _out_of_range(option, text) from None
+
+
+def _out_of_range(option: str, text: str) -> UsageError:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return UsageError(
+        f"{option}: {shown!r} is outside the calendar (years 1 to 9999); give a shorter "
+        "duration or a date"
+    )
 
 
 def stamp(moment: datetime) -> str:

@@ -23,7 +23,18 @@ from typing import Any
 
 from qwenchat.core.errors import ConfigError
 from qwenchat.core.prices import CURRENCIES, Price, PriceTable, Tier
+from qwenchat.core.provenance import Source
 
+# Sums of costs stay finite and readable: a million per million tokens is one per token.
+MAX_PRICE = 1_000_000
+# ISO 4217 codes of the currencies a price is likely to be in; any other code is a typo.
+KNOWN_CURRENCIES = frozenset(
+    {
+        "AED", "AUD", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "IDR",
+        "ILS", "INR", "JPY", "KRW", "MOP", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "RUB",
+        "SAR", "SEK", "SGD", "THB", "TRY", "TWD", "USD", "VND", "ZAR",
+    }
+)  # fmt: skip
 TIER_KEYS = ("input", "output", "output_thinking", "cached_input")
 PRICE_KEYS = frozenset({"currency", "region", "tiers", *TIER_KEYS})
 
@@ -70,8 +81,8 @@ def _price(pattern: str, table: Any, where: str) -> Price:
     if region is not None and region not in CURRENCIES:
         raise _Bad(pattern, "region", f"must be one of {', '.join(CURRENCIES)}, got {region!r}")
     currency = table.get("currency", CURRENCIES.get(str(region)) if region else None)
-    if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
-        problem = "must be a three-letter code such as CNY or USD"
+    if not isinstance(currency, str) or currency.upper() not in KNOWN_CURRENCIES:
+        problem = "must be a currency code such as CNY, USD or EUR"
         raise _Bad(pattern, "currency", f"{problem}, got {currency!r}")
     tiers = _tiers(pattern, table) if "tiers" in table else (_tier(pattern, table, "", None),)
     return Price(pattern, currency.upper(), tiers, region=region, tag="config", source=where)
@@ -117,6 +128,8 @@ def _amount(pattern: str, key: str, value: Any) -> float:
         raise _Bad(pattern, key, f"expected a number, got {value!r}")
     if value < 0 or value != value or value == float("inf"):
         raise _Bad(pattern, key, f"must be zero or more, got {value!r}")
+    if value > MAX_PRICE:
+        raise _Bad(pattern, key, f"must be at most {MAX_PRICE:,} per million tokens, got {value!r}")
     return float(value)
 
 
@@ -149,7 +162,7 @@ def _line(read_text: Callable[[], str] | None, pattern: str, key: str) -> int | 
     return found
 
 
-def budget_from(value: Any, source: str | None) -> float | None:
+def budget_from(value: Any, source: Source | None) -> float | None:
     """`monthly_budget`: a positive amount in the region's currency, or None when not set."""
     if value is None:
         return None

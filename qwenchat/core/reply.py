@@ -74,10 +74,6 @@ class ReplyBuilder:
         self._done = False
         self._others: dict[int, list[str]] = {}
 
-    @property
-    def has_answer(self) -> bool:
-        return bool(self._answer)
-
     def feed(self, event: Event) -> None:
         match event:
             case AnswerDelta(text):

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, ModelInfo
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue
 from qwenchat.core.errors import UsageError
-from qwenchat.core.model_info import REASONING_EFFORT_ON
+from qwenchat.core.model_info import REASONING_EFFORT_ON, ModelInfo
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,6 @@ class Plan:
     body: dict[str, Any]
     warnings: tuple[str, ...]
     notes: tuple[str, ...] = ()  # advice, shown dim, not a warning
-
-    @property
-    def streamed(self) -> bool:
-        return bool(self.body.get("stream"))
 
     @property
     def choices(self) -> int:

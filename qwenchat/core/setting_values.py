@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from qwenchat.core.errors import ConfigError, UsageError
+from qwenchat.core.provenance import Source
 
 MAX_RETRIES = 10
 
 
-def context_window(value: Any, sources: Mapping[str, str]) -> int | None:
+def context_window(value: Any, sources: Mapping[str, Source]) -> int | None:
     if value is None:
         return None
     try:
@@ -29,7 +30,7 @@ def context_window(value: Any, sources: Mapping[str, str]) -> int | None:
     return tokens
 
 
-def tool_rounds(value: Any, sources: Mapping[str, str]) -> int:
+def tool_rounds(value: Any, sources: Mapping[str, Source]) -> int:
     """The tool-round limit: a whole number from 1 to 100."""
     try:
         number = int(str(value).strip())
@@ -54,14 +55,14 @@ def names(value: Any) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items if str(item).strip())
 
 
-def max_time(value: Any, source: str | None) -> float | None:
+def max_time(value: Any, source: Source | None) -> float | None:
     """`max_time`: the same rules as a timeout; unset means no overall deadline."""
     if value is None:
         return None
     return timeout_seconds(value, source, name="max_time")
 
 
-def timeout_seconds(value: Any, source: str | None, *, name: str = "timeout") -> float:
+def timeout_seconds(value: Any, source: Source | None, *, name: str = "timeout") -> float:
     try:
         number = float(value)
     except (TypeError, ValueError, OverflowError):
@@ -77,7 +78,7 @@ def timeout_seconds(value: Any, source: str | None, *, name: str = "timeout") ->
     return number
 
 
-def retries(value: Any, source: str | None) -> int:
+def retries(value: Any, source: Source | None) -> int:
     try:
         number = int(str(value).strip())
     except ValueError:
@@ -93,7 +94,7 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
-def switch(value: Any, name: str, source: str | None) -> bool:
+def switch(value: Any, name: str, source: Source | None) -> bool:
     """An on/off setting: a TOML boolean, or true/false, yes/no, on/off, 1/0 as text."""
     if isinstance(value, bool):
         return value

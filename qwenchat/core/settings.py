@@ -16,12 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qwenchat.core import setting_values as values_
-from qwenchat.core.catalogue import (
-    DEFAULT_CATALOGUE,
-    THINKING_PARAMS,
-    Catalogue,
-    catalogue_from,
-)
+from qwenchat.core.catalogue import DEFAULT_CATALOGUE, Catalogue, catalogue_from
 from qwenchat.core.endpoints import (
     REGION_URLS,
     cap_field_for,
@@ -31,8 +26,10 @@ from qwenchat.core.endpoints import (
     url_problem,
 )
 from qwenchat.core.errors import ConfigError
+from qwenchat.core.model_info import THINKING_PARAMS
 from qwenchat.core.price_config import budget_from, prices_from
 from qwenchat.core.prices import DEFAULT_PRICES, PriceTable
+from qwenchat.core.provenance import DEFAULT, Layer, Source
 
 Region = str  # a key of core.endpoints.REGIONS
 ThinkingDisplay = Literal["full", "summary", "hide"]
@@ -40,7 +37,6 @@ ThinkingDisplay = Literal["full", "summary", "hide"]
 DEFAULT_MODEL = "qwen-plus"
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_RETRIES = 2
-MAX_RETRIES = values_.MAX_RETRIES
 DEFAULT_TOOL_ROUNDS = 8
 THINKING_DISPLAYS: tuple[str, ...] = ("full", "summary", "hide")
 
@@ -81,11 +77,6 @@ PROFILE_KEY_FIELDS = frozenset({"api_key_env", "api_key"})
 # Local servers ignore the key, but the SDK insists on one.
 NO_KEY_PLACEHOLDER = "EMPTY"
 
-# Layers, highest precedence first; the index is the rank used to compare sources.
-LAYERS = ("flag", "profile", "env", ".env.local", ".env", "config", "default")
-# Who may decide where the key goes, most trusted first: a key is sent only to an endpoint
-# named at its own level or a more trusted one. A profile is part of the config file.
-TRUST = {"flag": 0, "env": 1, "profile": 2, "config": 2, ".env.local": 3, ".env": 3}
 # Settings never taken from the working directory's .env files.
 NOT_FROM_DOTENV = frozenset({"approved_tools"})
 
@@ -103,7 +94,7 @@ class Settings:
     thinking_display: ThinkingDisplay  # how reasoning is shown (the `thinking` setting)
     config_path: Path
     data_dir: Path
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)
     editor: str = "vi"
     context_window: int | None = None  # tokens; None: the model catalogue's value
     retries: int = DEFAULT_RETRIES  # extra attempts after a failure that may clear by itself
@@ -111,7 +102,6 @@ class Settings:
     approved_tools: tuple[str, ...] = ()
     profile: str | None = None
     profiles: tuple[str, ...] = ()
-    model_overrides: Mapping[str, Any] = field(default_factory=dict)
     # the built-in catalogue with config.toml's [models."…"] tables in front, resolved once
     catalogue: Catalogue = DEFAULT_CATALOGUE
     prices: PriceTable = DEFAULT_PRICES  # with config.toml's [models."…".price] tables in front
@@ -139,7 +129,7 @@ class Settings:
 
     def require_key(self) -> str:
         source = self.source("api_key")
-        if not self.api_key and source.startswith("profile"):
+        if not self.api_key and source.layer == "profile":
             raise ConfigError(f"no API key: {source} is not set")
         if not self.api_key:
             raise ConfigError(
@@ -148,8 +138,8 @@ class Settings:
             )
         return self.api_key
 
-    def source(self, name: str) -> str:
-        return self.sources.get(name, "default")
+    def source(self, name: str) -> Source:
+        return self.sources.get(name, DEFAULT)
 
 
 def mask_key(key: str | None) -> str:
@@ -187,12 +177,16 @@ def resolve_settings(
     config_path = files.config_path
     config, tables = _split_config(files.config)
     dotenvs = (files.dotenv_local, files.dotenv)
-    layers: list[dict[str, tuple[Any, str]]] = [
-        {k: (v, f"flag --{k.replace('_', '-')}") for k, v in flags.items() if v is not None},
+    layers: list[dict[str, tuple[Any, Source]]] = [
+        {
+            k: (v, Source("flag", f"--{k.replace('_', '-')}"))
+            for k, v in flags.items()
+            if v is not None
+        },
         _from_env(environ, "env"),
         _from_env(dotenvs[0], ".env.local"),
         _from_env(dotenvs[1], ".env"),
-        {k: (v, f"config {config_path}") for k, v in config.items()},
+        {k: (v, Source("config", str(config_path))) for k, v in config.items()},
     ]
     profiles = tables.get("profiles", {})
     profile = _resolve(["profile"], layers)[0].get("profile")
@@ -203,11 +197,10 @@ def resolve_settings(
     _check_key_destination(settings, files.directory)
     return replace(
         settings,
-        base_url_written=_as_written(sources.get("base_url", ""), files.written),
+        base_url_written=_as_written(sources.get("base_url", DEFAULT), files.written),
         editor=environ.get("VISUAL") or environ.get("EDITOR") or "vi",
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
-        model_overrides=tables.get("models", {}),
         role_tables=tables.get("roles", {}),
         mcp_tables=tables.get("mcp", {}),
         catalogue=catalogue_from(
@@ -232,11 +225,11 @@ def _split_config(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, di
 
 
 def _resolve(
-    names: list[str], layers: list[dict[str, tuple[Any, str]]]
-) -> tuple[dict[str, Any], dict[str, str]]:
+    names: list[str], layers: list[dict[str, tuple[Any, Source]]]
+) -> tuple[dict[str, Any], dict[str, Source]]:
     """Each name's value and source from the first layer that has it."""
     values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
+    sources: dict[str, Source] = {}
     for name in names:
         for mapping in layers:
             if name in mapping and mapping[name][0] not in (None, ""):
@@ -245,27 +238,26 @@ def _resolve(
     return values, sources
 
 
-def _as_written(source: str, written: Mapping[str, Mapping[str, str | None]]) -> str | None:
+def _as_written(source: Source, written: Mapping[str, Mapping[str, str | None]]) -> str | None:
     """The base URL's text in the `.env` file it came from, when that text names a variable."""
-    layer, _, variable = source.partition(" ")
-    raw = written.get(layer, {}).get(variable)
+    raw = written.get(source.layer, {}).get(source.name)
     return raw.strip().rstrip("/") if raw and "${" in raw else None
 
 
 def _check_key_destination(settings: Settings, cwd: Path) -> None:
     """Refuse to send the key to an endpoint named less trustworthily than the key itself."""
     key_source, url_source = settings.source("api_key"), settings.source("base_url")
-    if settings.api_key in (None, "", NO_KEY_PLACEHOLDER) or url_source.startswith("region"):
+    if settings.api_key in (None, "", NO_KEY_PLACEHOLDER) or url_source.layer == "region":
         return
     if settings.base_url in REGION_URLS.values():
         return
-    if TRUST[url_source.split(" ", 1)[0]] <= TRUST[key_source.split(" ", 1)[0]]:
+    if url_source.trust <= key_source.trust:
         return
-    layer, _, named = url_source.partition(" ")
-    if layer.startswith(".env"):
+    if url_source.from_dotenv:
+        layer, named = url_source.layer, url_source.name
         where, fix = f"{cwd / layer} ({named})", f"delete {named} from {cwd / layer}"
     else:
-        where, fix = url_source, "give the key in the same place (api_key, or api_key_env)"
+        where, fix = str(url_source), "give the key in the same place (api_key, or api_key_env)"
     raise ConfigError(
         f"{where} names the endpoint but the API key comes from {key_source}, which is "
         f"more trusted; the key is not sent there: {fix}, or set the base URL with "
@@ -275,7 +267,7 @@ def _check_key_destination(settings: Settings, cwd: Path) -> None:
 
 def _profile_layer(
     name: str, profiles: Mapping[str, Any], environs: tuple[Mapping[str, str | None], ...]
-) -> dict[str, tuple[Any, str]]:
+) -> dict[str, tuple[Any, Source]]:
     """The values a `[profiles.NAME]` table sets, its key read from the variable it names."""
     table = profiles.get(name)
     if not isinstance(table, Mapping):
@@ -287,17 +279,20 @@ def _profile_layer(
     unknown = set(table) - PROFILE_KEYS - PROFILE_KEY_FIELDS
     if unknown:
         raise ConfigError(f"profile {name!r}: unknown keys {', '.join(sorted(unknown))}")
-    source = f"profile {name}"
+    source = Source("profile", name)
     layer = {k: (v, source) for k, v in table.items() if k in PROFILE_KEYS}
     variable = table.get("api_key_env")
     if variable:
         found = next((e.get(str(variable)) for e in environs if e.get(str(variable))), None)
         # a missing variable must not fall back to another server's key
-        layer["api_key"] = (found or _Missing(str(variable)), f"{source} ({variable})")
+        layer["api_key"] = (
+            found or _Missing(str(variable)),
+            Source("profile", name, str(variable)),
+        )
     elif table.get("api_key"):
         layer["api_key"] = (table["api_key"], source)
     elif "base_url" in table and not is_dashscope(str(table["base_url"])):
-        layer["api_key"] = (NO_KEY_PLACEHOLDER, f"{source} (no key needed)")
+        layer["api_key"] = (NO_KEY_PLACEHOLDER, Source("profile", name, "no key needed"))
     return layer
 
 
@@ -308,7 +303,7 @@ class _Missing(str):
 
 
 def _build(
-    values: Mapping[str, Any], sources: dict[str, str], config_path: Path, data_dir: Path
+    values: Mapping[str, Any], sources: dict[str, Source], config_path: Path, data_dir: Path
 ) -> Settings:
     region = str(values.get("region", "cn")).lower()
     if region not in REGION_URLS:
@@ -316,7 +311,7 @@ def _build(
             f"unknown region {region!r} (from {sources['region']}); use {', '.join(REGION_URLS)}"
         )
     base_url = _pick_base_url(values, sources, region)
-    region, sources["region"] = region_for(base_url, region, sources.get("region", "default"))
+    region, sources["region"] = region_for(base_url, region, sources.get("region", DEFAULT))
     thinking = str(values.get("thinking", "full")).lower()
     if thinking not in THINKING_DISPLAYS:
         raise ConfigError(
@@ -325,7 +320,7 @@ def _build(
         )
     api_key = values.get("api_key")
     if api_key is None and not is_dashscope(base_url):  # local servers ignore the key
-        api_key, sources["api_key"] = NO_KEY_PLACEHOLDER, "default (no key needed)"
+        api_key, sources["api_key"] = NO_KEY_PLACEHOLDER, Source("default", via="no key needed")
     return Settings(
         api_key=None if isinstance(api_key, _Missing) else api_key,
         base_url=base_url,
@@ -349,7 +344,7 @@ def _build(
     )
 
 
-def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, str]) -> str:
+def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, Source]) -> str:
     """Where the thinking switch goes: as set, else top-level for DashScope, both elsewhere."""
     if value is None:
         return default_thinking_param(settings.base_url)
@@ -361,35 +356,29 @@ def _thinking_param(value: Any, settings: Settings, sources: Mapping[str, str]) 
     return str(value)
 
 
-def _pick_base_url(values: Mapping[str, Any], sources: dict[str, str], region: str) -> str:
+def _pick_base_url(values: Mapping[str, Any], sources: dict[str, Source], region: str) -> str:
     """An explicit base URL wins over the region unless the region was set more directly."""
     url = values.get("base_url")
     if url is not None:
-        url_rank = _rank(sources["base_url"])
-        region_rank = _rank(sources.get("region", "default"))
-        if url_rank <= region_rank:
+        if sources["base_url"].rank <= sources.get("region", DEFAULT).rank:
             url = str(url).rstrip("/")
             problem = url_problem(url)
             if problem:
                 raise ConfigError(f"{problem[0]} (from {sources['base_url']})", hint=problem[1])
             return url
         del sources["base_url"]
-    sources["base_url"] = f"region {region}"
+    sources["base_url"] = Source("region", region)
     return REGION_URLS[region]
 
 
-def _from_env(environ: Mapping[str, str | None], layer: str) -> dict[str, tuple[Any, str]]:
-    found: dict[str, tuple[Any, str]] = {}
+def _from_env(environ: Mapping[str, str | None], layer: Layer) -> dict[str, tuple[Any, Source]]:
+    found: dict[str, tuple[Any, Source]] = {}
     for name, variables in ENV_VARS.items():
         for variable in variables:
             value = environ.get(variable)
             if layer.startswith(".env") and name in NOT_FROM_DOTENV:
                 break
             if value and value.strip():
-                found[name] = (value.strip(), f"{layer} {variable}")
+                found[name] = (value.strip(), Source(layer, variable))
                 break
     return found
-
-
-def _rank(source: str) -> int:
-    return LAYERS.index(source.split(" ", 1)[0])

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from qwenchat.core.context_budget import calibration, estimate, text_tokens
+from qwenchat.core.context_fit import calibration, estimate, text_tokens
 from qwenchat.core.conversation import Conversation, Turn
 from qwenchat.core.cost import Pricing, money, usage_cost
 from qwenchat.core.events import Usage
+from qwenchat.core.plural import plural
 from qwenchat.core.reply import Reply
 from qwenchat.core.settings import Settings
-from qwenchat.core.words import plural
 
 
 def prompt_estimate(history: Conversation, user: str) -> int:

@@ -1,4 +1,4 @@
-"""Event sources that wrap the client: the context budget and the answer cache.
+"""Event sources that wrap the client: the context fit and the answer cache.
 
 Both take a request body and yield events, like `ChatClient.stream`, so
 `turn.run_turn` does not know they are there.
@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from qwenchat.core import answer_cache as cache
-from qwenchat.core import context_budget as budget
-from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core import context_fit as context
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.conversation import Conversation
 from qwenchat.core.errors import ApiError
 from qwenchat.core.events import Event
+from qwenchat.core.model_info import ModelInfo
 from qwenchat.engine.turn import EventSource
 from qwenchat.store.database import Store, TurnRecord
 
@@ -42,16 +43,16 @@ class FittedSource:
         notice: Notice,
     ) -> FittedSource:
         """The budget of `info`'s window (or `window`, the configured one) for this history."""
-        limit = budget.input_limit(budget.context_window(info, window), max_tokens)
-        return cls(source, limit=limit, ratio=budget.calibration(conversation), notice=notice)
+        limit = context.input_limit(context.context_window(info, window), max_tokens)
+        return cls(source, limit=limit, ratio=context.calibration(conversation), notice=notice)
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]:
         """Send the fitted history; each input-range 400 trims more, while there is more."""
-        messages, dropped = budget.fit(body["messages"], limit=self.limit, ratio=self.ratio)
+        messages, dropped = context.fit(body["messages"], limit=self.limit, ratio=self.ratio)
         if dropped:
             self.notice(
                 f"history too long for the context window ({self.limit:,} input tokens): "
-                f"left out {budget.left_out(dropped)}"
+                f"left out {context.left_out(dropped)}"
             )
         while True:
             started = False
@@ -63,17 +64,17 @@ class FittedSource:
                     yield event
                 return
             except ApiError as exc:
-                limit = budget.range_limit(exc.message) if exc.status == 400 else None
+                limit = context.range_limit(exc.message) if exc.status == 400 else None
                 if started or limit is None:
                     raise
-                messages, more = budget.refit(messages, limit=limit, ratio=self.ratio)
+                messages, more = context.refit(messages, limit=limit, ratio=self.ratio)
                 if not more:
-                    exc.hint = budget.too_long_hint(messages, limit, self.ratio)
+                    exc.hint = context.too_long_hint(messages, limit, self.ratio)
                     raise
             dropped += more
             self.notice(
                 f"the server accepts at most {limit:,} input tokens: "
-                f"retrying without {budget.left_out(dropped)}"
+                f"retrying without {context.left_out(dropped)}"
             )
 
 

@@ -15,9 +15,9 @@ from dataclasses import fields, replace
 from typing import Any
 
 from qwenchat.core import errors
-from qwenchat.core.catalogue import ModelInfo
 from qwenchat.core.conversation import Outcome, ToolResult, ToolStep
 from qwenchat.core.events import Event, Usage
+from qwenchat.core.model_info import ModelInfo
 from qwenchat.core.reply import ToolCall
 from qwenchat.engine.turn import Asked, EventSource, TurnResult, TurnView, run_turn
 from qwenchat.tools.session import ToolSession, run_calls

@@ -1,8 +1,8 @@
 """One round of a turn: history → request → event source → events fanned out to the builder and
 the view.
 
-The view is whatever the caller passed in (a `RoundView`); this module decides nothing about
-how a reply looks and writes nothing itself.
+The view is whatever the caller passed in (a `core.view.RoundView`); this module decides
+nothing about how a reply looks and writes nothing itself.
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from typing import Any, Protocol
 
 from qwenchat.core import errors
 from qwenchat.core.attachments import Attachment
-from qwenchat.core.catalogue import Catalogue, ModelInfo
+from qwenchat.core.catalogue import Catalogue
 from qwenchat.core.closed_output import OutputClosed
 from qwenchat.core.conversation import Conversation, Outcome, ToolStep, Turn
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.inline_thinking import split_inline_thinking
+from qwenchat.core.model_info import ModelInfo
 from qwenchat.core.reply import Reply, ReplyBuilder, Timing
 from qwenchat.core.request import RequestOptions, build_request
+from qwenchat.core.view import RoundView
 from qwenchat.tools.session import ToolView
 
 Notice = Callable[[str], None]
@@ -30,22 +32,6 @@ class EventSource(Protocol):
     """What a turn needs from the network: a body in, events out."""
 
     def stream(self, body: dict[str, Any], *, notify: Notice | None = None) -> Iterator[Event]: ...
-
-
-class RoundView(Protocol):
-    """Where one round's reply goes as it streams; never raises for the text it is given."""
-
-    def notice(self, text: str) -> None:
-        """A warning or remark for the user, apart from the answer."""
-
-    def waiting(self) -> None:
-        """The request is on its way; nothing has arrived yet."""
-
-    def event(self, event: Event) -> None:
-        """One event of the reply, as it arrives."""
-
-    def finish(self, reply: Reply, timing: Timing, outcome: Outcome) -> None:
-        """The round is over (completed, interrupted or failed)."""
 
 
 class TurnView(RoundView, ToolView, Protocol):

@@ -2,7 +2,7 @@
 
 `conduct` takes the question and carries the whole turn: the attachments checked (once), Qwen-
 Long's documents uploaded or found again, the price of the reply estimated, the chain of event
-sources built — the client, the answer cache (with a store), the context budget of the model's
+sources built — the client, the answer cache (with a store), the context fit of the model's
 window from the settings' catalogue — and the turn run, with the tool loop when there is a tool
 session. Everything the user sees goes to the `Front` the caller passes in; the engine chooses
 no renderer and writes nothing itself. Saving the finished turn is `store.history.save_turn`.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from qwenchat.core.attachments import check_for_model
-from qwenchat.core.context_budget import context_window, input_limit
+from qwenchat.core.context_fit import context_window, input_limit
 from qwenchat.core.reply import Reply
 from qwenchat.core.settings import Settings
 from qwenchat.core.spend import pricer, prompt_estimate

@@ -5,7 +5,7 @@ private event loop (its `async with Client(...)` entered and left in that one ta
 request is sent from the main thread with a timeout. A stdio server gets a clean environment
 and writes its stderr to a log file; a server that does not start in time, crashes or hangs
 fails that request with one `McpError` and the rest of qwenchat goes on. Every server is
-stopped when qwenchat exits — normally, on Ctrl-C, or on SIGTERM (turned into an orderly exit).
+stopped when qwenchat exits — normally, on Ctrl-C, or on SIGTERM (the servers first, then exit 143).
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -235,12 +238,18 @@ def runtime(log_dir: Path) -> Runtime:
 
 
 def _exit_on_sigterm() -> None:
-    """SIGTERM ends qwenchat as an exit would (atexit runs), so no server is left running."""
+    """SIGTERM stops every server, then ends qwenchat with 143 (as the default action would,
+    but with no server left running). Nothing can catch it on the way, a tool included."""
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
 
         def stop(signum: int, frame: object) -> None:
-            raise SystemExit(128 + signum)
+            if _RUNTIME is not None:
+                _RUNTIME.close()
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            os._exit(128 + signum)
 
         signal.signal(signal.SIGTERM, stop)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import openai
@@ -107,7 +107,8 @@ class ChatClient:
                     yield from parse_completion(_json_object(text, "reply"))
                     return
                 _check_stream_type(response.headers.get("content-type", ""), response, watch)
-                for data in iter_sse_data(reading.lines(response.iter_bytes(), watch)):
+                lines = reading.lines(response.iter_bytes(), watch)
+                for data in iter_sse_data(_event_lines(lines)):
                     started = True  # a chunk arrived: from here on nothing is retried
                     watch.event()
                     if data.startswith("[DONE]"):
@@ -202,6 +203,24 @@ def _check_stream_type(content_type: str, response: Any, watch: Watch) -> None:
         f"the server answered with {content_type.split(';')[0]} instead of an event stream: "
         f"{first_line(sanitize(text))[:80]!r}"
     )
+
+
+SSE_FIELDS = frozenset({"data", "event", "id", "retry", ""})  # "": a `: comment` line
+
+
+def _event_lines(lines: Iterator[str]) -> Iterator[str]:
+    """The lines of an event stream; a body whose first line is no SSE field is not one."""
+    for line in lines:
+        if line.strip():
+            if line.lstrip("\ufeff").partition(":")[0] not in SSE_FIELDS:
+                raise errors.StreamError(
+                    "the server answered without an event stream: "
+                    f"{first_line(sanitize(line))[:80]!r}"
+                )
+            yield line
+            break
+        yield line
+    yield from lines
 
 
 def _timeout(settings: Settings, started: bool) -> errors.QwenchatError:

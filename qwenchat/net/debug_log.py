@@ -53,10 +53,22 @@ def on_request(request: Any, key: str | None) -> None:
     request.extensions["qwenchat_debug"] = (number, time.monotonic())
     # the URL may hold the key (a `.env` that built it from `${DASHSCOPE_API_KEY}`) or a password
     lines = [f"debug: → #{number} {request.method} {redact(str(request.url), key)}"]
-    body = _body(bytes(request.content or b""), key)
+    content = _content(request)
+    body = _body(content, key) if content is not None else "  (a streamed body: not logged)"
     if body:
         lines.append(body)
     _write(lines)
+
+
+def _content(request: Any) -> bytes | None:
+    """The request's body, or None when it is a stream not read yet (a redirect sends the
+    body again as one): reading it here would consume it."""
+    try:
+        return bytes(request.content or b"")
+    except Exception as exc:  # httpx's RequestNotRead; nothing else is expected here
+        if type(exc).__name__ != "RequestNotRead":
+            raise
+        return None
 
 
 def on_response(response: Any, key: str | None) -> None:
@@ -69,6 +81,8 @@ def on_response(response: Any, key: str | None) -> None:
     )
     if request_id:
         lines[0] += f" request id {redact(request_id, key)}"
+    if response.is_redirect:
+        lines[0] += f" redirected to {redact(response.headers.get('location', '?'), key)}"
     if "json" in kind:
         response.read()
         body = _body(response.content, key)

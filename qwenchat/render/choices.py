@@ -5,7 +5,7 @@ from __future__ import annotations
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, Event, OtherChoice
 from qwenchat.core.reply import Reply, Timing
-from qwenchat.render.base import Renderer
+from qwenchat.core.view import RoundView
 
 
 class NumberedChoices:
@@ -15,7 +15,7 @@ class NumberedChoices:
     reasoning and everything else still passes straight through.
     """
 
-    def __init__(self, inner: Renderer) -> None:
+    def __init__(self, inner: RoundView) -> None:
         self._inner = inner
         self._answers: dict[int, list[str]] = {}
 

@@ -14,7 +14,7 @@ from qwenchat.core.events import Event
 from qwenchat.core.reply import Reply, Timing, ToolCall
 from qwenchat.core.request import RequestOptions
 from qwenchat.core.settings import Settings
-from qwenchat.render.base import Renderer
+from qwenchat.core.view import RoundView
 from qwenchat.render.terminal import Terminal
 
 OutputMode = Literal["auto", "plain", "json"]
@@ -33,16 +33,16 @@ class TurnDisplay:
 
     def __init__(
         self,
-        renderers: Callable[[], Renderer],
+        renderers: Callable[[], RoundView],
         tools: ToolPanels | None = None,
         price: Callable[[Reply], Reply] | None = None,
     ) -> None:
         self._renderers = renderers
         self._tools = tools
         self._price = price  # gives each finished reply its cost before it is shown
-        self._current: Renderer | None = None
+        self._current: RoundView | None = None
 
-    def _renderer(self) -> Renderer:
+    def _renderer(self) -> RoundView:
         if self._current is None:
             self._current = self._renderers()
         return self._current
@@ -73,7 +73,7 @@ class TurnDisplay:
 class FinalRoundOnly:
     """A renderer that finishes only the turn's last round (for one `--json` document)."""
 
-    def __init__(self, inner: Renderer) -> None:
+    def __init__(self, inner: RoundView) -> None:
         self._inner = inner
 
     def notice(self, text: str) -> None:
@@ -108,7 +108,7 @@ def ask_display(
     """`ask`'s view: panels on a terminal, the answer alone when piped, JSON with --json, the
     answer's fenced code alone with `extract` (`-x`)."""
 
-    def renderer() -> Renderer:
+    def renderer() -> RoundView:
         made = (
             _code_only(terminal) if extract else make_renderer(settings, terminal, output, request)
         )
@@ -130,7 +130,7 @@ def ask_display(
     return TurnDisplay(renderer, panels, price)
 
 
-def _code_only(terminal: Terminal) -> Renderer:
+def _code_only(terminal: Terminal) -> RoundView:
     """`-x`: the code at the end; meanwhile the progress line when stderr is a terminal."""
     from qwenchat.render.extract import CodeOnly
 
@@ -144,7 +144,7 @@ def _code_only(terminal: Terminal) -> Renderer:
 
 def make_renderer(
     settings: Settings, terminal: Terminal, output: OutputMode, request: RequestOptions
-) -> Renderer:
+) -> RoundView:
     """Rich panels on a terminal; the answer alone on stdout otherwise."""
     if output == "json":
         from qwenchat.render.json_renderer import JsonRenderer

@@ -95,11 +95,12 @@ class Frame:
             yield new_line
 
     def _erase_rewrapped(self) -> None:
-        """After the terminal got narrower, a terminal that rewraps lines (most do: VTE, kitty,
-        iTerm2, Windows Terminal, tmux) shows each row of the live tail as several. Live erases
-        only as many rows as it drew; the rows beyond those are erased first, from the bottom,
-        so no stale copy of the tail stays above the next one. A terminal that cuts its rows
-        instead (xterm) needs nothing: there, erasing more would blank printed rows."""
+        """After the terminal got narrower, a terminal that rewraps lines (VTE, kitty, iTerm2,
+        Windows Terminal, tmux…: `terminal.rewraps_lines`) shows each row of the live tail as
+        several. Live erases only as many rows as it drew; the rows beyond those are erased
+        first, from the bottom, so no stale copy of the tail stays above the next one. A
+        terminal that cuts its rows instead (xterm, st, the Linux console), or one not known
+        to rewrap, gets nothing more: there, erasing more would blank printed rows."""
         drawn, width = self._drawn, self.console.width
         if self._live is None or drawn is None or width >= drawn[0] or not self._rewraps:
             return

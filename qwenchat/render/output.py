@@ -36,7 +36,7 @@ class Output:
     """stdout for results, stderr for everything else; all of it sanitised, and each stream
     guarded against its reader going away (`render.pipes`)."""
 
-    def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = True) -> None:
+    def __init__(self, stdout: TextIO, stderr: TextIO, *, rewraps: bool = False) -> None:
         self.stdout = pipe_safe(stdout)
         self.stderr = pipe_safe(stderr)
         self.rewraps = rewraps  # the terminal rewraps lines when it narrows (render/frame.py)
@@ -93,7 +93,7 @@ def _write(stream: TextIO, text: str, *, flush: bool) -> None:
         stream.flush()
 
 
-def safe_console(file: TextIO, *, rewraps: bool = True) -> Console:
+def safe_console(file: TextIO, *, rewraps: bool = False) -> Console:
     """A Rich console that sanitises every string and `Text` it is asked to print; `rewraps`
     says whether its terminal rewraps lines when the window narrows (render/frame.py)."""
     from qwenchat.render.safe_console import SafeConsole

@@ -19,7 +19,7 @@ from typing import TextIO
 from qwenchat.core.conversation import Outcome
 from qwenchat.core.events import AnswerDelta, Event, ReasoningDelta
 from qwenchat.core.reply import Reply, Timing
-from qwenchat.render.base import Renderer
+from qwenchat.core.view import RoundView
 from qwenchat.render.output import Output
 
 REDRAW = 0.1  # seconds between redraws
@@ -30,7 +30,7 @@ class StderrProgress:
 
     def __init__(
         self,
-        inner: Renderer,
+        inner: RoundView,
         output: Output,
         *,
         reasoning_shown: bool,

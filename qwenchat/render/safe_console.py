@@ -28,8 +28,9 @@ class SafeConsole(Console):
 
 
 def console_rewraps(console: Console) -> bool:
-    """Whether `console`'s terminal rewraps its lines (taken to, for a console not made here)."""
-    return console.rewraps_lines if isinstance(console, SafeConsole) else True
+    """Whether `console`'s terminal is known to rewrap its lines (`terminal.rewraps_lines`); a
+    console not made here is taken to cut them, which is safe either way."""
+    return console.rewraps_lines if isinstance(console, SafeConsole) else False
 
 
 def _safe_text(obj: Any) -> Any:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat.core.errors import UsageError
-from qwenchat.render.pipes import guard_of, pipe_safe
+from qwenchat.render.pipes import guard_of, pipe_safe, standard
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,7 +27,7 @@ class Terminal:
     stdin: TextIO | None
     stdout: TextIO
     stderr: TextIO
-    rewraps: bool = True  # does the terminal rewrap its lines when the window narrows?
+    rewraps: bool = False  # is the terminal known to rewrap its lines when the window narrows?
 
     def __post_init__(self) -> None:
         # the one pipe guard: a reader that went away ends the output quietly
@@ -37,7 +37,7 @@ class Terminal:
     @classmethod
     def system(cls) -> Terminal:
         return cls(
-            stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr,
+            stdin=sys.stdin, stdout=standard(sys.stdout), stderr=standard(sys.stderr),
             rewraps=rewraps_lines(os.environ),
         )  # fmt: skip
 
@@ -92,15 +92,34 @@ class Terminal:
 
 
 def rewraps_lines(environ: Mapping[str, str]) -> bool:
-    """Whether the terminal rewraps its lines when the window gets narrower, as VTE, kitty,
-    iTerm2, Terminal.app, Windows Terminal, WezTerm, Konsole and tmux do; xterm (it sets
-    XTERM_VERSION), rxvt and GNU screen do not. Unknown terminals are taken to rewrap."""
+    """Whether the terminal is known to rewrap its lines when the window gets narrower, as
+    VTE (GNOME Terminal, Tilix…), Konsole, kitty, iTerm2, Terminal.app, WezTerm, Windows
+    Terminal, Alacritty, foot, ghostty, VS Code's terminal and tmux do. Any other terminal is
+    taken to cut its rows instead, as xterm, st, rxvt, GNU screen and the Linux console do:
+    the extra rows a rewrap adds are erased only where they exist, since on a terminal that
+    cuts, erasing them would erase earlier conversation. Over ssh only TERM arrives, so an
+    `xterm-256color` there is unknown (whatever runs it) and nothing extra is erased."""
     if environ.get("TMUX"):
         return True
-    if environ.get("TERM", "").startswith(("rxvt", "screen")):
+    term = environ.get("TERM", "")
+    if term.startswith(CUTTING_TERMS) or term in ("linux", "st"):
         return False
-    others = ("VTE_VERSION", "TERM_PROGRAM", "KONSOLE_VERSION", "WT_SESSION", "KITTY_WINDOW_ID")
-    return not environ.get("XTERM_VERSION") or any(environ.get(name) for name in others)
+    return (
+        term.startswith(REWRAPPING_TERMS)
+        or environ.get("TERM_PROGRAM", "") in REWRAPPING_PROGRAMS
+        or any(environ.get(name) for name in REWRAPPING_VARIABLES)
+    )
+
+
+CUTTING_TERMS = ("rxvt", "screen", "st-", "linux-")
+REWRAPPING_TERMS = ("xterm-kitty", "wezterm", "alacritty", "foot", "xterm-ghostty", "tmux")
+REWRAPPING_PROGRAMS = frozenset(
+    {"iTerm.app", "Apple_Terminal", "WezTerm", "vscode", "tmux", "ghostty"}
+)
+REWRAPPING_VARIABLES = (
+    "VTE_VERSION", "KONSOLE_VERSION", "WT_SESSION", "KITTY_WINDOW_ID", "WEZTERM_PANE",
+    "ALACRITTY_WINDOW_ID",
+)  # fmt: skip
 
 
 def decode_input(data: bytes) -> str:

@@ -25,7 +25,6 @@ from qwenchat.core.errors import UsageError
 from qwenchat.core.events import Usage
 from qwenchat.core.visible import escaped, hidden_character
 from qwenchat.store import attachment_rows
-from qwenchat.store.schema import MIGRATIONS as MIGRATIONS  # re-exported: the schema's old home
 from qwenchat.store.schema import SCHEMA_VERSION as SCHEMA_VERSION
 from qwenchat.store.schema import StoreError as StoreError
 from qwenchat.store.schema import read_only_db, read_write_db

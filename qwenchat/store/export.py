@@ -15,7 +15,7 @@ from typing import Any
 from qwenchat.core.attachments import Attachment
 from qwenchat.core.conversation import Turn
 from qwenchat.core.fences import close_fences
-from qwenchat.core.words import plural
+from qwenchat.core.plural import plural
 from qwenchat.store.database import Summary, TurnRecord
 
 TITLE_WIDTH = 40

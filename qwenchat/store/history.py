@@ -94,7 +94,7 @@ def save_turn(store: Store, conversation_id: int, finished: Finished, settings: 
 
 def chosen(settings: Settings, name: str, stored: str | None) -> str | None:
     """A setting given explicitly (flag, environment, file) wins over the stored value."""
-    if settings.source(name) != "default" or stored is None:
+    if settings.source(name).layer != "default" or stored is None:
         return getattr(settings, name)  # type: ignore[no-any-return]
     return stored
 

@@ -6,14 +6,15 @@ call gets a result, so the history stays valid: its output, an error, a refusal,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from qwenchat.core.conversation import ToolResult
 from qwenchat.core.reply import ToolCall
 from qwenchat.tools.consent import Consent
-from qwenchat.tools.spec import ToolSet, clean, execute, prepare
+from qwenchat.tools.spec import Tool, ToolSet, clean, execute, prepare
 
 DEFAULT_ROUNDS = 8
 DECLINED = "declined: the user did not allow this call"
@@ -71,10 +72,24 @@ def run_call(call: ToolCall, tools: ToolSession, view: ToolView) -> ToolResult:
         tool, arguments = prepared
         match tools.consent.decide(call, tool):
             case "run":
-                result = execute(tool, call.id, arguments)
+                result = _watched(tool, call, arguments, view)
             case "declined":
                 result = ToolResult(call.id, DECLINED, "declined")
             case "unattended":
                 result = ToolResult(call.id, UNATTENDED, "declined")
     view.tool_result(call, result)
+    return result
+
+
+def _watched(tool: Tool, call: ToolCall, arguments: dict[str, Any], view: ToolView) -> ToolResult:
+    """Run the tool; a thread it leaves running is named (qwenchat does not wait for it)."""
+    before = set(threading.enumerate())
+    result = execute(tool, call.id, arguments)
+    left = [t.name for t in threading.enumerate() if t not in before and not t.daemon]
+    if left:
+        view.notice(
+            f"the tool {tool.name} left {len(left)} thread{'s' if len(left) > 1 else ''} "
+            f"running ({', '.join(left[:3])}); qwenchat does not wait for "
+            f"{'them' if len(left) > 1 else 'it'} when it exits"
+        )
     return result

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qwenchat.core.conversation import ToolResult
+from qwenchat.core.events import whole
 from qwenchat.core.reply import ToolCall
 from qwenchat.core.sanitize import sanitize
 from qwenchat.tools.schema import function_schema
@@ -148,12 +149,30 @@ def _check_value(schema: Mapping[str, Any], value: Any) -> str | None:
 
 
 def execute(tool: Tool, call_id: str, arguments: Mapping[str, Any]) -> ToolResult:
-    """Run the tool; its output, or the exception it raised, becomes the result."""
+    """Run the tool; its output, or the exception it raised (`sys.exit` included), becomes
+    the result. A value that cannot be made text is an error result too."""
     try:
         value = tool.function(**arguments)
-    except Exception as exc:
-        return ToolResult(call_id, clean(f"error: {type(exc).__name__}: {exc}"), "error")
-    return ToolResult(call_id, clean(to_text(value)), "ok")
+    except (Exception, SystemExit) as exc:
+        return _failed(call_id, exc)
+    try:
+        text = to_text(value)
+    except RecursionError:
+        return ToolResult(call_id, "error: the tool's result is nested too deeply to send", "error")
+    except Exception as exc:  # a value whose str() fails
+        return _failed(call_id, exc)
+    return ToolResult(call_id, clean(text), "ok")
+
+
+def _failed(call_id: str, exc: BaseException) -> ToolResult:
+    return ToolResult(call_id, clean(f"error: {type(exc).__name__}: {_said(exc)}"), "error")
+
+
+def _said(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # an exception whose own str() fails
+        return "(its message cannot be shown)"
 
 
 def to_text(value: object) -> str:
@@ -166,8 +185,9 @@ def to_text(value: object) -> str:
 
 
 def clean(text: str, limit: int = MAX_RESULT_CHARS) -> str:
-    """Untrusted tool output made safe for a terminal and capped at `limit` characters."""
-    safe = sanitize(text)
+    """Untrusted tool output made safe for a terminal (and for UTF-8: lone surrogates become
+    U+FFFD) and capped at `limit` characters."""
+    safe = whole(sanitize(text))
     if len(safe) <= limit:
         return safe
     return safe[:limit] + f"\n[truncated: {len(safe) - limit:,} more characters]"

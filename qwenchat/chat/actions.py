@@ -30,6 +30,7 @@ class ChatState:
     roles: Mapping[str, Role] = field(default_factory=dict)  # for /role
     request: RequestOptions = field(default_factory=RequestOptions)  # the sampling flags given
     shell: bool = False  # the `shell` role: each answer offered to run (run/explain/cancel)
+    unconfirmed_model: str | None = None  # a /model name that looked misspelt, asked about
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,11 @@ class Edit:
 
 @dataclass(frozen=True)
 class ListModels:
-    """Show the catalogue's models merged with the server's list."""
+    """Show the catalogue's models merged with the server's list (a page of the table), or
+    switch to `pick` once it is checked against that list (`chat/model_pick.py`)."""
+
+    page: int = 1  # 0: every page
+    pick: str | None = None
 
 
 @dataclass(frozen=True)

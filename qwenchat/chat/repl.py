@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, TextIO
 
 from qwenchat import __version__
-from qwenchat.chat import actions, attach_commands
+from qwenchat.chat import actions, attach_commands, model_pick
 from qwenchat.chat import slash as commands
 from qwenchat.chat.actions import ChatState, Copy, Edit, Quit, Say, Send, SwitchProfile
 from qwenchat.chat.chat_tools import ChatTools
@@ -198,8 +198,11 @@ class Repl:
             case actions.Mcp(argument):
                 self._mcp(argument)
             case actions.ListModels():
-                names = self.session.model_names()
-                self.say("\n".join(f"{'*' if m == self.state.model else ' '} {m}" for m in names))
+                self.state, told = model_pick.carry_out(
+                    self.state, action, self.session.model_names, self.settings.catalogue,
+                    self.view.console.width,
+                )  # fmt: skip
+                self.say(told)
         self.state = self.saved.sync(self.state)
         return False
 
@@ -271,7 +274,7 @@ class Repl:
 
         before = self.state.conversation
         question = summary_question(before, keep, RequestOptions(think=self.state.think))
-        front = ChatFront(self.view, "hide", tools=False, priced=False)
+        front = ChatFront(self.view, "hide", tools=False, priced=False, answer_title="Summary")
         try:
             state = replace(self.state, tools=False)  # a summary is asked without tools
             summary = self.session.conduct(state, question, self.saved, front).result
@@ -283,6 +286,7 @@ class Repl:
             self.error(exc)
             return
         self.state = replace(self.state, conversation=conversation)
+        self.saved.keep_title()  # the summary's request does not become the title
         self.say(
             f"compressed {plural(len(before.turns) - keep, 'turn')} into one summary; "
             f"kept the last {keep}"

@@ -9,6 +9,7 @@ in its own transaction, so what is on disk is what the user sees.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -65,6 +66,13 @@ class SavedChat:
         self.pending_name: str | None = None
         self._saved: list[_Saved] = []
         self._held: Held | None = None
+        self._title: str | None = None  # kept through the next sync (`keep_title`)
+
+    def keep_title(self) -> None:
+        """The next sync replaces turns (/compress) but the conversation keeps its title."""
+        if self.store is not None and self.conversation_id is not None:
+            with contextlib.suppress(StoreError, UsageError):
+                self._title = self.store.resolve(str(self.conversation_id)).title
 
     def sync(self, state: ChatState) -> ChatState:
         """Write what changed since the last sync; the state knows its conversation id."""
@@ -90,6 +98,9 @@ class SavedChat:
                 self._saved.append(_Saved(turn, saved.row))
                 if saved.budget:
                     self.warn(saved.budget)
+            if self._title is not None and self.conversation_id is not None:
+                self.store.retitle(self.conversation_id, self._title)
+            self._title = None
         except StoreError as exc:
             self.warn(f"{exc.message}; this conversation is no longer saved")
             self.store = None

@@ -107,12 +107,16 @@ def _clear(state: ChatState, _: str) -> tuple[ChatState, Action]:
 def _model(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     if not argument:
         return state, Say(f"model: {state.model}")
-    return replace(state, model=argument), Say(f"model: {argument}")
+    return state, ListModels(pick=argument)  # checked against the names known (typos asked)
 
 
-@command("/models", "/models", "list the models qwenchat knows and the server offers")
-def _models(state: ChatState, _: str) -> tuple[ChatState, Action]:
-    return state, ListModels()
+@command("/models", "/models [PAGE|all]", "the models qwenchat knows and the server offers")
+def _models(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    if argument == "all":
+        return state, ListModels(page=0)
+    if argument and not (argument.isdigit() and int(argument) >= 1):
+        return state, Refuse(f"/models takes a page number or all, not {argument!r}")
+    return state, ListModels(page=int(argument or 1))
 
 
 @command("/profile", "/profile [NAME]", "show the profiles or switch to one (server, model, key)")

@@ -1,6 +1,6 @@
 """Type-ahead in the chat: keys typed while a reply streams are not echoed; each line ended by a
 typed Enter is sent when the reply ends (one after the other), and the unfinished rest waits in
-the next prompt."""
+the next prompt; a Ctrl-D typed on an empty line leaves the chat once those lines are sent."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from qwenchat.core.typed_keys import typed_lines
+from qwenchat.core.typed_keys import END, typed_lines
 from qwenchat.render.typeahead import KeyMode, TypeAhead
 
 
@@ -60,8 +60,13 @@ class TypedAhead:
             self.mode.restore()
 
     def next_line(self) -> str | None:
-        """The next line typed ahead and sent, if any."""
-        return self.lines.pop(0) if self.lines else None
+        """The next line typed ahead and sent, if any; EOFError for a Ctrl-D typed ahead (the
+        chat ends as if it were typed at the prompt)."""
+        line = self.lines.pop(0) if self.lines else None
+        if line == END:
+            self.lines.clear()
+            raise EOFError
+        return line
 
     def take_rest(self) -> str:
         rest, self.rest = self.rest, ""

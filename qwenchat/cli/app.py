@@ -75,4 +75,9 @@ app.command("roles", short_help="List the roles (--role, /role).")(roles)
 
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    from qwenchat.cli.completion import shell_named
+
+    shell_named(sys.argv)
     boundary.leave(boundary.run(app))

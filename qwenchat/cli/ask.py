@@ -10,6 +10,7 @@ import typer
 from qwenchat.cli import options as opt
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
+from qwenchat.cli.model_check import check_model
 from qwenchat.cli.options import (
     completed,
     one_conversation,
@@ -33,6 +34,7 @@ class AskFlags:
 
     prompt: opt.PromptArg = None
     sampling: opt.SamplingOptions = field(default_factory=opt.SamplingOptions)
+    model_exact: opt.ModelExactOpt = False
     attach: opt.AttachOpt = None
     thinking: opt.ThinkingOpt = None
     hide_thinking: opt.HideThinkingOpt = False
@@ -92,6 +94,7 @@ def _ask(flags: AskFlags, terminal: Terminal) -> int:
     settings, role = with_role(
         settings, flags.role, model=flags.sampling.model, system=flags.sampling.system
     )
+    check_model(settings, exact=flags.model_exact)
     options = ask_options(flags)
     if role is not None:
         from dataclasses import replace

@@ -88,8 +88,9 @@ def answer_once(
     try:
         if store is not None:
             conversation_id, history, model = history_for_ask(
-                store, settings, continue_last=options.continue_last, session=options.session
-            )
+                store, settings, continue_last=options.continue_last, session=options.session,
+                notice=terminal.output.notice,
+            )  # fmt: skip
             settings = replace(settings, model=model)
         front = _AskFront(settings, terminal, options, tools is not None, attachments)
         client = ChatClient(settings)

@@ -1,7 +1,9 @@
 """Shell completion values: model names, saved conversation names, role names.
 
-`qwenchat --install-completion` (bash, zsh, fish) installs Typer's completion script; these
-functions give the values of `-m`, `--session`, `--role` and `--profile`. They run only when the
+`qwenchat --install-completion [bash|zsh|fish|powershell]` installs Typer's completion script
+for the shell named (the current one when none is), `--show-completion [SHELL]` prints it
+(`shell_named` makes Typer take the name); these functions give the values of `-m`,
+`--thinking`, `--session`, `--role` and `--profile`. They run only when the
 shell asks (never on `--help` or `--version`), import only what they need and never fail: a
 missing store or a broken config file completes nothing. The names come from files (the store,
 config.toml): one that holds a control or invisible character is left out, so a completion
@@ -11,6 +13,7 @@ never prints an escape sequence or splits into two values.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,6 +33,11 @@ def models(incomplete: str) -> list[str]:
 
         names = list(DEFAULT_CATALOGUE.names)
     return _shown(n for n in dict.fromkeys(names) if n.startswith(incomplete))
+
+
+def thinking(incomplete: str) -> list[str]:
+    """`--thinking`'s values."""
+    return [v for v in ("full", "summary", "hide") if v.startswith(incomplete)]
 
 
 def sessions(incomplete: str) -> list[str]:
@@ -72,3 +80,17 @@ def _settings() -> Settings:
     from qwenchat.cli.settings_files import load_settings
 
     return load_settings({}, os.environ, Path.cwd())
+
+
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def shell_named(argv: list[str]) -> None:
+    """`--show-completion zsh`: make Typer take the shell's name, not detect the running one.
+
+    Typer's completion options are flags that detect the shell, unless its switch for a named
+    shell is set before the command line is built; it is set only when a name follows.
+    """
+    for flag, value in itertools.pairwise(argv):
+        if flag in ("--install-completion", "--show-completion") and value in SHELLS:
+            os.environ["_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"] = "1"

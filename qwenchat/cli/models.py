@@ -48,8 +48,15 @@ def models(
     if json_output:
         output.out(model_table.as_json(rows) + "\n")
     else:
-        output.out(model_table.as_table(rows, served=served is not None))
+        width = terminal_width() if output.stdout.isatty() else None
+        output.out(model_table.as_table(rows, served=served is not None, width=width))
         output.out(model_table.learned_lines(learned))
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size().columns
 
 
 def learned_facts(settings: Settings) -> tuple[Learned, ...]:

@@ -75,6 +75,7 @@ ThinkingOpt = Annotated[
     typer.Option(
         "--thinking",
         metavar="full|summary|hide",
+        autocompletion=complete.thinking,
         help="How to show reasoning: full, summary or hide (default full).",
     ),
 ]
@@ -222,6 +223,12 @@ SearchOpt = Annotated[
 ]
 NoStreamOpt = Annotated[bool, typer.Option("--no-stream", help="Print the answer when complete.")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="Plain text, no panels.")]
+ModelExactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--model-exact", help="Send the model name as written, even if it looks misspelt."
+    ),
+]
 ExtractOpt = Annotated[
     bool,
     typer.Option("-x", "--extract", help="Print only the fenced code of the answer (for pipes)."),

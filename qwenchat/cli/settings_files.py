@@ -25,13 +25,14 @@ _warned: set[str] = set()
 
 def settings_from(**flags: Any) -> Settings:
     """Settings for a command: its flags over the environment, `.env` files and config."""
+    from qwenchat.cli.dotenv_check import dotenv_warnings
     from qwenchat.core.config_keys import config_warnings
 
     if flags.get("api_key"):
         _warn_once(KEY_WARNING)
     files = read_files(os.environ, Path.cwd())
     settings = resolve_settings(flags, os.environ, files)
-    for line in config_warnings(files.config, str(files.config_path)):
+    for line in config_warnings(files.config, str(files.config_path)) + dotenv_warnings(files):
         _warn_once(f"warning: {line}")
     from qwenchat.core.dotenv_note import dotenv_note
 
@@ -84,6 +85,9 @@ def read_dotenv(path: Path, *, interpolate: bool = True) -> Mapping[str, str | N
         return {}
     from dotenv import dotenv_values
 
+    from qwenchat.cli.dotenv_check import quiet_dotenv
+
+    quiet_dotenv()  # its parse errors are said once, with the line (`dotenv_check`)
     try:
         return dotenv_values(path, interpolate=interpolate)
     except (OSError, UnicodeDecodeError) as exc:

@@ -4,7 +4,9 @@ text out).
 Enter ends a line only when it ends a burst: keys that arrive together, within a few
 milliseconds (a paste, or a terminal writing several keys at once), are one message, and an
 Enter inside them is a newline. A person typing sends one key at a time, so their Enter sends
-the line. Escape sequences (arrow keys, focus reports) are dropped; Backspace deletes.
+the line. Escape sequences (arrow keys, focus reports) are dropped; Backspace deletes. Ctrl-D
+on an empty line ends the input, as at the prompt: the line `END` stands for it, and nothing
+typed after it counts.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ BURST_SECONDS = 0.008
 PASTE = re.compile(r"\x1b\[200~(.*?)(?:\x1b\[201~|$)", re.DOTALL)
 ESCAPE = re.compile(r"\x1b(?:\[[0-9;?<=>]*[ -/]*[@-~]|O.|[^\r\[O])?")
 NEWLINE = "\n"
+END = "\x04"  # Ctrl-D (EOF) typed on an empty line: leave once the lines before it are sent
 
 
 def bursts(chunks: Sequence[tuple[float, bytes]], gap: float = BURST_SECONDS) -> list[str]:
@@ -48,6 +51,9 @@ def typed_lines(chunks: Sequence[tuple[float, bytes]], start: str = "") -> tuple
                     line = ""
                 else:
                     line += NEWLINE
+            elif char == END and not line:
+                lines.append(END)
+                return lines, ""
             elif char in "\x7f\x08":
                 line = line[:-1]
             elif char == NEWLINE or char == "\t" or char >= " ":

@@ -89,6 +89,7 @@ class ChatView:
         *,
         tools: bool = False,
         price: Callable[[Reply], Reply] | None = None,
+        answer_title: str = "Answer",
     ) -> TurnDisplay:
         """The view of one turn: Rich panels per round, tool calls in their own panels."""
         from qwenchat.render.rich_renderer import RichRenderer
@@ -100,6 +101,7 @@ class ChatView:
                 self.err_console,
                 thinking_display=thinking_display,
                 panels=self._panels,
+                answer_title=answer_title,
             )
 
         panels = RichToolView(self.console, self.err_console, boxed=self._panels) if tools else None
@@ -111,9 +113,16 @@ class ChatFront:
     as the chat's dim lines, the reply in the chat's panels."""
 
     def __init__(
-        self, view: ChatView, thinking_display: ThinkingDisplay, *, tools: bool, priced: bool
+        self,
+        view: ChatView,
+        thinking_display: ThinkingDisplay,
+        *,
+        tools: bool,
+        priced: bool,
+        answer_title: str = "Answer",
     ) -> None:
         self._view = view
+        self._answer_title = answer_title  # "Summary": a /compress summary is not an answer
         self._thinking_display = thinking_display
         self._tools = tools
         self._priced = priced  # False: the reply's cost is not shown (a /compress summary)
@@ -123,4 +132,6 @@ class ChatFront:
 
     def view(self, price: Callable[[Reply], Reply]) -> TurnDisplay:
         shown = price if self._priced else None
-        return self._view.turn(self._thinking_display, tools=self._tools, price=shown)
+        return self._view.turn(
+            self._thinking_display, tools=self._tools, price=shown, answer_title=self._answer_title
+        )

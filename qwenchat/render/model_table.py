@@ -60,24 +60,57 @@ def as_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
-def as_table(rows: list[dict[str, Any]], *, served: bool) -> str:
-    """Fixed-width columns; `?` is unknown, `-` is no; sources numbered, listed below."""
+# Columns left out first when the table is wider than the terminal; the rest always show.
+DROPPED_FIRST = ("stream", "n", "json", "listed by", "max out")
+MAX_NAME = 32  # a longer model name (a server's) is cut with "…"
+
+
+def as_table(rows: list[dict[str, Any]], *, served: bool, width: int | None = None) -> str:
+    """Fixed-width columns; `?` is unknown, `-` is no; sources numbered, listed below.
+
+    With a `width` (the terminal's), columns are left out (DROPPED_FIRST order) until the rows
+    fit, and the notes and source lines wrap to it.
+    """
     sources = list(dict.fromkeys(row["source"] for row in rows if row["source"]))
     cells = [COLUMNS] + [_cells(row, sources) for row in rows]
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
-    ]
+    shown = _fitting(cells, width)
+    lines = ["  ".join(line[i].ljust(w) for i, w in shown).rstrip() for line in cells]
+    notes = []
+    left_out = [name for i, name in enumerate(COLUMNS) if i not in dict(shown)]
+    if left_out:
+        notes.append(f"(not shown at this width: {', '.join(left_out)}; --json has them all)")
     if not served:
-        lines.append("(the server's model list was not available; catalogue only)")
-    lines.append("sources (docs/models.md says which values are unverified):")
-    lines.extend(f"  [{number}] {source}" for number, source in enumerate(sources, 1))
+        notes.append("(the server's model list was not available; catalogue only)")
+    notes.append("sources (docs/models.md says which values are unverified):")
+    notes.extend(f"  [{number}] {source}" for number, source in enumerate(sources, 1))
+    for note in notes:
+        lines.extend(_wrapped(note, width))
     return "\n".join(lines) + "\n"
 
 
+def _fitting(cells: list[tuple[str, ...]], width: int | None) -> list[tuple[int, int]]:
+    """(column, width) of the columns that fit in `width`, dropping DROPPED_FIRST in order."""
+    widths = {i: max(len(line[i]) for line in cells) for i in range(len(COLUMNS))}
+    for name in DROPPED_FIRST:
+        if width is None or sum(widths.values()) + 2 * (len(widths) - 1) <= width:
+            break
+        del widths[COLUMNS.index(name)]
+    return sorted(widths.items())
+
+
+def _wrapped(line: str, width: int | None) -> list[str]:
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    return textwrap.wrap(line, width, subsequent_indent=" " * 7, break_on_hyphens=False)
+
+
 def _cells(row: dict[str, Any], sources: list[str]) -> tuple[str, ...]:
+    name = row["name"]
     return (
-        row["name"] + (" (family defaults)" if row.get("family") else ""),
+        (name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…")
+        + (" (family defaults)" if row.get("family") else ""),
         row["listed_by"],
         _thinking(row),
         "only" if row["stream_only"] or row["thinking"] == "only" else "any",

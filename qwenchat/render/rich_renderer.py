@@ -28,8 +28,10 @@ class RichRenderer:
         thinking_display: ThinkingDisplay = "full",
         live: bool = True,
         panels: bool = True,
+        answer_title: str = "Answer",
     ) -> None:
         self._console = console
+        self._answer_title = answer_title  # "Summary" for a /compress summary
         self._err = err_console
         self._thinking_display = thinking_display
         self._live = live
@@ -103,7 +105,9 @@ class RichRenderer:
     def _answer_panel(self) -> MarkdownPanel:
         if self._answer is None:
             self._close_reasoning(None)
-            self._answer = MarkdownPanel(self._console, live=self._live, boxed=self._boxed)
+            self._answer = MarkdownPanel(
+                self._console, title=self._answer_title, live=self._live, boxed=self._boxed
+            )
         return self._answer
 
     def _close_reasoning(self, note: str | None) -> None:

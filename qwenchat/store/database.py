@@ -261,6 +261,10 @@ class Store:
         system = records[-1].system if records else None
         return Conversation(system=system, turns=tuple(r.turn for r in records))
 
+    def retitle(self, conversation_id: int, title: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
     def rename(self, conversation_id: int, name: str) -> None:
         self.check_name(name, owner=conversation_id)
         with self._write() as db:

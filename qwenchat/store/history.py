@@ -100,9 +100,18 @@ def chosen(settings: Settings, name: str, stored: str | None) -> str | None:
 
 
 def history_for_ask(
-    store: Store, settings: Settings, *, continue_last: bool, session: str | None
+    store: Store,
+    settings: Settings,
+    *,
+    continue_last: bool,
+    session: str | None,
+    notice: Callable[[str], None] | None = None,
 ) -> tuple[int | None, Conversation, str]:
-    """(conversation id or None for a new one, the history, the model) for `qwenchat ask`."""
+    """(conversation id or None for a new one, the history, the model) for `qwenchat ask`.
+
+    A conversation a chat has open (`store.locks`) is not written to: the answer goes to a
+    fork of it, as a second chat's would, and `notice` says so.
+    """
     found: Summary | None = None
     if session is not None:
         known = store.find_name(session)
@@ -114,7 +123,24 @@ def history_for_ask(
         found = store.latest()
     if found is None:
         return None, Conversation(system=settings.system), settings.model
+    if not store.read_only and open_elsewhere(settings, found.id):
+        copy = store.fork(found.id)
+        if notice is not None:
+            notice(f"#{found.id} is open in a chat: this answer goes to a fork, #{copy} "
+                   "(so the two do not interleave)")  # fmt: skip
+        found = store.resolve(str(copy))
     stored = store.conversation(found.id)
     system = chosen(settings, "system", stored.system)
     model = chosen(settings, "model", found.model) or settings.model
     return found.id, replace(stored, system=system), model
+
+
+def open_elsewhere(settings: Settings, conversation_id: int) -> bool:
+    """Whether a running chat holds this conversation (its lock is taken)."""
+    from qwenchat.store.locks import hold
+
+    held = hold(settings.data_dir, conversation_id)
+    if held is None:
+        return True
+    held.release()
+    return False

@@ -51,3 +51,31 @@ def test_session_and_role_names_complete(cli: Cli) -> None:
     assert cli("ask", "--session", "work-notes", "hi").exit_code == 0
     assert complete(cli, "qwenchat --session work") == ["work-notes"]
     assert complete(cli, "qwenchat ask --role sh") == ["shell"]
+
+
+@pytest.mark.parametrize(
+    ("shell", "marker"),
+    [("bash", "COMPREPLY"), ("zsh", "#compdef qwenchat"), ("fish", "complete --command qwenchat"),
+     ("powershell", "Register-ArgumentCompleter")],
+)  # fmt: skip
+def test_show_completion_honours_the_shell_named(cli: Cli, shell: str, marker: str) -> None:
+    result = cli.subprocess("--show-completion", shell)
+    assert result.exit_code == 0, result.stderr
+    assert marker in result.stdout
+    if shell != "bash":
+        assert "COMPREPLY" not in result.stdout  # not the bash script under another name
+
+
+def test_install_completion_for_zsh_and_fish(cli: Cli) -> None:
+    assert cli.subprocess("--install-completion", "zsh").exit_code == 0
+    assert "#compdef qwenchat" in (cli.home / ".zfunc" / "_qwenchat").read_text()
+    assert ".zfunc" in (cli.home / ".zshrc").read_text()
+    assert cli.subprocess("--install-completion", "fish").exit_code == 0
+    fish = cli.home / ".config" / "fish" / "completions" / "qwenchat.fish"
+    assert "complete --command qwenchat" in fish.read_text()
+    assert not (cli.home / ".bashrc").exists()
+
+
+def test_thinking_values_complete(cli: Cli) -> None:
+    assert complete(cli, "qwenchat ask --thinking s") == ["summary"]
+    assert complete(cli, "qwenchat --thinking ") == ["full", "summary", "hide"]

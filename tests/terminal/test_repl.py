@@ -254,6 +254,6 @@ def test_profile_switches_server_model_and_key(cli: Cli, tty_env: dict[str, str]
 
 def test_models_lists_the_catalogue_and_the_servers_models(cli: Cli, repl: Tty) -> None:
     cli.server.models = ["served-only-qwen"]
-    say(repl, "/models")
+    say(repl, "/models all")
     repl.wait_for("served-only-qwen")
-    assert "* qwen-plus" in repl.text()
+    assert "current: qwen-plus" in repl.text()

@@ -41,3 +41,20 @@ def test_a_second_chat_on_the_same_session_continues_in_a_fork(cli: Cli) -> None
         third.close()
     assert users(cli, "work") == ["one", "three"]
     assert users(cli, "2") == ["one", "two"]
+
+
+def test_ask_on_a_session_a_chat_has_open_goes_to_a_fork(cli: Cli) -> None:
+    first = chat(cli, "--session", "work")
+    try:
+        say(first, "one")
+        asked = cli("ask", "--session", "work", "two")
+        assert asked.exit_code == 0, asked.stderr
+        assert "#1 is open in a chat: this answer goes to a fork, #2" in asked.stderr
+        say(first, "three")
+        assert users(cli, "1") == ["one", "three"]  # the chat's conversation, not interleaved
+        assert users(cli, "2") == ["one", "two"]
+    finally:
+        first.close()
+    again = cli("ask", "--session", "work", "four")  # the chat is gone: no fork now
+    assert "fork" not in again.stderr
+    assert users(cli, "1") == ["one", "three", "four"]

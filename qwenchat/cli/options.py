@@ -147,12 +147,8 @@ FunctionsOpt = Annotated[
     ),
 ]
 McpOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--mcp", metavar="NAME",
-        help="Offer the tools of this MCP server from config.toml (repeatable; all: every one).",
-    ),
-]  # fmt: skip
+    list[str] | None, typer.Option(metavar="NAME", help="Use this MCP server's tools (or all).")
+]
 YesToolsOpt = Annotated[
     bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
 ]

@@ -135,6 +135,13 @@ class Attach:
     spec: str
 
 
+@dataclass(frozen=True)
+class Mcp:
+    """`/mcp ARGUMENT`: servers listed, turned on or off, a prompt used (chat.mcp_commands)."""
+
+    argument: str
+
+
 StoreAction = Sessions | Resume | Rename | Fork
 Action = (
     Say
@@ -149,4 +156,5 @@ Action = (
     | Compress
     | SwitchProfile
     | Attach
+    | Mcp
 )

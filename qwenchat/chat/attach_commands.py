@@ -10,14 +10,23 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qwenchat.chat.actions import ChatState
+from qwenchat.chat.chat_tools import ChatTools
 
 
-def load_pending(state: ChatState, spec: str) -> tuple[ChatState, str]:
-    """The state with the file read and added; what to tell the user (errors raise)."""
+def load_pending(
+    state: ChatState, spec: str, tools: ChatTools | None = None
+) -> tuple[ChatState, str]:
+    """The state with the file read and added; what to tell the user (errors raise).
+    `mcp:SERVER/URI` is a resource read from that MCP server (`chat.mcp_commands`)."""
     from qwenchat.engine.attach_files import load
 
     def no_stdin() -> bytes | None:
         return None
 
-    item = load(spec, no_stdin)
+    if spec.startswith("mcp:") and tools is not None:
+        from qwenchat.chat.mcp_commands import attach_resource
+
+        item = attach_resource(tools, spec)
+    else:
+        item = load(spec, no_stdin)
     return replace(state, attached=(*state.attached, item)), f"📎 {item.label()}"

@@ -1,14 +1,20 @@
 """The chat's tools: loaded once, with one consent state (the "always" answers) for this
-conversation on this endpoint (reset by /clear, /resume, a profile switch and /tools off)."""
+conversation on this endpoint (reset by /clear, /resume, a profile switch and /tools off).
+
+The MCP servers' tools are listed again at each turn (a changed description or schema is then
+asked about again); a server that fails is said in one line and the turn goes on without it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qwenchat.core.settings import Settings
 
 if TYPE_CHECKING:
+    from qwenchat.mcp.servers import McpServers
     from qwenchat.tools.assemble import AskOn, ToolOptions
     from qwenchat.tools.session import ToolSession
     from qwenchat.tools.spec import ToolSet
@@ -23,12 +29,15 @@ class ChatTools:
         options: ToolOptions | None,
         *,
         ask_on: AskOn | None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
         self._options = options
         self._ask_on = ask_on
+        self._notice = notice or (lambda _: None)
         self._toolset: ToolSet | None = None
         self._session: ToolSession | None = None
+        self._mcp: McpServers | None = None
 
     @property
     def wanted(self) -> bool:
@@ -56,4 +65,20 @@ class ChatTools:
             self._session = tool_session(
                 self._settings, options, self.toolset(), ask_on=self._ask_on
             )
-        return self._session
+        if self._mcp is None and self._options is not None and self._options.mcp:
+            self.mcp()
+        if self._mcp is None:
+            return self._session
+        offer = self._mcp.tools(self.toolset().names)
+        for line in (*offer.failed, *offer.left_out):
+            self._notice(f"warning: {line}")
+        return replace(self._session, toolset=self.toolset().plus(offer.tools))
+
+    def mcp(self) -> McpServers:
+        """The MCP servers of this chat (those `--mcp` named; /mcp on adds others)."""
+        if self._mcp is None:
+            from qwenchat.mcp.servers import McpServers
+
+            names = self._options.mcp if self._options is not None else ()
+            self._mcp = McpServers(self._settings, names)
+        return self._mcp

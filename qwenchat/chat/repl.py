@@ -99,7 +99,8 @@ def _session(
     typed ahead during the reply set aside while it is answered."""
     source = start.tty or terminal.stdin
     ask_on = (PausedReader(source, typed), terminal.output.err) if source is not None else None
-    return ChatSession(settings, ChatTools(settings, start.tools, ask_on=ask_on), start.reload)
+    tools = ChatTools(settings, start.tools, ask_on=ask_on, notice=terminal.output.notice)
+    return ChatSession(settings, tools, start.reload)
 
 
 # Commands that leave this conversation for another: consent given in it does not carry over.
@@ -205,6 +206,8 @@ class Repl:
                 self._switch_profile(name)
             case actions.Attach(spec):
                 self._attach(spec)
+            case actions.Mcp(argument):
+                self._mcp(argument)
             case actions.ListModels():
                 self.state, told = model_pick.carry_out(
                     self.state, action, self.session.model_names, self.settings.catalogue,
@@ -255,9 +258,23 @@ class Repl:
         )
         return self.session.conduct(state, question, self.saved, front).result
 
+    def _mcp(self, argument: str) -> None:
+        from qwenchat.chat.mcp_commands import carry_out
+
+        try:
+            done = carry_out(self.session.tools, self.state, argument)
+        except QwenchatError as exc:
+            self.error(exc)
+            return
+        self.state = done.state
+        if done.told:
+            self.say(done.told)
+        if done.send is not None:
+            self.send(done.send, show=True)
+
     def _attach(self, spec: str) -> None:
         try:
-            self.state, told = attach_commands.load_pending(self.state, spec)
+            self.state, told = attach_commands.load_pending(self.state, spec, self.session.tools)
         except QwenchatError as exc:
             self.error(exc)
             return

@@ -19,6 +19,7 @@ from qwenchat.chat.actions import (
     Edit,
     Fork,
     ListModels,
+    Mcp,
     Quit,
     Refuse,
     Rename,
@@ -169,6 +170,13 @@ def _tools(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     return replace(state, tools=choices[argument]), Say(f"tools: {argument}")
 
 
+@command(
+    "/mcp", "/mcp [on|off NAME|prompts|use NAME]", "MCP servers: state and tools, on/off, prompts"
+)
+def _mcp(state: ChatState, argument: str) -> tuple[ChatState, Action]:
+    return state, Mcp(argument)
+
+
 @command("/thinking", "/thinking", "show the last answer's full reasoning again")
 def _thinking(state: ChatState, _: str) -> tuple[ChatState, Action]:
     last = state.conversation.last
@@ -277,7 +285,11 @@ def _compress(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     return state, Compress(keep)
 
 
-@command("/attach", "/attach PATH|URL", "attach an image or text file to the next message")
+@command(
+    "/attach",
+    "/attach PATH|URL|mcp:SERVER/URI",
+    "attach a file, URL or MCP resource to the next message",
+)
 def _attach(state: ChatState, argument: str) -> tuple[ChatState, Action]:
     if not argument:
         return state, Say("usage: /attach PATH|URL (an image or a text file)")

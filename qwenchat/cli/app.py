@@ -21,6 +21,7 @@ from qwenchat.cli.config import config
 from qwenchat.cli.doctor import doctor
 from qwenchat.cli.environment import debug_requests, environment
 from qwenchat.cli.files import files_app
+from qwenchat.cli.mcp import mcp_app
 from qwenchat.cli.models import models
 from qwenchat.cli.options import RootOptions, VersionOpt
 from qwenchat.cli.roles import roles
@@ -68,6 +69,7 @@ for command in (chat, ask, config, models, doctor):
 app.add_typer(sessions_app, name="sessions", short_help="List, show, export, delete conversations.")
 app.add_typer(batch_app, name="batch", short_help="Send many prompts, here or as a Batch job.")
 app.add_typer(files_app, name="files", short_help="List or delete uploaded documents.")
+app.add_typer(mcp_app, name="mcp", short_help="MCP servers: list, tools, check.")
 app.command("usage", short_help=SHORT_HELP["usage"])(usage_command)
 app.command("roles", short_help="List the roles (--role, /role).")(roles)
 app.command("serve", short_help="Chat in a browser on this machine.")(serve)

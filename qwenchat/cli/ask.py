@@ -16,11 +16,11 @@ from qwenchat.cli.options import (
     one_conversation,
     request_options,
     settings_flags,
-    tool_options,
 )
 from qwenchat.cli.roles import with_role
 from qwenchat.cli.settings_files import settings_from
 from qwenchat.cli.takes_options import takes_options
+from qwenchat.cli.tool_flags import tool_options
 from qwenchat.core.roles import SHELL
 from qwenchat.render.terminal import Terminal
 
@@ -58,6 +58,7 @@ class AskFlags:
     retries: opt.RetriesOpt = None
     tools: opt.ToolsOpt = False
     functions: opt.FunctionsOpt = None
+    mcp: opt.McpOpt = None
     yes_tools: opt.YesToolsOpt = False
     tool_rounds: opt.ToolRoundsOpt = None
     role: opt.RoleOpt = None

@@ -221,6 +221,10 @@ def _tool_session(
     from qwenchat.tools.assemble import load_toolset, tool_session
 
     toolset = load_toolset(settings, options.tools, Path.cwd())
+    if options.tools.mcp:
+        from qwenchat.mcp.servers import toolset_for_ask
+
+        toolset = toolset_for_ask(settings, options.tools.mcp, toolset, terminal.output.notice)
     stdin = terminal.stdin if terminal.stdin_is_tty and terminal.stderr_is_tty else None
     ask_on = (stdin, terminal.output.err) if stdin is not None else None
     return tool_session(settings, options.tools, toolset, ask_on=ask_on)

@@ -12,11 +12,11 @@ from qwenchat.cli.options import (
     one_conversation,
     request_options,
     settings_flags,
-    tool_options,
 )
 from qwenchat.cli.roles import with_role
 from qwenchat.cli.settings_files import settings_from
 from qwenchat.cli.takes_options import takes_options
+from qwenchat.cli.tool_flags import tool_options
 from qwenchat.core.roles import SHELL
 from qwenchat.core.settings import Settings
 from qwenchat.render.terminal import Terminal

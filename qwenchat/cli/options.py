@@ -7,7 +7,7 @@ takes a dataclass of its options (`cli.takes_options`), groups included: Typer s
 per field, the command one value. The options before the command (`qwenchat --region intl
 config`) become one `RootOptions`, the root's context object; `completed` fills a command's
 unset options from it, so that line means `qwenchat config --region intl`, and an option after
-the command works as it does before it. `settings_flags`, `request_options` and `tool_options`
+the command works as it does before it. `settings_flags`, `request_options` (and `tool_flags`)
 read what they need out of any such dataclass, by name.
 """
 
@@ -27,7 +27,6 @@ from qwenchat.cli.takes_options import flat, is_group
 if TYPE_CHECKING:
     from qwenchat.core.request import RequestOptions
     from qwenchat.core.settings import Settings
-    from qwenchat.tools.assemble import ToolOptions
 
 T = TypeVar("T")
 
@@ -145,6 +144,9 @@ FunctionsOpt = Annotated[
     typer.Option(
         "--functions", metavar="FILE.py", help="Offer this file's functions as tools too."
     ),
+]
+McpOpt = Annotated[
+    list[str] | None, typer.Option(metavar="NAME", help="Use this MCP server's tools (or all).")
 ]
 YesToolsOpt = Annotated[
     bool, typer.Option("--yes-tools", help="Run tool calls without asking (for scripts).")
@@ -299,6 +301,7 @@ class RootOptions:
     retries: RetriesOpt = None
     tools: ToolsOpt = False
     functions: FunctionsOpt = None
+    mcp: McpOpt = None
     yes_tools: YesToolsOpt = False
     role: RoleOpt = None
 
@@ -323,17 +326,6 @@ def request_options(flags: Any) -> RequestOptions:
     if "no_stream" in given:
         chosen["stream"] = not given["no_stream"]
     return RequestOptions(**chosen)
-
-
-def tool_options(flags: Any) -> ToolOptions | None:
-    """The tool flags, or None when none was given (the tool modules then stay unloaded)."""
-    given = flat(flags)
-    tools, functions, yes = given["tools"], given["functions"], given["yes_tools"]
-    if not (tools or functions or yes):
-        return None
-    from qwenchat.tools.assemble import ToolOptions
-
-    return ToolOptions(enabled=tools, functions=functions, yes=yes)
 
 
 # What a root option is when it was not given: a flag that is unset takes the root's value.

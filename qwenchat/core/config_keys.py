@@ -13,7 +13,7 @@ from typing import Any
 
 from qwenchat.core.settings import CONFIG_KEYS, PROFILE_KEY_FIELDS, PROFILE_KEYS
 
-TABLES = frozenset({"models", "profiles", "roles"})
+TABLES = frozenset({"models", "profiles", "roles", "mcp"})  # [mcp.NAME]: checked in qwenchat.mcp
 TOP_LEVEL = CONFIG_KEYS | TABLES
 PROFILE = PROFILE_KEYS | PROFILE_KEY_FIELDS
 ROLE_KEYS = frozenset(

@@ -109,6 +109,7 @@ class Settings:
     max_time: float | None = None  # seconds one reply may take in all; None: no deadline
     panels: bool = True  # replies in bordered panels; False: borderless, copyable Markdown
     role_tables: Mapping[str, Any] = field(default_factory=dict)  # config.toml's [roles.NAME]
+    mcp_tables: Mapping[str, Any] = field(default_factory=dict)  # config.toml's [mcp.NAME] only
 
     # the base URL as a `.env` file wrote it, when it expanded a `${VAR}` into it
     base_url_written: str | None = None
@@ -201,6 +202,7 @@ def resolve_settings(
         profile=None if profile is None else str(profile),
         profiles=tuple(profiles),
         role_tables=tables.get("roles", {}),
+        mcp_tables=tables.get("mcp", {}),
         catalogue=catalogue_from(
             tables.get("models", {}),
             thinking_param=_thinking_param(values.get("thinking_param"), settings, sources),
@@ -217,7 +219,7 @@ def _split_config(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, di
     tables = {
         k: v
         for k, v in data.items()
-        if k in ("models", "profiles", "roles") and isinstance(v, dict)
+        if k in ("models", "profiles", "roles", "mcp") and isinstance(v, dict)
     }
     return flat, tables
 

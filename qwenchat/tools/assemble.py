@@ -18,15 +18,17 @@ from qwenchat.tools.spec import ToolSet
 
 @dataclass(frozen=True)
 class ToolOptions:
-    """The tool flags: `--tools`, `--functions FILE.py` (implies --tools), `--yes-tools`."""
+    """The tool flags: `--tools`, `--functions FILE.py` and `--mcp NAME` (each implies
+    --tools), `--yes-tools`."""
 
     enabled: bool = False
     functions: Path | None = None
     yes: bool = False
+    mcp: tuple[str, ...] = ()  # the MCP servers named (`all`: every one configured)
 
     @property
     def wanted(self) -> bool:
-        return self.enabled or self.functions is not None
+        return self.enabled or self.functions is not None or bool(self.mcp)
 
 
 def load_toolset(settings: Settings, options: ToolOptions, root: Path) -> ToolSet:

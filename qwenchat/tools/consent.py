@@ -2,9 +2,10 @@
 
 A call runs when `--yes-tools` was given, when its tool is a built-in pre-approved in the
 configuration (`approved_tools`), when the user answered "always" for that tool earlier in
-the session, or when the user answers yes at the prompt. Without a terminal to ask on, a
-call that needs an answer is not run. The question names what the call would touch as it
-would be resolved (a file tool: the real path), never the model's argument as sent.
+the session (an MCP tool: with the same server, description and schema), or when the user
+answers yes at the prompt. Without a terminal to ask on, a call that needs an answer is not
+run. The question names what the call would touch as it would be resolved (a file tool: the
+real path; an MCP tool: its server), never the model's argument as sent.
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ class Consent:
 
     def decide(self, call: ToolCall, tool: Tool) -> Verdict:
         """Whether this call may run; asks the user when nothing settles it already."""
-        if self._yes or tool.name in self._approved:
+        if self._yes or tool.consent_key in self._approved:
             return "run"
         if self._ask is None:
             return "unattended"
         decision = self._ask(call, subject(call, tool))
         if decision == "always":
-            self._approved.add(tool.name)
+            self._approved.add(tool.consent_key)
         return "declined" if decision == "no" else "run"
 
 

@@ -42,6 +42,14 @@ class Tool:
     builtin: bool = False
     # what a call would touch (a file tool: the resolved path), shown when consent is asked
     target: Callable[[Mapping[str, Any]], str] | None = None
+    # what an "always" answer is tied to besides the name (an MCP tool: its server's identity,
+    # description and schema), and a full check of the arguments against the tool's own schema
+    trust: str | None = None
+    validate: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    @property
+    def consent_key(self) -> str:
+        return self.name if self.trust is None else f"{self.name}\0{self.trust}"
 
     @classmethod
     def from_function(cls, function: Callable[..., object], *, builtin: bool = False) -> Tool:
@@ -98,7 +106,10 @@ def prepare(tools: ToolSet, call: ToolCall) -> tuple[Tool, dict[str, Any]] | str
         return "the arguments are nested too deeply; send a flat JSON object"
     if not isinstance(arguments, dict):
         return "the arguments must be a JSON object"
-    problem = check_arguments(tool.parameters, arguments)
+    if tool.validate is not None:
+        problem = tool.validate(arguments)
+    else:
+        problem = check_arguments(tool.parameters, arguments)
     if problem:
         return problem
     return tool, {k: v for k, v in arguments.items() if v is not None}

@@ -20,6 +20,9 @@ OWNERS = {
     "prompt_toolkit": "chat",
     "rich": "render",
     "sqlite3": "store",
+    "mcp": "mcp",
+    "jsonschema": "mcp",
+    "httpx2": "mcp",
 }
 TOP_LEVEL_ALLOWED = {"__init__.py", "__main__.py"}
 
@@ -131,11 +134,12 @@ LAYERS = {
     "store": {"core"},
     "render": {"core"},
     "tools": {"core"},
+    "mcp": {"core", "tools"},
     "engine": {"core", "net", "store", "tools"},
     "batch": {"core", "net", "store", "engine", "render"},
-    "chat": {"core", "net", "store", "engine", "render", "tools"},
+    "chat": {"core", "net", "store", "engine", "render", "tools", "mcp"},
     "web": {"core", "net", "store", "engine"},  # the page's server: no terminal rendering
-    "cli": {"core", "net", "store", "engine", "render", "tools", "chat", "batch", "web"},
+    "cli": {"core", "net", "store", "engine", "render", "tools", "mcp", "chat", "batch", "web"},
 }
 
 

@@ -1,0 +1,1 @@
+"""MCP servers as tools, prompts and resources (the only importer of the `mcp` SDK)."""

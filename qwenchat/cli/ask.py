@@ -10,7 +10,6 @@ import typer
 from qwenchat.cli import options as opt
 from qwenchat.cli.environment import environment
 from qwenchat.cli.error_boundary import reports_errors
-from qwenchat.cli.model_check import check_model
 from qwenchat.cli.options import (
     completed,
     one_conversation,
@@ -18,7 +17,6 @@ from qwenchat.cli.options import (
     settings_flags,
 )
 from qwenchat.cli.roles import with_role
-from qwenchat.cli.settings_files import settings_from
 from qwenchat.cli.takes_options import takes_options
 from qwenchat.cli.tool_flags import tool_options
 from qwenchat.core.roles import SHELL
@@ -87,6 +85,8 @@ def ask(ctx: typer.Context, flags: AskFlags) -> None:
 
 def _ask(flags: AskFlags, terminal: Terminal) -> int:
     from qwenchat.cli.ask_flow import run_ask
+    from qwenchat.cli.model_check import check_model
+    from qwenchat.cli.settings_files import settings_from
 
     one_conversation(flags.continue_, flags.session)
     hide = {"thinking": "hide"} if flags.hide_thinking else {}
